@@ -1,0 +1,58 @@
+"""Users with a role, each scoped to a province, commune, market or cooperative."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from db import UTCDateTime, db, utcnow
+from market.models import Market, Province, Ward, enum_column
+from vendors.models import Vendor
+
+
+class Role(str, enum.Enum):
+    ADMIN = "admin"
+    PROVINCIAL_STAFF = "provincial_staff"
+    COMMUNE_STAFF = "commune_staff"
+    ONBOARDING_AGENT = "onboarding_agent"
+    COOPERATIVE_MANAGER = "cooperative_manager"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(
+            "(role = 'admin')"
+            " OR (role = 'provincial_staff' AND province_code IS NOT NULL)"
+            " OR (role = 'commune_staff' AND ward_code IS NOT NULL)"
+            " OR (role = 'onboarding_agent' AND (province_code IS NOT NULL"
+            "     OR ward_code IS NOT NULL OR market_id IS NOT NULL))"
+            " OR (role = 'cooperative_manager' AND cooperative_id IS NOT NULL)",
+            name="role_has_scope",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    province_code: Mapped[str | None] = mapped_column(ForeignKey("provinces.code"))
+    ward_code: Mapped[str | None] = mapped_column(ForeignKey("wards.code"))
+    market_id: Mapped[int | None] = mapped_column(ForeignKey("markets.id"))
+    cooperative_id: Mapped[int | None] = mapped_column(ForeignKey("vendors.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    province: Mapped[Province | None] = relationship()
+    ward: Mapped[Ward | None] = relationship()
+    market: Mapped[Market | None] = relationship()
+    cooperative: Mapped[Vendor | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active

@@ -1,0 +1,136 @@
+"""Creating users, checking passwords, and the data scope each role may see and change."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from accounts.models import Role, User
+from db import utcnow
+from market.models import Market, Province, Ward
+from textnorm import nfc
+from vendors.models import Vendor, VendorKind
+
+MIN_PASSWORD_LENGTH = 10
+
+
+class AccountError(ValueError):
+    """A user cannot be created or changed as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The part of the data a user works on; exactly one field is set, or none for an admin."""
+
+    province_code: str | None = None
+    ward_code: str | None = None
+    market_id: int | None = None
+    cooperative_id: int | None = None
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    full_name: str,
+    role: Role,
+    scope: Scope = Scope(),
+) -> User:
+    username = (username or "").strip().lower()
+    if not username or len(username) > 64 or not username.replace(".", "").replace("_", "").isalnum():
+        raise AccountError("Tên đăng nhập chỉ gồm chữ không dấu, số, dấu chấm hoặc gạch dưới.")
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự.")
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise AccountError(f"Tên đăng nhập «{username}» đã có người dùng.")
+    _check_scope(session, role, scope)
+    user = User(
+        username=username,
+        password_hash=generate_password_hash(password),
+        full_name=nfc(full_name) or username,
+        role=role,
+        province_code=scope.province_code,
+        ward_code=scope.ward_code,
+        market_id=scope.market_id,
+        cooperative_id=scope.cooperative_id,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def _check_scope(session: Session, role: Role, scope: Scope) -> None:
+    given = [name for name, value in vars(scope).items() if value is not None]
+    allowed = {
+        Role.ADMIN: set(),
+        Role.PROVINCIAL_STAFF: {"province_code"},
+        Role.COMMUNE_STAFF: {"ward_code"},
+        Role.ONBOARDING_AGENT: {"province_code", "ward_code", "market_id"},
+        Role.COOPERATIVE_MANAGER: {"cooperative_id"},
+    }[role]
+    if role is Role.ADMIN and given:
+        raise AccountError("Quản trị viên không gắn với địa bàn nào.")
+    if role is not Role.ADMIN and (len(given) != 1 or given[0] not in allowed):
+        raise AccountError("Vai trò này cần đúng một phạm vi: " + ", ".join(sorted(allowed)) + ".")
+    lookups = {
+        "province_code": (Province, scope.province_code, "Không có tỉnh/thành mã {}."),
+        "ward_code": (Ward, scope.ward_code, "Không có xã/phường mã {}."),
+        "market_id": (Market, scope.market_id, "Không có chợ số {}."),
+        "cooperative_id": (Vendor, scope.cooperative_id, "Không có hợp tác xã số {}."),
+    }
+    for name in given:
+        model, key, message = lookups[name]
+        found = session.get(model, key)
+        if found is None or (model is Vendor and found.kind is not VendorKind.COOPERATIVE):
+            raise AccountError(message.format(key))
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    user = session.scalar(select(User).where(User.username == (username or "").strip().lower()))
+    if user is None or not user.active or not check_password_hash(user.password_hash, password or ""):
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def _wards_of_province(province_code: str):
+    return select(Ward.code).where(Ward.province_code == province_code)
+
+
+def market_scope(user: User) -> ColumnElement[bool]:
+    """Which markets the user may see: a WHERE clause over Market."""
+    if user.role is Role.ADMIN:
+        return true()
+    if user.market_id is not None:
+        return Market.id == user.market_id
+    if user.ward_code is not None:
+        return Market.ward_code == user.ward_code
+    if user.province_code is not None:
+        return Market.ward_code.in_(_wards_of_province(user.province_code))
+    return false()
+
+
+def vendor_scope(user: User) -> ColumnElement[bool]:
+    """Which vendors the user may see: a WHERE clause over Vendor."""
+    if user.role is Role.ADMIN:
+        return true()
+    if user.cooperative_id is not None:
+        return Vendor.id == user.cooperative_id
+    in_markets = Vendor.market_id.in_(select(Market.id).where(market_scope(user)))
+    if user.ward_code is not None:
+        return or_(in_markets, Vendor.ward_code == user.ward_code)
+    if user.province_code is not None:
+        return or_(in_markets, Vendor.ward_code.in_(_wards_of_province(user.province_code)))
+    return in_markets
+
+
+def may_see_contact_details(user: User) -> bool:
+    """Phones and ID numbers go to the people who work with vendors, not to statisticians."""
+    return user.role is not Role.PROVINCIAL_STAFF
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.role, User.username)))

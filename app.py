@@ -1,0 +1,60 @@
+"""cho40's application factory: configuration, extensions, blueprints and CLI groups."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, session
+
+import config as config_module
+from db import babel, csrf, db, login_manager, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(config_module.load_config(Path(app.instance_path), config))
+
+    # Importing the models registers every table on db.metadata (Alembic compares against it).
+    import accounts.models  # noqa: F401
+    import catalog_export.models  # noqa: F401
+    import market.models  # noqa: F401
+    import qr.models  # noqa: F401
+    import vendors.models  # noqa: F401
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=_select_locale,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+
+    from accounts.routes import bp as accounts_bp
+    from catalog_export.routes import bp as catalog_bp
+    from errors import register_error_handlers
+    from market.routes import bp as market_bp
+    from qr.routes import bp as qr_bp
+    from ui import register_template_helpers
+    from vendors.routes import bp as vendors_bp
+
+    for blueprint in (accounts_bp, market_bp, vendors_bp, qr_bp, catalog_bp):
+        app.register_blueprint(blueprint)
+    register_error_handlers(app)
+    register_template_helpers(app)
+
+    from accounts.cli import users_cli
+    from demo.cli import demo_cli
+    from market.cli import units_cli
+    from qr.cli import banks_cli
+
+    for group in (users_cli, demo_cli, units_cli, banks_cli):
+        app.cli.add_command(group)
+    return app
+
+
+def _select_locale() -> str:
+    # Vietnamese unless the person chose English with the switch in the page footer.
+    return "en" if session.get("lang") == "en" else "vi"

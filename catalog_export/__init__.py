@@ -1,0 +1,1 @@
+"""Cooperative product catalogues and their export to e-commerce platforms."""

@@ -1,0 +1,76 @@
+"""Configuration read from environment variables, with safe development defaults."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PRODUCTION = "production"
+MIN_PRODUCTION_SECRET_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The app refuses to start with this configuration."""
+
+
+def _development_secret(instance_path: Path) -> str:
+    # A random key kept beside the SQLite file, so no secret ever lives in the repo and
+    # development sessions survive a restart.
+    key_file = instance_path / "dev-secret-key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
+    """Build the Flask config from the environment; `overrides` win (tests use them)."""
+    overrides = overrides or {}
+    env = os.environ
+    mode = overrides.get("CHO40_ENV", env.get("CHO40_ENV", "development"))
+    secret = overrides.get("SECRET_KEY", env.get("SECRET_KEY"))
+    if mode == PRODUCTION:
+        if not secret or len(secret) < MIN_PRODUCTION_SECRET_LENGTH:
+            raise ConfigError(
+                "CHO40_ENV=production needs SECRET_KEY set to a random value of at least "
+                f"{MIN_PRODUCTION_SECRET_LENGTH} characters (python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))')."
+            )
+        if secret == _read_dev_secret(instance_path):
+            raise ConfigError("CHO40_ENV=production refuses the development secret key.")
+    elif not secret:
+        secret = _development_secret(instance_path)
+
+    database_url = overrides.get("SQLALCHEMY_DATABASE_URI") or env.get("DATABASE_URL")
+    if not database_url:
+        instance_path.mkdir(parents=True, exist_ok=True)
+        database_url = f"sqlite:///{instance_path / 'cho40.sqlite3'}"
+
+    config = {
+        "CHO40_ENV": mode,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No REDIS_URL: long jobs run in-process, so a newcomer needs no Redis.
+        "REDIS_URL": env.get("REDIS_URL"),
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "LANGUAGES": ["vi", "en"],
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": mode == PRODUCTION,
+        "REMEMBER_COOKIE_SECURE": mode == PRODUCTION,
+        "WTF_CSRF_TIME_LIMIT": None,
+    }
+    config.update(overrides)
+    config["SECRET_KEY"] = secret
+    return config
+
+
+def _read_dev_secret(instance_path: Path) -> str | None:
+    key_file = instance_path / "dev-secret-key"
+    return key_file.read_text().strip() if key_file.exists() else None

@@ -1,0 +1,1 @@
+"""Demo data for Thái Nguyên: markets, vendors, cooperatives and one user per role."""

@@ -1,0 +1,331 @@
+"""Generating demo data: the curated Thái Nguyên demo, and N vendors in bulk for benchmarks."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import random
+import secrets
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from accounts.models import Role
+from accounts.service import Scope, create_user
+from catalog_export.models import Product, ProductVariant
+from demo import data
+from market.models import Market, MarketClass, Province, Stall, Ward
+from market.service import load_admin_units, read_admin_units
+from qr.banks import load_banks, shipped_bank_list
+from qr.models import Bank
+from textnorm import nfc, search_key, to_ascii
+from vendors.models import (
+    PaymentMethod,
+    PaymentMethodKind,
+    Vendor,
+    VendorKind,
+    VendorStatusPeriod,
+    WalletProvider,
+)
+
+FIRST_JOIN = dt.date(2018, 1, 1)
+FIRST_CASHLESS = dt.date(2020, 6, 1)
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: Role
+    password: str
+    scope: str
+
+
+@dataclass
+class LoadResult:
+    markets: int = 0
+    vendors: int = 0
+    payment_methods: int = 0
+    accounts: list[DemoAccount] = field(default_factory=list)
+
+
+def ensure_reference_data(session: Session, today: dt.date) -> None:
+    """Administrative units and the bank directory, loaded if the database has none yet."""
+    if session.scalar(select(func.count()).select_from(Province)) == 0:
+        load_admin_units(session, read_admin_units())
+    if session.scalar(select(func.count()).select_from(Bank)) == 0:
+        rows, source = shipped_bank_list()
+        load_banks(session, rows, source, today)
+
+
+def has_markets(session: Session) -> bool:
+    return session.scalar(select(Market.id).limit(1)) is not None
+
+
+class _Generator:
+    """Random but reproducible people, phones, IDs and accounts, never repeating one."""
+
+    def __init__(self, seed: int, today: dt.date):
+        self.rng = random.Random(seed)
+        self.today = today
+        self._used: set[str] = set()
+
+    def _unique(self, make) -> str:
+        while True:
+            value = make()
+            if value not in self._used:
+                self._used.add(value)
+                return value
+
+    def digits(self, n: int) -> str:
+        return f"{self.rng.randrange(10 ** n):0{n}d}"
+
+    def person(self) -> tuple[str, bool]:
+        female = self.rng.random() < 0.7  # most market traders are women
+        middle = self.rng.choice(data.MIDDLE_FEMALE if female else data.MIDDLE_MALE)
+        given = self.rng.choice(data.GIVEN_FEMALE if female else data.GIVEN_MALE)
+        return nfc(f"{self.rng.choice(data.SURNAMES)} {middle} {given}"), female
+
+    def phone(self) -> str:
+        return self._unique(lambda: self.rng.choice(data.MOBILE_PREFIXES) + self.digits(7))
+
+    def citizen_id(self, female: bool) -> str:
+        # 12 digits: birth province, century and sex, year of birth, then a serial number.
+        year = self.rng.randint(1955, 2002)
+        century_sex = (0 if year < 2000 else 2) + (1 if female else 0)
+        province = self.rng.choice(["019", "006", "001", "024"])
+        return self._unique(lambda: f"{province}{century_sex}{year % 100:02d}{self.digits(6)}")
+
+    def tax_code(self) -> str:
+        return self._unique(lambda: "46" + self.digits(8))
+
+    def bank_account(self) -> tuple[str, str]:
+        bin_, length = self.rng.choice(data.BANK_ACCOUNTS)
+        return bin_, self._unique(lambda: self.rng.choice("123456789") + self.digits(length - 1))
+
+    def date_between(self, start: dt.date, end: dt.date) -> dt.date:
+        return start + dt.timedelta(days=self.rng.randint(0, max(0, (end - start).days)))
+
+
+def _market_row(name: str, ward: Ward, market_class: str, address: str, gen: _Generator) -> dict:
+    board_name, _ = gen.person()
+    return {
+        "name": nfc(name),
+        "search_key": search_key(name),
+        "ward_code": ward.code,
+        "address": nfc(address),
+        "market_class": MarketClass(market_class),
+        "board_contact_name": board_name,
+        "board_contact_phone": gen.phone(),
+        "latitude": ward.latitude,
+        "longitude": ward.longitude,
+    }
+
+
+def _stall_rows(market_id: int, count: int) -> list[dict]:
+    rows = []
+    for i in range(count):
+        letter, zone = data.ZONES[i % len(data.ZONES)]
+        rows.append({"market_id": market_id, "code": f"{letter}-{i // len(data.ZONES) + 1:02d}",
+                     "zone": zone})
+    return rows
+
+
+def _allocate_ids(session: Session, model, count: int) -> list[int]:
+    """Reserve `count` primary keys so bulk rows can reference each other without RETURNING
+    (SQLAlchemy's ORM bulk RETURNING grows quadratically with the batch)."""
+    table = model.__table__.name
+    if session.get_bind().dialect.name == "postgresql":
+        # Drawn from the table's own sequence: safe beside other writers, and the
+        # sequence stays ahead of the ids used.
+        return list(session.scalars(
+            text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"),
+            {"table": table, "n": count},
+        ))
+    start = (session.scalar(select(func.max(model.id))) or 0) + 1
+    return list(range(start, start + count))
+
+
+def _insert_with_ids(session: Session, model, rows: list[dict]) -> list[int]:
+    ids = _allocate_ids(session, model, len(rows)) if rows else []
+    for row, new_id in zip(rows, ids):
+        row["id"] = new_id
+    if rows:
+        session.execute(model.__table__.insert(), _plain(rows))
+    return ids
+
+
+def _plain(rows: list[dict]) -> list[dict]:
+    # Core inserts take enum values, not members.
+    return [{k: (v.value if isinstance(v, enum.Enum) else v) for k, v in row.items()} for row in rows]
+
+
+def _insert_markets_with_stalls(
+    session: Session, market_rows: list[dict], stall_counts: list[int]
+) -> list[tuple[int, list[int]]]:
+    """Insert markets and their stalls; returns (market id, its stall ids) in order."""
+    market_ids = _insert_with_ids(session, Market, market_rows)
+    stall_rows = [row for mid, n in zip(market_ids, stall_counts) for row in _stall_rows(mid, n)]
+    stall_ids = iter(_insert_with_ids(session, Stall, stall_rows))
+    return [(mid, [next(stall_ids) for _ in range(n)]) for mid, n in zip(market_ids, stall_counts)]
+
+
+def _insert_vendors(
+    session: Session, gen: _Generator, placements: list[tuple[int, int]]
+) -> tuple[int, int]:
+    """One trader or household business per (market id, stall id), with history and methods."""
+    vendor_rows, extra = [], []
+    for market_id, stall_id in placements:
+        name, female = gen.person()
+        household = gen.rng.random() < 0.2
+        vendor_rows.append({
+            "kind": VendorKind.HOUSEHOLD_BUSINESS if household else VendorKind.TRADER,
+            "name": name,
+            "search_key": search_key(name),
+            "phone": gen.phone() if gen.rng.random() < 0.95 else None,
+            "citizen_id": gen.citizen_id(female) if gen.rng.random() < 0.6 else None,
+            "tax_code": gen.tax_code() if household else None,
+            "market_id": market_id,
+            "stall_id": stall_id,
+        })
+        extra.append(name)
+    vendor_ids = _insert_with_ids(session, Vendor, vendor_rows)
+
+    periods, methods = [], []
+    for vendor_id, holder in zip(vendor_ids, extra):
+        joined = gen.date_between(FIRST_JOIN, gen.today - dt.timedelta(days=30))
+        left = None
+        if gen.rng.random() < 0.08:
+            left = gen.date_between(joined + dt.timedelta(days=1), gen.today)
+        periods.append({"vendor_id": vendor_id, "joined_on": joined, "left_on": left,
+                        "left_reason": "Nghỉ bán" if left else None})
+        end = left or gen.today
+        start_floor = max(joined, FIRST_CASHLESS)
+        if start_floor >= end:
+            continue
+        roll = gen.rng.random()
+        if roll < 0.62:
+            bin_, account = gen.bank_account()
+            started = gen.date_between(start_floor, end)
+            methods.append(_method(vendor_id, PaymentMethodKind.BANK_ACCOUNT, started, left,
+                                   bank_bin=bin_, account_number=account,
+                                   account_holder=to_ascii(holder).upper()))
+        if gen.rng.random() < 0.15:
+            started = gen.date_between(start_floor, end)
+            methods.append(_method(vendor_id, PaymentMethodKind.EWALLET, started, left,
+                                   wallet_provider=WalletProvider(gen.rng.choice(data.WALLETS))))
+        if gen.rng.random() < 0.04:
+            started = gen.date_between(start_floor, end)
+            methods.append(_method(vendor_id, PaymentMethodKind.CARD_TERMINAL, started, left,
+                                   terminal_provider=gen.rng.choice(data.TERMINAL_PROVIDERS),
+                                   terminal_id=gen.digits(8)))
+    session.execute(VendorStatusPeriod.__table__.insert(), periods)
+    if methods:
+        session.execute(PaymentMethod.__table__.insert(), _plain(methods))
+    return len(vendor_ids), len(methods)
+
+
+def _method(vendor_id: int, kind: PaymentMethodKind, started: dt.date, stopped: dt.date | None,
+            **fields) -> dict:
+    row = {"vendor_id": vendor_id, "kind": kind, "started_on": started, "stopped_on": stopped,
+           "bank_bin": None, "account_number": None, "account_holder": None,
+           "wallet_provider": None, "terminal_provider": None, "terminal_id": None}
+    row.update(fields)
+    return row
+
+
+def load_demo(
+    session: Session, *, today: dt.date, password: str | None = None, seed: int = 19
+) -> LoadResult:
+    """The curated demo: about 20 Thái Nguyên markets, a few hundred vendors, four
+    cooperatives with products, and one account per role."""
+    ensure_reference_data(session, today)
+    gen = _Generator(seed, today)
+    wards = {w.code: w for w in session.scalars(select(Ward).where(Ward.province_code == data.PROVINCE_CODE))}
+    market_rows = [_market_row(name, wards[code], cls, address, gen)
+                   for name, code, cls, address in data.MARKETS]
+    stall_counts = [data.STALLS_PER_CLASS[cls] for _, _, cls, _ in data.MARKETS]
+    markets = _insert_markets_with_stalls(session, market_rows, stall_counts)
+    placements = [(market_id, stall_id) for market_id, stall_ids in markets
+                  for stall_id in stall_ids if gen.rng.random() < 0.7]
+    vendors, methods = _insert_vendors(session, gen, placements)
+    market_ids = {name: market_id for (name, *_), (market_id, _) in zip(data.MARKETS, markets)}
+    cooperative_ids = [_add_cooperative(session, gen, coop, market_ids) for coop in data.COOPERATIVES]
+
+    result = LoadResult(markets=len(markets), vendors=vendors + len(cooperative_ids),
+                        payment_methods=methods + len(cooperative_ids))
+    result.accounts = _add_demo_accounts(session, password, market_ids["Chợ Đại Từ"],
+                                         cooperative_ids[0])
+    session.flush()
+    return result
+
+
+def _add_cooperative(session: Session, gen: _Generator, coop, market_ids: dict[str, int]) -> int:
+    name, ward_code, market_name, bank_bin, products = coop
+    vendor = Vendor(kind=VendorKind.COOPERATIVE, name=nfc(name), search_key=search_key(name),
+                    phone=gen.phone(), tax_code=gen.tax_code(), ward_code=ward_code,
+                    market_id=market_ids.get(market_name))
+    session.add(vendor)
+    session.flush()
+    joined = gen.date_between(dt.date(2019, 1, 1), dt.date(2022, 12, 31))
+    session.add(VendorStatusPeriod(vendor_id=vendor.id, joined_on=joined))
+    _, account = gen.bank_account()
+    session.add(PaymentMethod(vendor_id=vendor.id, kind=PaymentMethodKind.BANK_ACCOUNT,
+                              bank_bin=bank_bin, account_number=account,
+                              account_holder=to_ascii(name).upper()[:100], started_on=joined))
+    for index, (pname, category, origin, description, variants) in enumerate(products, start=1):
+        product = Product(vendor_id=vendor.id, name=nfc(pname), description=nfc(description),
+                          brand=nfc(name), google_category_id=category, origin=nfc(origin))
+        session.add(product)
+        session.flush()
+        for vindex, (options, price, grams) in enumerate(variants, start=1):
+            session.add(ProductVariant(
+                product_id=product.id, sku=f"HTX{vendor.id:04d}-{index:02d}-{vindex:02d}",
+                options={nfc(k): nfc(v) for k, v in options.items()}, price=price,
+                stock=gen.rng.randint(10, 200), weight_grams=grams,
+            ))
+    session.flush()
+    return vendor.id
+
+
+def _add_demo_accounts(session: Session, password: str | None, market_id: int,
+                       cooperative_id: int) -> list[DemoAccount]:
+    specs = [
+        ("admin", "Quản trị hệ thống", Role.ADMIN, Scope(), "toàn quốc"),
+        ("tinh.thainguyen", "Nguyễn Thị Thanh Hương", Role.PROVINCIAL_STAFF,
+         Scope(province_code=data.PROVINCE_CODE), "Tỉnh Thái Nguyên"),
+        ("xa.daitu", "Hoàng Văn Toàn", Role.COMMUNE_STAFF, Scope(ward_code="05830"), "Xã Đại Từ"),
+        ("tocns.daitu", "Ma Thị Hồng Nhung", Role.ONBOARDING_AGENT,
+         Scope(market_id=market_id), "Chợ Đại Từ"),
+        ("htx.tancuong", "Đỗ Văn Bình", Role.COOPERATIVE_MANAGER,
+         Scope(cooperative_id=cooperative_id), "HTX Chè Tân Cương Hoàng Bình"),
+    ]
+    accounts = []
+    for username, full_name, role, scope, scope_label in specs:
+        chosen = password or secrets.token_urlsafe(9)
+        create_user(session, username=username, password=chosen, full_name=full_name,
+                    role=role, scope=scope)
+        accounts.append(DemoAccount(username, role, chosen, scope_label))
+    return accounts
+
+
+def load_scale(session: Session, vendors: int, *, today: dt.date, seed: int = 100,
+               vendors_per_market: int = 250) -> LoadResult:
+    """N vendors spread over generated markets in every commune of Thái Nguyên, in bulk."""
+    ensure_reference_data(session, today)
+    gen = _Generator(seed, today)
+    wards = list(session.scalars(
+        select(Ward).where(Ward.province_code == data.PROVINCE_CODE).order_by(Ward.code)))
+    market_count = max(1, -(-vendors // vendors_per_market))
+    existing = session.scalar(select(func.count()).select_from(Market))
+    market_rows, stall_counts = [], []
+    for i in range(market_count):
+        ward = wards[i % len(wards)]
+        round_no = existing + i // len(wards) + 1
+        name = f"Chợ {ward.short_name}" + (f" số {round_no}" if round_no > 1 else "")
+        market_rows.append(_market_row(name, ward, gen.rng.choice("I II III".split()),
+                                       f"Khu trung tâm {ward.name}", gen))
+        stall_counts.append(min(vendors_per_market, vendors - i * vendors_per_market))
+    markets = _insert_markets_with_stalls(session, market_rows, stall_counts)
+    placements = [(market_id, stall_id) for market_id, stall_ids in markets for stall_id in stall_ids]
+    created, methods = _insert_vendors(session, gen, placements)
+    return LoadResult(markets=len(markets), vendors=created, payment_methods=methods)

@@ -1,0 +1,1 @@
+"""Markets, stalls, administrative units, and the digitisation indicators built on them."""

@@ -1,0 +1,106 @@
+"""Administrative units (after the 1 July 2025 reform), markets and their stalls."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from db import UTCDateTime, db, utcnow
+
+
+def enum_column(enum_cls: type[enum.Enum]) -> Enum:
+    """A portable enum: VARCHAR plus a CHECK constraint, storing the member's value."""
+    return Enum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+        name=enum_cls.__name__.lower(),
+    )
+
+
+class WardKind(str, enum.Enum):
+    WARD = "ward"  # phường
+    COMMUNE = "commune"  # xã
+    SPECIAL_ZONE = "special_zone"  # đặc khu
+
+
+class Province(db.Model):
+    __tablename__ = "provinces"
+
+    code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    short_name: Mapped[str] = mapped_column(String(100))
+    latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+
+    wards: Mapped[list[Ward]] = relationship(back_populates="province")
+
+
+class Ward(db.Model):
+    """A commune-level unit: phường, xã or đặc khu."""
+
+    __tablename__ = "wards"
+
+    code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    short_name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[WardKind] = mapped_column(enum_column(WardKind))
+    latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    search_key: Mapped[str] = mapped_column(String(100))
+
+    province: Mapped[Province] = relationship(back_populates="wards")
+
+
+class MarketClass(str, enum.Enum):
+    # Hạng chợ under Decree 60/2024/NĐ-CP.
+    I = "I"
+    II = "II"
+    III = "III"
+
+
+class Market(db.Model):
+    __tablename__ = "markets"
+    __table_args__ = (
+        CheckConstraint("latitude BETWEEN -90 AND 90", name="latitude_range"),
+        CheckConstraint("longitude BETWEEN -180 AND 180", name="longitude_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    search_key: Mapped[str] = mapped_column(String(200), index=True)
+    ward_code: Mapped[str] = mapped_column(ForeignKey("wards.code"), index=True)
+    address: Mapped[str | None] = mapped_column(String(300))
+    market_class: Mapped[MarketClass | None] = mapped_column(enum_column(MarketClass))
+    board_contact_name: Mapped[str | None] = mapped_column(String(200))
+    board_contact_phone: Mapped[str | None] = mapped_column(String(15))
+    latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    ward: Mapped[Ward] = relationship()
+    stalls: Mapped[list[Stall]] = relationship(back_populates="market", order_by="Stall.code")
+
+
+class Stall(db.Model):
+    """A numbered place inside a market (ki-ốt, sạp, lô)."""
+
+    __tablename__ = "stalls"
+    __table_args__ = (UniqueConstraint("market_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    market_id: Mapped[int] = mapped_column(ForeignKey("markets.id"), index=True)
+    code: Mapped[str] = mapped_column(String(20))
+    zone: Mapped[str | None] = mapped_column(String(100))
+
+    market: Mapped[Market] = relationship(back_populates="stalls")
+
+
+Index("ix_wards_search_key", Ward.search_key)

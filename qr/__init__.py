@@ -1,0 +1,1 @@
+"""VietQR payment codes: payload encoding, the bank directory, and printable placards."""

@@ -1,0 +1,48 @@
+"""Labels the templates show for domain values, in the person's language."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from accounts.models import Role
+from vendors.models import PaymentMethod, PaymentMethodKind, VendorKind, WalletProvider
+from vendors.service import mask_phone
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Quản trị viên"),
+    Role.PROVINCIAL_STAFF: _l("Cán bộ tỉnh"),
+    Role.COMMUNE_STAFF: _l("Cán bộ xã/phường"),
+    Role.ONBOARDING_AGENT: _l("Tổ công nghệ số cộng đồng"),
+    Role.COOPERATIVE_MANAGER: _l("Quản lý hợp tác xã"),
+}
+KIND_LABELS = {
+    VendorKind.TRADER: _l("Tiểu thương"),
+    VendorKind.HOUSEHOLD_BUSINESS: _l("Hộ kinh doanh"),
+    VendorKind.COOPERATIVE: _l("Hợp tác xã"),
+}
+WALLET_LABELS = {
+    WalletProvider.MOMO: "MoMo",
+    WalletProvider.ZALOPAY: "ZaloPay",
+    WalletProvider.VIETTEL_MONEY: "Viettel Money",
+    WalletProvider.VNPT_MONEY: "VNPT Money",
+    WalletProvider.SHOPEEPAY: "ShopeePay",
+    WalletProvider.OTHER: _l("Ví điện tử khác"),
+}
+
+
+def method_label(method: PaymentMethod) -> str:
+    if method.kind is PaymentMethodKind.BANK_ACCOUNT:
+        bank = method.bank.short_name if method.bank else method.bank_bin
+        return f"{bank} · {method.account_number} · {method.account_holder}"
+    if method.kind is PaymentMethodKind.EWALLET:
+        return str(_l("Ví %(name)s", name=WALLET_LABELS[method.wallet_provider]))
+    return str(_l("Máy POS %(provider)s", provider=method.terminal_provider))
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        role_label=lambda role: ROLE_LABELS[role],
+        kind_label=lambda kind: KIND_LABELS[kind],
+        method_label=method_label,
+        mask_phone=mask_phone,
+    )

@@ -1,0 +1,1 @@
+"""Traders, household businesses and cooperatives, their payment methods, onboarding and import."""
