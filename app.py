@@ -47,10 +47,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     from accounts.cli import users_cli
     from demo.cli import demo_cli
+    from i18n import translations_cli
     from market.cli import units_cli
     from qr.cli import banks_cli
 
-    for group in (users_cli, demo_cli, units_cli, banks_cli):
+    for group in (users_cli, demo_cli, units_cli, banks_cli, translations_cli):
         app.cli.add_command(group)
     return app
 

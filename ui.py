@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import format_date, format_decimal, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 
 from accounts.models import Role
@@ -45,4 +46,8 @@ def register_template_helpers(app: Flask) -> None:
         kind_label=lambda kind: KIND_LABELS[kind],
         method_label=method_label,
         mask_phone=mask_phone,
+        get_locale=get_locale,
+        format_date=format_date,
+        format_decimal=format_decimal,
+        format_percent=format_percent,
     )
