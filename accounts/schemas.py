@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 
 class LoginSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE  # the CSRF token travels in the same form
+
     username = fields.String(
         required=True,
         validate=validate.Length(min=1, max=64, error=_l("Tên đăng nhập dài tối đa 64 ký tự.")),

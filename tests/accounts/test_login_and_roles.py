@@ -1,6 +1,8 @@
 """Login, each role's home page, the data scope of each role, CSRF and the users CLI."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -139,3 +141,14 @@ def test_flask_users_create_explains_a_bad_scope(runner):
                                  "provincial_staff", "--province", "99", "--password", PASSWORD])
     assert result.exit_code == 2
     assert "Không có tỉnh/thành mã 99." in result.output
+
+
+def test_login_with_the_pages_csrf_token_succeeds(database_url, session):
+    make_user(session, username="canbo")
+    session.commit()
+    client = make_app(database_url, WTF_CSRF_ENABLED=True).test_client()
+    form = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    response = client.post("/login", data={"username": "canbo", "password": PASSWORD,
+                                           "csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
