@@ -1,11 +1,15 @@
-"""The bank directory: reading the shipped list of NAPAS members and loading it into the database."""
+"""The bank directory: reading the shipped list of NAPAS members, loading it into the database,
+and checking a trader's account number against the bank it is held at."""
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,9 +19,48 @@ from textnorm import nfc
 
 BANKS_CSV = Path(__file__).parent / "data" / "banks.csv"
 
+REQUIRED_COLUMNS = ("bin", "code", "short_name", "full_name")
+OPTIONAL_COLUMNS = ("swift", "vietqr_status")
+# Widths of the columns of qr.models.Bank: a longer value would be refused by PostgreSQL mid-load.
+_MAX_LENGTHS = {"code": 20, "short_name": 50, "full_name": 200}
+# ISO 9362: institution (4 letters), country (2), location (2), optional branch (3).
+_SWIFT = re.compile(r"[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?")
+_BIN = re.compile(r"[0-9]{6}")
+
+# NAPAS "Quy định về định dạng mã VietQR" v1.0 (09/2021) §5.2.3.2.2 and EMVCo MPM: the consumer
+# ID (account or card number) in a VietQR code is at most 19 characters. The floor of 6 is
+# cho40's own guard against truncated entries, not a published rule.
+ACCOUNT_NUMBER_MIN_LENGTH = 6
+ACCOUNT_NUMBER_MAX_LENGTH = 19
+# Tighter (shortest, longest) digit counts by BIN, each only with a published source beside it.
+# None is listed yet: no bank in the directory publishes its account-number format, and most
+# large ones sell chosen numbers ("số tài khoản đẹp", often the owner's phone number) whose
+# length differs from their standard accounts, so ranges observed in practice would refuse real
+# accounts. Banks not listed get the general range above.
+ACCOUNT_NUMBER_LENGTHS: dict[str, tuple[int, int]] = {}
+# What people type between groups of digits: spaces (also non-breaking), dots, hyphens and the
+# dashes phone keyboards substitute for them.
+_ACCOUNT_SEPARATORS = re.compile(r"[\s.\-\u2010-\u2015\u2212]+")
+_DIGITS = re.compile(r"[0-9]+")
+
 
 class BankListError(ValueError):
     """The bank list file is not usable; the message names the line."""
+
+
+class BankAccountError(ValueError):
+    """An account number that cannot be at the bank given; the message names the bank."""
+
+
+class UnknownBankError(BankAccountError):
+    """No bank in the directory has the BIN given."""
+
+
+class BankLike(Protocol):
+    """What the account check needs of a bank: a `Bank` row, a `BankRow`, or any plain object."""
+
+    bin: str
+    short_name: str
 
 
 @dataclass(frozen=True)
@@ -30,42 +73,139 @@ class BankRow:
     vietqr_status: int
 
 
+@dataclass(frozen=True)
+class Rename:
+    bin: str
+    old_short_name: str
+    old_full_name: str
+    short_name: str
+    full_name: str
+
+
+@dataclass
+class BankLoadReport:
+    """What a load changed. Banks missing from the file are kept (payment methods point to them)."""
+
+    added: list[BankRow] = field(default_factory=list)
+    renamed: list[Rename] = field(default_factory=list)
+    # Same names, other details changed: code, SWIFT or VietQR status.
+    updated: list[BankRow] = field(default_factory=list)
+    unchanged: int = 0
+    kept: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.renamed or self.updated)
+
+
+class ValidatedAccount(NamedTuple):
+    bank: Bank
+    account_number: str
+
+
 def read_bank_list(text: str) -> tuple[list[BankRow], str]:
-    """Parse the CSV (comment lines start with '#'); returns the rows and the source line."""
-    source_lines = [line[1:].strip() for line in text.splitlines() if line.startswith("#")]
-    data = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+    """Parse the CSV (comment lines start with '#'); returns the rows and the source line.
+
+    Refuses the whole file at its first bad row, naming the line as an editor numbers it.
+    """
+    lines = text.splitlines()
+    source_lines = [line[1:].strip() for line in lines if line.startswith("#")]
+    # Comment lines are blanked, not removed, so the reader's line numbers are the file's.
+    data = "\n".join("" if line.startswith("#") else line for line in lines)
+    reader = csv.reader(io.StringIO(data))
+    header: list[str] | None = None
     rows: list[BankRow] = []
-    seen: set[str] = set()
-    for line_no, record in enumerate(csv.DictReader(io.StringIO(data)), start=2):
-        bin_ = (record.get("bin") or "").strip()
-        if len(bin_) != 6 or not bin_.isdigit():
-            raise BankListError(f"Dòng {line_no}: BIN «{bin_}» phải gồm đúng 6 chữ số.")
-        if bin_ in seen:
-            raise BankListError(f"Dòng {line_no}: BIN {bin_} xuất hiện hai lần.")
-        seen.add(bin_)
-        rows.append(BankRow(
-            bin=bin_,
-            code=record["code"].strip(),
-            short_name=nfc(record["short_name"]),
-            full_name=nfc(record["full_name"]),
-            swift_code=(record.get("swift") or "").strip() or None,
-            vietqr_status=int(record.get("vietqr_status") or 0),
-        ))
+    seen: dict[str, int] = {}
+    for record in reader:
+        if not any(value.strip() for value in record):
+            continue
+        line_no = reader.line_num
+        if header is None:
+            header = [value.strip().lower() for value in record]
+            missing = [column for column in REQUIRED_COLUMNS if column not in header]
+            if missing:
+                raise BankListError(
+                    f"Dòng {line_no}: dòng tiêu đề thiếu cột {', '.join(missing)} (cần các cột "
+                    f"{','.join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)})."
+                )
+            continue
+        if len(record) != len(header):
+            raise BankListError(
+                f"Dòng {line_no}: có {len(record)} cột, dòng tiêu đề có {len(header)}."
+            )
+        row = _bank_row(dict(zip(header, record)), line_no)
+        if row.bin in seen:
+            raise BankListError(
+                f"Dòng {line_no}: BIN {row.bin} đã có ở dòng {seen[row.bin]}; mỗi BIN chỉ một dòng."
+            )
+        seen[row.bin] = line_no
+        rows.append(row)
+    if not rows:
+        raise BankListError("Tệp không có ngân hàng nào: cần dòng tiêu đề và ít nhất một dòng.")
     source = next((s for s in source_lines if s.lower().startswith("source")), "cho40 bank list")
     return rows, source
 
 
-def load_banks(session: Session, rows: list[BankRow], source: str, on: dt.date) -> int:
-    """Insert new banks and update known ones by BIN; banks are never deleted (accounts point to them)."""
+def _bank_row(record: dict[str, str], line_no: int) -> BankRow:
+    bin_ = record["bin"].strip()
+    if not _BIN.fullmatch(bin_):
+        raise BankListError(f"Dòng {line_no}: BIN «{bin_}» phải gồm đúng 6 chữ số.")
+    values = {column: nfc(record[column]) or "" for column in ("code", "short_name", "full_name")}
+    for column, value in values.items():
+        if not value:
+            raise BankListError(f"Dòng {line_no} (BIN {bin_}): cột {column} để trống.")
+        if len(value) > _MAX_LENGTHS[column]:
+            raise BankListError(
+                f"Dòng {line_no} (BIN {bin_}): cột {column} dài {len(value)} ký tự, "
+                f"tối đa {_MAX_LENGTHS[column]}."
+            )
+    swift = (record.get("swift") or "").strip().upper()
+    if swift and not _SWIFT.fullmatch(swift):
+        raise BankListError(
+            f"Dòng {line_no} (BIN {bin_}): mã SWIFT «{swift}» phải gồm 8 hoặc 11 ký tự (ISO 9362)."
+        )
+    status = (record.get("vietqr_status") or "").strip() or "0"
+    if status not in ("-1", "0", "1"):
+        raise BankListError(
+            f"Dòng {line_no} (BIN {bin_}): vietqr_status «{status}» phải là 1, 0 hoặc -1."
+        )
+    return BankRow(bin=bin_, code=values["code"], short_name=values["short_name"],
+                   full_name=values["full_name"], swift_code=swift or None,
+                   vietqr_status=int(status))
+
+
+def load_banks(session: Session, rows: list[BankRow], source: str, on: dt.date) -> BankLoadReport:
+    """Insert new banks and update known ones in place by BIN; banks are never deleted (payment
+    methods point to them). Loading the same rows again changes nothing.
+
+    Every bank in the file takes its `source`; `updated_on` moves only when its details change.
+    """
     known = {bank.bin: bank for bank in session.scalars(select(Bank))}
+    report = BankLoadReport()
     for row in rows:
-        bank = known.get(row.bin) or Bank(bin=row.bin)
+        bank = known.get(row.bin)
+        if bank is None:
+            bank = Bank(bin=row.bin)
+            session.add(bank)
+            report.added.append(row)
+        elif (bank.short_name, bank.full_name) != (row.short_name, row.full_name):
+            report.renamed.append(Rename(row.bin, bank.short_name, bank.full_name,
+                                         row.short_name, row.full_name))
+        elif (bank.code, bank.swift_code, bank.vietqr_status) != (
+            row.code, row.swift_code, row.vietqr_status
+        ):
+            report.updated.append(row)
+        else:
+            report.unchanged += 1
+            bank.source = source[:200]
+            continue
         bank.code, bank.short_name, bank.full_name = row.code, row.short_name, row.full_name
         bank.swift_code, bank.vietqr_status = row.swift_code, row.vietqr_status
         bank.source, bank.updated_on = source[:200], on
-        session.add(bank)
+    in_file = {row.bin for row in rows}
+    report.kept = sorted(bin_ for bin_ in known if bin_ not in in_file)
     session.flush()
-    return len(rows)
+    return report
 
 
 def shipped_bank_list() -> tuple[list[BankRow], str]:
@@ -74,3 +214,43 @@ def shipped_bank_list() -> tuple[list[BankRow], str]:
 
 def list_banks(session: Session) -> list[Bank]:
     return list(session.scalars(select(Bank).order_by(Bank.short_name)))
+
+
+def account_number_lengths(
+    bank_bin: str, lengths: Mapping[str, tuple[int, int]] = ACCOUNT_NUMBER_LENGTHS
+) -> tuple[int, int]:
+    """The (shortest, longest) number of digits an account at this bank may have."""
+    return lengths.get(bank_bin, (ACCOUNT_NUMBER_MIN_LENGTH, ACCOUNT_NUMBER_MAX_LENGTH))
+
+
+def validate_account_number(
+    bank: BankLike, number: str, lengths: Mapping[str, tuple[int, int]] = ACCOUNT_NUMBER_LENGTHS
+) -> str:
+    """The account number as it goes into a VietQR code (separators removed), or
+    `BankAccountError` with a message in Vietnamese that names the bank."""
+    digits = _ACCOUNT_SEPARATORS.sub("", number or "")
+    if not digits:
+        raise BankAccountError(f"Chưa nhập số tài khoản {bank.short_name}.")
+    if not _DIGITS.fullmatch(digits):
+        wrong = next(ch for ch in digits if not ("0" <= ch <= "9"))
+        raise BankAccountError(
+            f"Số tài khoản {bank.short_name} chỉ gồm chữ số; «{digits}» có ký tự «{wrong}»."
+        )
+    shortest, longest = account_number_lengths(bank.bin, lengths)
+    if not shortest <= len(digits) <= longest:
+        expected = (f"đúng {shortest}" if shortest == longest
+                    else f"từ {shortest} đến {longest}")
+        raise BankAccountError(
+            f"Số tài khoản {bank.short_name} phải có {expected} chữ số; "
+            f"«{digits}» có {len(digits)} chữ số."
+        )
+    return digits
+
+
+def validate_bank_account(session: Session, bank_bin: str, number: str) -> ValidatedAccount:
+    """Find the bank by BIN and check the account number against it."""
+    bank_bin = (bank_bin or "").strip()
+    bank = session.get(Bank, bank_bin) if _BIN.fullmatch(bank_bin) else None
+    if bank is None:
+        raise UnknownBankError(f"Không có ngân hàng nào có mã BIN {bank_bin}.")
+    return ValidatedAccount(bank, validate_account_number(bank, number))
