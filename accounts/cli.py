@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
-from accounts.models import Role
-from accounts.service import AccountError, Scope, create_user
+from accounts.models import Role, User
+from accounts.service import AccountError, Scope, create_user, issue_api_token
 from db import db
 
 
@@ -37,3 +38,17 @@ def create_command(username, full_name, role, province_code, ward_code, market_i
         db.session.rollback()
         raise click.UsageError(str(error)) from error
     click.echo(f"Đã tạo tài khoản {user.username} ({user.role.value}).")
+
+
+@users_cli.command("token")
+@click.argument("username")
+@click.option("--name", default="API", help="Tên gợi nhớ của khóa (ví dụ: máy chủ tỉnh).")
+@with_appcontext
+def token_command(username: str, name: str) -> None:
+    """Cấp khóa API cho USERNAME; khóa chỉ hiện một lần."""
+    user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        raise click.UsageError(f"Không có tài khoản «{username}».")
+    _, plain = issue_api_token(db.session, user, name)
+    db.session.commit()
+    click.echo(plain)

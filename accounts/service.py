@@ -1,13 +1,15 @@
 """Creating users, checking passwords, and the data scope each role may see and change."""
 from __future__ import annotations
 
+import hashlib
+import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from accounts.models import Role, User
+from accounts.models import ApiToken, Role, User
 from db import utcnow
 from market.models import Market, Province, Ward
 from textnorm import nfc
@@ -113,6 +115,17 @@ def market_scope(user: User) -> ColumnElement[bool]:
     return false()
 
 
+def ward_scope(user: User) -> ColumnElement[bool]:
+    """Which communes the user works in: a WHERE clause over Ward."""
+    if user.role is Role.ADMIN:
+        return true()
+    if user.ward_code is not None:
+        return Ward.code == user.ward_code
+    if user.province_code is not None:
+        return Ward.province_code == user.province_code
+    return false()
+
+
 def vendor_scope(user: User) -> ColumnElement[bool]:
     """Which vendors the user may see: a WHERE clause over Vendor."""
     if user.role is Role.ADMIN:
@@ -134,3 +147,26 @@ def may_see_contact_details(user: User) -> bool:
 
 def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.role, User.username)))
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_api_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new API token for `user`; the plain token is returned once and never stored."""
+    plain = "cho40_" + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, name=(nfc(name) or "API")[:100], token_hash=_token_digest(plain))
+    session.add(token)
+    session.flush()
+    return token, plain
+
+
+def user_for_token(session: Session, plain: str) -> User | None:
+    """The active user a bearer token acts for, or None for an unknown or revoked token."""
+    if not plain or len(plain) > 200:
+        return None
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(plain)))
+    if token is None or token.revoked_at is not None or not token.user.active:
+        return None
+    return token.user

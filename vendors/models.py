@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db import UTCDateTime, db, utcnow
@@ -142,3 +142,19 @@ Index(
     PaymentMethod.bank_bin,
     PaymentMethod.account_number,
 )
+
+
+class IdempotencyRecord(db.Model):
+    """The first outcome of a write sent with a client-generated key, so a retry or a double tap
+    returns it again instead of writing twice."""
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(String(64))
+    # SHA-256 of the validated request: the same key with other content is a conflict.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

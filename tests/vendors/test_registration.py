@@ -1,0 +1,167 @@
+"""Registering vendors: validation, scope, duplicates and idempotent retries."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from marshmallow import ValidationError
+from sqlalchemy import func, select
+
+from accounts.models import Role
+from accounts.service import Scope
+from tests.factories import THU_DAU_MOT, make_bank_account, make_market, make_user, make_vendor
+from vendors.models import PaymentMethod, Vendor, VendorStatusPeriod
+from vendors.schemas import VendorRegistrationInput
+from vendors.service import (
+    DuplicateVendorError, IdempotencyConflict, NotAllowed, OnboardingError, close_vendor,
+    register_vendor, stop_payment_method,
+)
+
+
+def _form(market, **overrides):
+    data = {
+        "kind": "trader", "name": "Nguyễn Thị Hoa", "phone": "0912 345 678",
+        "market_id": market.id, "stall_code": "b-12",
+        "payment_methods": [{"kind": "bank_account", "bank_bin": "970436",
+                             "account_number": "0011 0012 34567", "account_holder": "NGUYEN THI HOA"}],
+    }
+    data.update(overrides)
+    return data
+
+
+def _load(raw):
+    return VendorRegistrationInput().load(raw)
+
+
+@pytest.fixture
+def agent_and_market(session):
+    market = make_market(session, name="Chợ Đại Từ")
+    agent = make_user(session, Role.ONBOARDING_AGENT, Scope(market_id=market.id))
+    session.commit()
+    return agent, market
+
+
+def _count(session, model):
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def test_registration_creates_the_vendor_its_stall_history_and_bank_account(session, agent_and_market):
+    agent, market = agent_and_market
+    result = register_vendor(session, agent, _load(_form(market)), "key-00000001")
+    session.commit()
+    vendor = result.vendor
+    assert not result.replayed
+    assert (vendor.name, vendor.phone, vendor.stall.code) == ("Nguyễn Thị Hoa", "0912345678", "B-12")
+    assert vendor.status_periods[0].joined_on == dt.date.today()
+    (method,) = vendor.payment_methods
+    assert (method.bank_bin, method.account_number) == ("970436", "0011001234567")
+
+
+def test_a_retry_with_the_same_key_returns_the_first_vendor(session, agent_and_market):
+    agent, market = agent_and_market
+    first = register_vendor(session, agent, _load(_form(market)), "key-00000002")
+    session.commit()
+    again = register_vendor(session, agent, _load(_form(market, phone="+84912345678")), "key-00000002")
+    assert again.replayed and again.vendor.id == first.vendor.id
+    assert _count(session, Vendor) == 1
+
+
+def test_the_same_key_with_other_content_is_a_conflict(session, agent_and_market):
+    agent, market = agent_and_market
+    register_vendor(session, agent, _load(_form(market)), "key-00000003")
+    session.commit()
+    with pytest.raises(IdempotencyConflict) as caught:
+        register_vendor(session, agent, _load(_form(market, name="Trần Văn Nam")), "key-00000003")
+    assert caught.value.status == 409 and "nội dung khác" in str(caught.value)
+    assert _count(session, Vendor) == 1
+
+
+@pytest.mark.parametrize("changes, reason", [
+    ({"phone": "0912345678", "payment_methods": []}, "số điện thoại"),
+    ({"phone": None, "payment_methods": [{"kind": "bank_account", "bank_bin": "970436",
+                                          "account_number": "0011001234567",
+                                          "account_holder": "X"}]}, "tài khoản ngân hàng"),
+])
+def test_a_possible_duplicate_is_shown_not_silently_added(session, agent_and_market, changes, reason):
+    agent, market = agent_and_market
+    existing = make_vendor(session, market, name="Nguyễn Thị Hoa", phone="0912345678")
+    make_bank_account(session, existing, account_number="0011001234567")
+    session.commit()
+    with pytest.raises(DuplicateVendorError) as caught:
+        register_vendor(session, agent, _load(_form(market, name="Hoa Nguyễn", **changes)))
+    (match,) = caught.value.matches
+    assert match.vendor_id == existing.id and match.name == "Nguyễn Thị Hoa"
+    assert reason in match.reasons
+    confirmed = register_vendor(session, agent, _load(_form(market, name="Hoa Nguyễn",
+                                                            allow_duplicate=True, **changes)))
+    assert confirmed.vendor.id != existing.id
+
+
+def test_duplicates_outside_the_agents_area_are_flagged_without_their_details(session, agent_and_market):
+    agent, market = agent_and_market
+    far = make_vendor(session, make_market(session, ward_code=THU_DAU_MOT), name="Lê Văn Xa",
+                      phone="0912345678")
+    session.commit()
+    with pytest.raises(DuplicateVendorError) as caught:
+        register_vendor(session, agent, _load(_form(market, payment_methods=[])))
+    (match,) = caught.value.matches
+    assert match.vendor_id == far.id and match.name is None
+
+
+def test_a_market_outside_the_agents_scope_is_refused(session, agent_and_market):
+    agent, _ = agent_and_market
+    elsewhere = make_market(session, ward_code=THU_DAU_MOT)
+    session.commit()
+    with pytest.raises(OnboardingError) as caught:
+        register_vendor(session, agent, _load(_form(elsewhere)))
+    assert "market_id" in caught.value.messages
+    assert _count(session, Vendor) == 0
+
+
+def test_provincial_staff_may_read_but_not_register(session, agent_and_market):
+    _, market = agent_and_market
+    provincial = make_user(session, Role.PROVINCIAL_STAFF, Scope(province_code="19"))
+    with pytest.raises(NotAllowed):
+        register_vendor(session, provincial, _load(_form(market)))
+
+
+def test_an_unknown_bank_or_a_bad_account_number_is_refused_by_name(session, agent_and_market):
+    agent, market = agent_and_market
+    bad_bin = _form(market, payment_methods=[{"kind": "bank_account", "bank_bin": "123456",
+                                              "account_number": "12345678", "account_holder": "A"}])
+    with pytest.raises(OnboardingError, match="123456"):
+        register_vendor(session, agent, _load(bad_bin))
+    letters = _form(market, payment_methods=[{"kind": "bank_account", "bank_bin": "970436",
+                                              "account_number": "00110A", "account_holder": "A"}])
+    with pytest.raises(OnboardingError, match="Vietcombank"):
+        register_vendor(session, agent, _load(letters))
+    assert _count(session, Vendor) == 0
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("phone", "12345", "Số điện thoại"),
+    ("citizen_id", "01918000123", "CCCD"),
+    ("name", "", "Vui lòng điền"),
+    ("market_id", None, "Chọn chợ"),
+    ("joined_on", (dt.date.today() + dt.timedelta(days=5)).isoformat(), "tương lai"),
+])
+def test_bad_fields_get_a_plain_vietnamese_message(session, agent_and_market, field, value, message):
+    _, market = agent_and_market
+    with pytest.raises(ValidationError) as caught:
+        _load(_form(market, **{field: value}))
+    assert message in str(caught.value.messages[field])
+
+
+def test_leaving_closes_the_period_and_stops_payment_methods_without_deleting(session, agent_and_market):
+    agent, market = agent_and_market
+    vendor = register_vendor(session, agent, _load(_form(market, joined_on="2025-01-01"))).vendor
+    session.commit()
+    with pytest.raises(OnboardingError):
+        close_vendor(session, agent, vendor.id, dt.date(2024, 12, 1))
+    close_vendor(session, agent, vendor.id, dt.date(2025, 6, 1), "Chuyển chợ")
+    session.commit()
+    assert vendor.status_periods[0].left_on == dt.date(2025, 6, 1)
+    assert vendor.payment_methods[0].stopped_on == dt.date(2025, 6, 1)
+    assert _count(session, VendorStatusPeriod) == 1 and _count(session, PaymentMethod) == 1
+    with pytest.raises(OnboardingError, match="đã ngừng"):
+        stop_payment_method(session, agent, vendor.payment_methods[0].id, dt.date(2025, 7, 1))
