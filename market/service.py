@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from accounts.models import User
 from market.indicators import cashless_share
@@ -164,3 +164,15 @@ def overview_counts(session: Session) -> dict[str, int]:
         "vendors": count_rows(session, Vendor),
         "users": count_rows(session, User),
     }
+
+
+def search_markets(
+    session: Session, scope: ColumnElement[bool], query: str = "", *, limit: int = 20
+) -> list[Market]:
+    """Markets in scope whose name contains every word of `query`, diacritics optional:
+    "dai tu" finds "Chợ Đại Từ"."""
+    stmt = select(Market).where(scope)
+    for word in search_key(query).split()[:6]:
+        stmt = stmt.where(Market.search_key.contains(word, autoescape=True))
+    stmt = stmt.options(selectinload(Market.ward)).order_by(Market.name, Market.id).limit(limit)
+    return list(session.scalars(stmt))

@@ -36,3 +36,16 @@ def test_reloading_updates_in_place_without_duplicates(session):
     session.expire_all()
     assert session.get(Ward, "05830").name == "Xã Đại Từ"
     assert session.scalar(select(func.count()).select_from(Ward)) == 3321
+
+
+def test_market_search_ignores_diacritics_and_word_order(session):
+    from sqlalchemy import true
+
+    from market.service import search_markets
+    from tests.factories import make_market
+
+    make_market(session, name="Chợ Đại Từ")
+    make_market(session, name="Chợ Thái")
+    assert [m.name for m in search_markets(session, true(), "dai tu")] == ["Chợ Đại Từ"]
+    assert [m.name for m in search_markets(session, true(), "TỪ ĐẠI")] == ["Chợ Đại Từ"]
+    assert search_markets(session, true(), "100%_") == []
