@@ -11,6 +11,14 @@ from textnorm import search_key
 from vendors.models import PaymentMethod, PaymentMethodKind, Vendor, VendorKind, VendorStatusPeriod
 
 PASSWORD = "correct horse battery"
+# The heading of each role's home page.
+ROLE_HOME_HEADINGS = {
+    Role.ADMIN: "Quản trị hệ thống",
+    Role.PROVINCIAL_STAFF: "Số hóa chợ toàn tỉnh",
+    Role.COMMUNE_STAFF: "Chợ trên địa bàn",
+    Role.ONBOARDING_AGENT: "Hỗ trợ tiểu thương",
+    Role.COOPERATIVE_MANAGER: "Sản phẩm của hợp tác xã",
+}
 _counter = itertools.count(1)
 
 DAI_TU = "05830"  # Xã Đại Từ, Thái Nguyên

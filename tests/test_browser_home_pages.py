@@ -6,16 +6,10 @@ import re
 import pytest
 
 from accounts.models import Role
+from tests.factories import ROLE_HOME_HEADINGS
 
 pytestmark = pytest.mark.browser
 
-HEADINGS = {
-    Role.ADMIN: "Quản trị hệ thống",
-    Role.PROVINCIAL_STAFF: "Số hóa chợ toàn tỉnh",
-    Role.COMMUNE_STAFF: "Chợ trên địa bàn",
-    Role.ONBOARDING_AGENT: "Hỗ trợ tiểu thương",
-    Role.COOPERATIVE_MANAGER: "Sản phẩm của hợp tác xã",
-}
 
 
 def test_every_demo_account_lands_on_its_role_home_page(runner, live_server, phone_page):
@@ -32,7 +26,7 @@ def test_every_demo_account_lands_on_its_role_home_page(runner, live_server, pho
         with page.expect_navigation():
             page.click("button[type=submit]")
         heading = page.locator("h1").inner_text()
-        role = next((r for r, text in HEADINGS.items() if heading == text), None)
+        role = next((r for r, text in ROLE_HOME_HEADINGS.items() if heading == text), None)
         assert role is not None, f"{username} landed on «{heading}»: {page.locator('main').inner_text()}"
         assert page.locator(f'[data-home="{role.value}"]').count() == 1
         seen_roles.add(role)

@@ -10,7 +10,7 @@ from accounts.models import Role, User
 from accounts.service import AccountError, Scope, authenticate, create_user
 from tests.conftest import make_app
 from tests.factories import (
-    PASSWORD, THU_DAU_MOT, login, make_market, make_user, make_vendor,
+    PASSWORD, ROLE_HOME_HEADINGS, THU_DAU_MOT, login, make_market, make_user, make_vendor,
 )
 from vendors.models import VendorKind
 
@@ -58,13 +58,6 @@ def _scoped_users(session):
     }
 
 
-HEADINGS = {
-    Role.ADMIN: "Quản trị hệ thống",
-    Role.PROVINCIAL_STAFF: "Số hóa chợ toàn tỉnh",
-    Role.COMMUNE_STAFF: "Chợ trên địa bàn",
-    Role.ONBOARDING_AGENT: "Hỗ trợ tiểu thương",
-    Role.COOPERATIVE_MANAGER: "Sản phẩm của hợp tác xã",
-}
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -75,7 +68,7 @@ def test_each_role_lands_on_its_own_home_page(app, session, role):
     assert login(client, users[role].username).status_code == 302
     page = client.get("/").get_data(as_text=True)
     assert f'data-home="{role.value}"' in page
-    assert HEADINGS[role] in page
+    assert ROLE_HOME_HEADINGS[role] in page
 
 
 def test_scope_hides_other_provinces_markets_and_vendors(client, session):
