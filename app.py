@@ -16,6 +16,7 @@ def create_app(config: dict | None = None) -> Flask:
     # Importing the models registers every table on db.metadata (Alembic compares against it).
     import accounts.models  # noqa: F401
     import catalog_export.models  # noqa: F401
+    import jobs.models  # noqa: F401
     import market.models  # noqa: F401
     import qr.models  # noqa: F401
     import vendors.models  # noqa: F401
@@ -38,10 +39,20 @@ def create_app(config: dict | None = None) -> Flask:
     from market.routes import bp as market_bp
     from qr.routes import bp as qr_bp
     from ui import register_template_helpers
+    from vendors.import_routes import bp as vendor_import_bp
     from vendors.routes import bp as vendors_bp
 
-    for blueprint in (accounts_bp, market_bp, vendors_bp, qr_bp, catalog_bp):
+    for blueprint in (accounts_bp, market_bp, vendors_bp, vendor_import_bp, qr_bp, catalog_bp):
         app.register_blueprint(blueprint)
+
+    # The JSON API under /api/v1, its OpenAPI document at /api/openapi.json, docs at /api/docs.
+    from api import api
+    from market.api import blp as market_api
+    from vendors.api import blp as vendors_api
+
+    api.init_app(app)
+    for blueprint in (market_api, vendors_api):
+        api.register_blueprint(blueprint)
     register_error_handlers(app)
     register_template_helpers(app)
 
@@ -49,9 +60,11 @@ def create_app(config: dict | None = None) -> Flask:
     from demo.cli import demo_cli
     from i18n import translations_cli
     from market.cli import units_cli
-    from qr.cli import banks_cli
+    from qr.cli import banks_cli, placards_cli, qr_cli
+    from vendors.cli import vendors_cli
 
-    for group in (users_cli, demo_cli, units_cli, banks_cli, translations_cli):
+    for group in (users_cli, demo_cli, units_cli, banks_cli, qr_cli, placards_cli, vendors_cli,
+                  translations_cli):
         app.cli.add_command(group)
     return app
 

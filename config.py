@@ -65,6 +65,16 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SECURE": mode == PRODUCTION,
         "REMEMBER_COOKIE_SECURE": mode == PRODUCTION,
         "WTF_CSRF_TIME_LIMIT": None,
+        # The JSON API (api.py): OpenAPI document at /api/openapi.json, Swagger UI at
+        # /api/docs with its files served from static/ (no CDN, no call to validator.swagger.io).
+        "API_TITLE": "cho40",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        "OPENAPI_SWAGGER_UI_URL": "/static/vendor/swagger-ui/",
+        "OPENAPI_SWAGGER_UI_CONFIG": {"validatorUrl": None, "persistAuthorization": False},
     }
     config.update(overrides)
     config["SECRET_KEY"] = secret

@@ -44,6 +44,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         role_label=lambda role: ROLE_LABELS[role],
         kind_label=lambda kind: KIND_LABELS[kind],
+        wallet_label=lambda provider: WALLET_LABELS[provider],
         method_label=method_label,
         mask_phone=mask_phone,
         get_locale=get_locale,

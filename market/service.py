@@ -8,9 +8,10 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from accounts.models import User
+from accounts.models import Role, User
+from accounts.service import market_scope, ward_scope
 from market.indicators import cashless_share
-from market.models import Market, Province, Ward, WardKind
+from market.models import Market, Province, Stall, Ward, WardKind
 from textnorm import nfc, search_key
 from vendors.models import PaymentMethod, Vendor, VendorStatusPeriod
 
@@ -171,8 +172,179 @@ def search_markets(
 ) -> list[Market]:
     """Markets in scope whose name contains every word of `query`, diacritics optional:
     "dai tu" finds "Chợ Đại Từ"."""
-    stmt = select(Market).where(scope)
-    for word in search_key(query).split()[:6]:
-        stmt = stmt.where(Market.search_key.contains(word, autoescape=True))
+    stmt = select(Market).where(*_market_conditions(scope, query))
     stmt = stmt.options(selectinload(Market.ward)).order_by(Market.name, Market.id).limit(limit)
     return list(session.scalars(stmt))
+
+
+def _market_conditions(scope: ColumnElement[bool], query: str = "", *,
+                       province_code: str | None = None,
+                       ward_code: str | None = None) -> list[ColumnElement[bool]]:
+    conditions = [scope]
+    for word in search_key(query).split()[:6]:
+        conditions.append(Market.search_key.contains(word, autoescape=True))
+    if ward_code is not None:
+        conditions.append(Market.ward_code == ward_code)
+    if province_code is not None:
+        conditions.append(Market.ward_code.in_(
+            select(Ward.code).where(Ward.province_code == province_code)))
+    return conditions
+
+
+# --- Changing markets and stalls (the JSON API) -----------------------------------------------
+
+
+class MarketError(Exception):
+    """A change to a market or stall that is refused. `status` is what it means over HTTP (403
+    the role may not, 404 not in the user's area, 409 a clash, 422 invalid); `messages` maps
+    each field to its reasons, as vendors.service.OnboardingError does."""
+
+    def __init__(self, messages: dict[str, list[str]], status: int = 422):
+        super().__init__("; ".join(m for ms in messages.values() for m in ms))
+        self.messages = messages
+        self.status = status
+
+
+# Markets are an administrative record: administrators, and commune staff in their commune.
+MARKET_WRITER_ROLES = {Role.ADMIN, Role.COMMUNE_STAFF}
+# Stall numbers are found at the market by the people who register vendors there
+# (vendors.service.WRITER_ROLES).
+STALL_WRITER_ROLES = {Role.ADMIN, Role.COMMUNE_STAFF, Role.ONBOARDING_AGENT}
+
+
+def list_markets(
+    session: Session, scope: ColumnElement[bool], *, query: str = "",
+    province_code: str | None = None, ward_code: str | None = None,
+    page: int = 1, page_size: int = 50,
+) -> tuple[list[Market], int]:
+    """One page of the markets in scope matching the filters, by name, and how many match."""
+    conditions = _market_conditions(scope, query, province_code=province_code,
+                                    ward_code=ward_code)
+    total = session.scalar(select(func.count()).select_from(Market).where(*conditions))
+    offset = (max(page, 1) - 1) * page_size
+    if offset >= total:  # past the last page: no query with an offset the database refuses
+        return [], total
+    stmt = (
+        select(Market).where(*conditions)
+        .options(selectinload(Market.ward).selectinload(Ward.province))
+        # By the name without diacritics: a binary order would put "Đ" after "T".
+        .order_by(Market.search_key, Market.name, Market.id)
+        .limit(page_size).offset(offset)
+    )
+    return list(session.scalars(stmt)), total
+
+
+def _visible_market(session: Session, actor: User, market_id: int) -> Market:
+    market = get_market(session, market_id, market_scope(actor))
+    if market is None:
+        raise MarketError({"market_id": ["Không tìm thấy chợ này trong địa bàn của bạn."]}, 404)
+    return market
+
+
+def _check_ward(session: Session, actor: User, ward_code: str) -> None:
+    if session.scalar(select(Ward.code).where(Ward.code == ward_code, ward_scope(actor))) is None:
+        raise MarketError({"ward_code": ["Không có xã/phường này trong địa bàn của bạn."]})
+
+
+def _check_market_name_free(session: Session, name: str, ward_code: str,
+                            market_id: int | None = None) -> None:
+    # Two markets of one name in one commune is almost surely the same market entered twice.
+    same = session.scalar(select(Market).where(
+        Market.search_key == search_key(name), Market.ward_code == ward_code,
+        Market.id != (market_id or 0)))
+    if same is not None:
+        raise MarketError({"name": [
+            f"Xã/phường này đã có chợ «{same.name}» (số {same.id})."]}, 409)
+
+
+def create_market(session: Session, actor: User, data: dict) -> Market:
+    """A new market from what MarketInput loaded, in a commune within the actor's area."""
+    if actor.role not in MARKET_WRITER_ROLES:
+        raise MarketError({"role": ["Tài khoản của bạn không được tạo hoặc sửa chợ."]}, 403)
+    _check_ward(session, actor, data["ward_code"])
+    _check_market_name_free(session, data["name"], data["ward_code"])
+    market = Market(**data, search_key=search_key(data["name"]))
+    session.add(market)
+    session.flush()
+    return market
+
+
+def update_market(session: Session, actor: User, market_id: int, data: dict) -> Market:
+    """Change the fields given; a market moved to another commune stays within the actor's area."""
+    market = _visible_market(session, actor, market_id)
+    if actor.role not in MARKET_WRITER_ROLES:
+        raise MarketError({"role": ["Tài khoản của bạn không được tạo hoặc sửa chợ."]}, 403)
+    ward_code = data.get("ward_code", market.ward_code)
+    if ward_code != market.ward_code:
+        _check_ward(session, actor, ward_code)
+    name = data.get("name", market.name)
+    if (name, ward_code) != (market.name, market.ward_code):
+        _check_market_name_free(session, name, ward_code, market.id)
+    for field, value in data.items():
+        setattr(market, field, value)
+    market.search_key = search_key(market.name)
+    session.flush()
+    return market
+
+
+def list_stalls(session: Session, actor: User, market_id: int, *, page: int = 1,
+                page_size: int = 50) -> tuple[list[Stall], int]:
+    """One page of a market's stalls, by code, and how many it has."""
+    market = _visible_market(session, actor, market_id)
+    total = session.scalar(select(func.count()).select_from(Stall)
+                           .where(Stall.market_id == market.id))
+    offset = (max(page, 1) - 1) * page_size
+    if offset >= total:  # past the last page: no query with an offset the database refuses
+        return [], total
+    stmt = (select(Stall).where(Stall.market_id == market.id).order_by(Stall.code, Stall.id)
+            .limit(page_size).offset(offset))
+    return list(session.scalars(stmt)), total
+
+
+def get_stall(session: Session, actor: User, market_id: int, stall_id: int) -> Stall:
+    """The stall, if it is in this market and the market is in the actor's area."""
+    market = _visible_market(session, actor, market_id)
+    stall = session.scalar(select(Stall).where(Stall.id == stall_id, Stall.market_id == market.id))
+    if stall is None:
+        raise MarketError({"stall_id": [f"Chợ «{market.name}» không có quầy này."]}, 404)
+    return stall
+
+
+def _writable_market_for_stalls(session: Session, actor: User, market_id: int) -> Market:
+    market = _visible_market(session, actor, market_id)
+    if actor.role not in STALL_WRITER_ROLES:
+        raise MarketError({"role": ["Tài khoản của bạn không được thêm hoặc sửa quầy."]}, 403)
+    return market
+
+
+def _check_stall_code_free(session: Session, market: Market, code: str,
+                           stall_id: int | None = None) -> None:
+    same = session.scalar(select(Stall.id).where(
+        Stall.market_id == market.id, Stall.code == code, Stall.id != (stall_id or 0)))
+    if same is not None:
+        raise MarketError({"code": [f"Chợ «{market.name}» đã có quầy số {code}."]}, 409)
+
+
+def create_stall(session: Session, actor: User, market_id: int, data: dict) -> Stall:
+    """A new stall in the market; codes are kept upper case, as agents' entries are."""
+    market = _writable_market_for_stalls(session, actor, market_id)
+    code = data["code"].upper()
+    _check_stall_code_free(session, market, code)
+    stall = Stall(market_id=market.id, code=code, zone=data.get("zone"))
+    session.add(stall)
+    session.flush()
+    return stall
+
+
+def update_stall(session: Session, actor: User, market_id: int, stall_id: int,
+                 data: dict) -> Stall:
+    """Change a stall's code or zone; it stays in its market."""
+    market = _writable_market_for_stalls(session, actor, market_id)
+    stall = get_stall(session, actor, market.id, stall_id)
+    if "code" in data:
+        data = {**data, "code": data["code"].upper()}
+        _check_stall_code_free(session, market, data["code"], stall.id)
+    for field, value in data.items():
+        setattr(stall, field, value)
+    session.flush()
+    return stall

@@ -1,16 +1,205 @@
-"""QR pages: the bank directory (placards and codes come with the QR issue)."""
+"""QR pages: the bank directory, a vendor's placard and code, a market's placard sheets, and
+background placard runs for every market in a person's scope."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+import datetime as dt
+import io
 
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, send_file, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from marshmallow import ValidationError
+
+from accounts.models import Role
+from accounts.service import market_scope, vendor_scope
 from db import db
+from jobs.runner import enqueue, output_dir
+from jobs.models import JobStatus
+from jobs.service import get_job, recent_jobs
+from market.service import get_market
 from qr.banks import list_banks
+from qr.placards import (
+    file_slug,
+    market_ids,
+    market_placards,
+    render_market_placards,
+    render_vendor_placard,
+    vendor_placard,
+)
+from qr.render import qr_png, qr_svg
+from qr.schemas import CodePngArgs, PlacardJobForm, SheetArgs, VendorPlacardArgs
+from vendors.service import get_vendor
 
 bp = Blueprint("qr", __name__, url_prefix="/qr")
+
+JOB_STATUS_LABELS = {
+    JobStatus.QUEUED: _l("Đang chờ"),
+    JobStatus.RUNNING: _l("Đang chạy"),
+    JobStatus.DONE: _l("Xong"),
+    JobStatus.FAILED: _l("Không thành công"),
+}
+
+
+@bp.context_processor
+def job_helpers():
+    return {"job_status_label": lambda status: JOB_STATUS_LABELS[status],
+            "format_datetime": format_datetime}
+
+
+@bp.errorhandler(ValidationError)
+def bad_parameters(error: ValidationError):
+    messages = error.normalized_messages()
+    description = " ".join(str(m) for field in messages.values() for m in _as_list(field))
+    return render_template("error.html", code=400, message=_("Yêu cầu không hợp lệ."),
+                           description=description), 400
+
+
+@bp.app_template_global("vendor_placard")
+def vendor_placard_global(vendor_id: int):
+    """The placard a vendor page offers to download, or None (templates/vendors/detail.html)."""
+    return vendor_placard(db.session, vendor_id)
 
 
 @bp.get("/banks")
 @login_required
 def banks():
     return render_template("qr/banks.html", banks=list_banks(db.session))
+
+
+@bp.get("/vendors/<int:vendor_id>/placard.pdf")
+@login_required
+def vendor_placard_pdf(vendor_id: int):
+    args = VendorPlacardArgs().load(request.args)
+    vendor, placard = _vendor_and_placard(vendor_id)
+    if placard is None:
+        return _no_placard(vendor)
+    pdf = render_vendor_placard(placard, args["size"])
+    return _download(pdf, "application/pdf", f"ma-qr-{_vendor_file_name(vendor)}-{args['size']}.pdf")
+
+
+@bp.get("/vendors/<int:vendor_id>/code.png")
+@login_required
+def vendor_code_png(vendor_id: int):
+    args = CodePngArgs().load(request.args)
+    vendor, placard = _vendor_and_placard(vendor_id)
+    if placard is None:
+        return _no_placard(vendor)
+    return _download(qr_png(placard.payload, scale=args["scale"]), "image/png",
+                     f"ma-qr-{_vendor_file_name(vendor)}.png", attachment=False)
+
+
+@bp.get("/vendors/<int:vendor_id>/code.svg")
+@login_required
+def vendor_code_svg(vendor_id: int):
+    vendor, placard = _vendor_and_placard(vendor_id)
+    if placard is None:
+        return _no_placard(vendor)
+    # 64 mm wide with its quiet zone: the code itself is then more than 50 mm wide when printed.
+    svg = qr_svg(placard.payload, width="64mm").encode()
+    return _download(svg, "image/svg+xml", f"ma-qr-{_vendor_file_name(vendor)}.svg", attachment=False)
+
+
+@bp.get("/markets/<int:market_id>/placards.pdf")
+@login_required
+def market_placards_pdf(market_id: int):
+    args = SheetArgs().load(request.args)
+    market = _market_or_404(market_id)
+    placards = market_placards(db.session, market.id)
+    if not placards:
+        return render_template("qr/no_placard.html", market=market), 404
+    pdf = render_market_placards(placards, args["per_page"], title=f"Mã QR thanh toán — {market.name}")
+    return _download(pdf, "application/pdf",
+                     f"ma-qr-{file_slug(market.name, market.id)}-{args['per_page']}.pdf")
+
+
+@bp.get("/placards")
+@login_required
+def placard_runs():
+    return render_template(
+        "qr/placard_runs.html",
+        market_count=len(market_ids(db.session, market_scope(current_user))),
+        jobs=recent_jobs(db.session, created_by=current_user.id),
+    )
+
+
+@bp.post("/placards/jobs")
+@login_required
+def start_placard_run():
+    form = PlacardJobForm().load(request.form)
+    if form["market_id"] is not None:
+        ids = [_market_or_404(form["market_id"]).id]
+    else:
+        ids = market_ids(db.session, market_scope(current_user))
+    if not ids:
+        return render_template("error.html", code=400, message=_("Yêu cầu không hợp lệ."),
+                               description=_("Không có chợ nào trong phạm vi của bạn.")), 400
+    job = enqueue(
+        "placards",
+        {"market_ids": ids, "per_page": form["per_page"], "day": dt.date.today().isoformat()},
+        created_by=current_user.id,
+    )
+    return redirect(url_for("qr.job", job_id=job.id), code=303)
+
+
+@bp.get("/jobs/<int:job_id>")
+@login_required
+def job(job_id: int):
+    found = _job_or_404(job_id)
+    response = make_response(render_template("qr/job.html", job=found))
+    if not found.finished:
+        # Progress without JavaScript: the browser reloads the page until the job is over.
+        response.headers["Refresh"] = "2"
+    return response
+
+
+@bp.get("/jobs/<int:job_id>/download")
+@login_required
+def job_download(job_id: int):
+    found = _job_or_404(job_id)
+    path = output_dir(current_app) / found.output_name if found.output_name else None
+    if path is None or not path.is_file():
+        abort(404)
+    return send_file(path, as_attachment=True, download_name=found.download_name)
+
+
+def _vendor_and_placard(vendor_id: int):
+    vendor = get_vendor(db.session, vendor_id, vendor_scope(current_user))
+    if vendor is None:
+        abort(404)
+    return vendor, vendor_placard(db.session, vendor.id)
+
+
+def _market_or_404(market_id: int):
+    market = get_market(db.session, market_id, market_scope(current_user))
+    if market is None:
+        abort(404)
+    return market
+
+
+def _job_or_404(job_id: int):
+    # An administrator sees every job; anyone else the jobs they started.
+    owner = None if current_user.role is Role.ADMIN else current_user.id
+    found = get_job(db.session, job_id, created_by=owner)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _no_placard(vendor):
+    return render_template("qr/no_placard.html", vendor=vendor), 404
+
+
+def _vendor_file_name(vendor) -> str:
+    return file_slug(vendor.name, vendor.id)
+
+
+def _download(data: bytes, mimetype: str, name: str, *, attachment: bool = True):
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=attachment, download_name=name)
+
+
+def _as_list(value):
+    if isinstance(value, dict):
+        return [m for inner in value.values() for m in _as_list(inner)]
+    return value if isinstance(value, list) else [value]

@@ -1,12 +1,27 @@
-"""Vendor pages: list and detail."""
+"""Vendor pages: list, detail, and the onboarding form an agent registers traders with."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import (
+    Blueprint, abort, current_app, jsonify, redirect, render_template, request,
+    send_from_directory, url_for,
+)
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from marshmallow import ValidationError
+from werkzeug.exceptions import RequestEntityTooLarge
 
-from accounts.service import may_see_contact_details, vendor_scope
+from accounts.service import market_scope, may_see_contact_details, vendor_scope
 from db import db
-from vendors.service import get_vendor, search_vendors
+from market.service import search_markets
+from vendors.models import VendorKind, WalletProvider
+from vendors.schemas import (
+    ONBOARDING_BANK_FIELDS, ONBOARDING_WALLET_FIELDS, OnboardingFormInput, flat_messages,
+)
+from vendors.service import (
+    OnboardingError, StickerScanError, get_vendor, may_register_vendors, new_idempotency_key,
+    onboarding_choices, register_vendor, scan_payment_sticker, search_vendors,
+)
 
 bp = Blueprint("vendors", __name__, url_prefix="/vendors")
 
@@ -24,6 +39,7 @@ def index():
     return render_template(
         "vendors/index.html", page=page, q=request.args.get("q", ""),
         show_contact=may_see_contact_details(current_user),
+        may_register=may_register_vendors(current_user),
     )
 
 
@@ -36,3 +52,153 @@ def detail(vendor_id: int):
     return render_template(
         "vendors/detail.html", vendor=vendor, show_contact=may_see_contact_details(current_user)
     )
+
+
+# --- Onboarding: the registration form, its market search, sticker scan and service worker ----
+
+# Form fields shown on the page, each with its own error slot; other messages go to the top.
+FORM_FIELDS = (
+    "market_id", "stall_code", "kind", "name", "phone", "citizen_id", "photo",
+    *ONBOARDING_BANK_FIELDS, *ONBOARDING_WALLET_FIELDS,
+)
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _require_writer() -> None:
+    if not may_register_vendors(current_user):
+        abort(403)
+
+
+def _render_form(values: dict, errors: dict | None = None, status: int = 200, duplicates=()):
+    try:
+        market_id = int(values.get("market_id") or 0) or None
+    except ValueError:
+        market_id = None
+    choices = onboarding_choices(db.session, current_user, values.get("market_q", "")[:100],
+                                 market_id)
+    errors = errors or {}
+    return render_template(
+        "vendors/new.html", v=values, errors=errors, duplicates=duplicates, choices=choices,
+        kinds=list(VendorKind), wallets=list(WalletProvider),
+        general_errors=[m for name, ms in errors.items() if name not in FORM_FIELDS
+                        and name != "duplicate" for m in ms],
+    ), status
+
+
+def _duplicate_rows(matches) -> list[dict]:
+    return [{
+        "vendor_id": match.vendor_id,
+        "label": match.name or _("Tiểu thương số %(id)s (ngoài địa bàn của bạn)",
+                                 id=match.vendor_id),
+        "market_name": match.market_name,
+        "reasons": list(match.reasons),
+        "summary": _("trùng %(what)s", what=", ".join(match.reasons)),
+        "url": url_for("vendors.detail", vendor_id=match.vendor_id),
+    } for match in matches]
+
+
+def _refused(values: dict, messages: dict, status: int, duplicates=()):
+    rows = _duplicate_rows(duplicates)
+    if _wants_json():
+        return jsonify(errors=messages, duplicates=rows), status
+    if status == 409 and "idempotency_key" in messages:
+        # That key is spent on other content; a fresh one lets the agent register this person.
+        values = {**values, "idempotency_key": new_idempotency_key()}
+    return _render_form(values, messages, status, rows)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    _require_writer()
+    if request.method == "GET":
+        return _render_form({"market_id": request.args.get("market_id", ""), "kind": "trader",
+                             "idempotency_key": new_idempotency_key()})
+    values = request.form.to_dict()
+    if values.get("action") == "find_market":  # the search button of the page without script
+        return _render_form(values)
+    key = request.headers.get("Idempotency-Key") or values.get("idempotency_key") or None
+    try:
+        data = OnboardingFormInput().load(values)
+        registration = register_vendor(db.session, current_user, data, key)
+    except ValidationError as error:
+        return _refused(values, error.messages, 422)
+    except OnboardingError as error:
+        db.session.rollback()
+        return _refused(values, flat_messages(error.messages), error.status,
+                        getattr(error, "matches", ()))
+    db.session.commit()
+    target = url_for("vendors.registered", vendor_id=registration.vendor.id)
+    if _wants_json():
+        return jsonify(vendor_id=registration.vendor.id, redirect=target,
+                       replayed=registration.replayed), 200 if registration.replayed else 201
+    return redirect(target, 303)
+
+
+@bp.get("/<int:vendor_id>/registered")
+@login_required
+def registered(vendor_id: int):
+    vendor = get_vendor(db.session, vendor_id, vendor_scope(current_user))
+    if vendor is None:
+        abort(404)
+    return render_template("vendors/registered.html", vendor=vendor)
+
+
+@bp.get("/markets.json")
+@login_required
+def market_search():
+    markets = search_markets(db.session, market_scope(current_user),
+                             request.args.get("q", "")[:100])
+    return jsonify(markets=[{"id": m.id, "name": m.name, "ward": m.ward.name} for m in markets])
+
+
+@bp.post("/scan")
+@login_required
+def scan():
+    _require_writer()
+    photo = request.files.get("photo")
+    values = request.form.to_dict()
+    try:
+        found = scan_payment_sticker(db.session, photo.read() if photo else b"")
+    except StickerScanError as error:
+        wallet = {"wallet_provider": error.wallet_provider.value if error.wallet_provider else None,
+                  "wallet_name": error.wallet_name, "wallet_payload": error.wallet_payload}
+        if _wants_json():
+            return jsonify(reason=error.reason, message=error.messages["photo"][0], **wallet), 422
+        if error.wallet_payload:  # without script the wallet is filled in; the agent may clear it
+            values.update(wallet_provider=wallet["wallet_provider"],
+                          wallet_payload=error.wallet_payload)
+        return _render_form(values, error.messages, 422)
+    if _wants_json():
+        return jsonify(bank_bin=found.bank_bin, bank_name=found.bank_name,
+                       account_number=found.account_number)
+    values.update(bank_bin=found.bank_bin, account_number=found.account_number)
+    return _render_form(values)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def photo_too_large(error):
+    megabytes = format_decimal((current_app.config.get("MAX_CONTENT_LENGTH") or 0) / 1024 / 1024,
+                               format="#,##0.#")
+    if request.endpoint == "vendors.scan":
+        message = _("Ảnh quá lớn (tối đa %(mb)s MB). Hãy chụp lại với độ phân giải thấp hơn.",
+                    mb=megabytes)
+    else:
+        message = _("Tệp tải lên quá lớn (tối đa %(mb)s MB).", mb=megabytes)
+    if _wants_json():
+        return jsonify(code=413, reason="too_large", message=message), 413
+    return render_template("error.html", code=413, message=_("Tệp tải lên quá lớn."),
+                           description=message), 413
+
+
+@bp.get("/sw.js")
+def service_worker():
+    # Served from /vendors/ so that its scope covers the form at /vendors/new; never cached by
+    # the browser's HTTP cache, so a new version reaches phones on their next visit.
+    response = send_from_directory(current_app.static_folder, "sw.js", mimetype="text/javascript",
+                                   max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response

@@ -10,8 +10,10 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import (
-    EXCLUDE, Schema, ValidationError, fields, validate, validates_schema,
+    EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema,
 )
+from marshmallow import RAISE
+from marshmallow.experimental.context import Context
 
 from textnorm import nfc
 from vendors.models import PaymentMethodKind, VendorKind, WalletProvider
@@ -159,3 +161,229 @@ class VendorRegistrationInput(Schema):
         for method in data.get("payment_methods", []):
             if method.get("started_on") and method["started_on"] > latest:
                 raise ValidationError({"payment_methods": [_l("Ngày bắt đầu dùng không thể ở tương lai.")]})
+
+
+ONBOARDING_BANK_FIELDS = ("bank_bin", "account_number", "account_holder")
+ONBOARDING_WALLET_FIELDS = ("wallet_provider", "wallet_payload")
+
+
+class OnboardingFormInput(VendorRegistrationInput):
+    """The onboarding page's form: one bank account and one e-wallet as flat fields, blank fields
+    as missing; errors come back flat too, keyed by the form's field names."""
+
+    @pre_load
+    def _nest_payment_methods(self, data, **kwargs):
+        values = {name: value for name, value in data.items()
+                  if not (isinstance(value, str) and not value.strip())}
+        methods = []
+        if any(name in values for name in ONBOARDING_BANK_FIELDS):
+            methods.append({"kind": "bank_account", **{
+                name: values.pop(name) for name in ONBOARDING_BANK_FIELDS if name in values}})
+        if any(name in values for name in ONBOARDING_WALLET_FIELDS):
+            methods.append({"kind": "ewallet", **{
+                name: values.pop(name) for name in ONBOARDING_WALLET_FIELDS if name in values}})
+        values["payment_methods"] = methods
+        return values
+
+    def handle_error(self, error, data, *, many, **kwargs):
+        raise ValidationError(flat_messages(error.messages)) from error
+
+
+def flat_messages(messages) -> dict[str, list[str]]:
+    """marshmallow's messages with nested ones ({"payment_methods": {0: {"account_number": [...]}}})
+    lifted to the field they concern, as plain strings."""
+    flat: dict[str, list[str]] = {}
+    for name, value in messages.items():
+        if isinstance(value, dict):
+            for inner_name, inner in flat_messages(value).items():
+                key = inner_name if not str(inner_name).isdigit() else name
+                flat.setdefault(key, []).extend(inner)
+        else:
+            # A custom field's message may be one lazy string rather than a list of them.
+            values = value if isinstance(value, (list, tuple)) else [value]
+            flat.setdefault(str(name), []).extend(str(message) for message in values)
+    return flat
+
+
+# --- The JSON API: stricter inputs, and outputs ------------------------------------------------
+
+# Ids are PostgreSQL integers: a larger number is no record, and must not reach the database.
+MAX_ID = 2**31 - 1
+ID_RANGE = validate.Range(min=1, max=MAX_ID)
+WARD_CODE = validate.Regexp(r"^[0-9]{5}$", error=_l("Mã xã/phường gồm 5 chữ số."))
+PROVINCE_CODE = validate.Regexp(r"^[0-9]{2}$", error=_l("Mã tỉnh/thành gồm 2 chữ số."))
+
+
+def not_in_the_future(day: dt.date) -> None:
+    # A day of slack, as for registrations: the phone's clock may be ahead of the server's.
+    if day > dt.date.today() + dt.timedelta(days=1):
+        raise ValidationError([_l("Ngày này không thể ở tương lai.")])
+
+
+class VendorCreateInput(VendorRegistrationInput):
+    """A registration sent to the API: as on the onboarding page, except that unknown fields are
+    refused rather than dropped and the stall may also be chosen by id from the market's stalls
+    (`stall_id`) instead of by code (`stall_code`, created on first use)."""
+
+    class Meta:
+        unknown = RAISE
+
+    market_id = fields.Integer(allow_none=True, strict=False, validate=ID_RANGE,
+                               error_messages={"invalid": _l("Chọn chợ trong danh sách.")})
+    stall_id = fields.Integer(allow_none=True, validate=ID_RANGE)
+
+    @validates_schema
+    def _one_stall(self, data, **kwargs):
+        if data.get("stall_id") and data.get("stall_code"):
+            raise ValidationError({"stall_id": [_l("Chọn quầy theo id hoặc theo số quầy, không cả hai.")]})
+        if data.get("stall_id") and not data.get("market_id"):
+            raise ValidationError({"stall_id": [_l("Chỉ chọn quầy khi đã chọn chợ.")]})
+
+
+class VendorUpdateInput(Schema):
+    """The fields of a vendor that may be changed; only those sent are changed, null clears an
+    optional one. The kind and the membership history are not changed here."""
+
+    class Meta:
+        unknown = RAISE
+
+    name = Text(validate=validate.Length(min=2, max=200, error=_l("Họ tên dài từ 2 đến 200 ký tự.")))
+    phone = PhoneNumber(allow_none=True)
+    citizen_id = DigitsField(lengths=(12,), allow_none=True,
+                             message=_l("Số CCCD gồm đúng 12 chữ số."))
+    tax_code = TaxCode(allow_none=True)
+    market_id = fields.Integer(allow_none=True, validate=ID_RANGE)
+    stall_id = fields.Integer(allow_none=True, validate=ID_RANGE)
+    ward_code = fields.String(allow_none=True, validate=WARD_CODE)
+    allow_duplicate = fields.Boolean(load_default=False)
+
+
+class VendorCloseInput(Schema):
+    class Meta:
+        unknown = RAISE
+
+    left_on = fields.Date(required=True, error_messages=REQUIRED, validate=not_in_the_future,
+                          metadata={"description": "The first day the vendor no longer traded."})
+    reason = Text(allow_none=True, validate=validate.Length(max=300, error=_l("Lý do dài tối đa 300 ký tự.")))
+
+
+class PaymentMethodCreateInput(PaymentMethodInput):
+    """A payment method sent to the API: as on the pages, with unknown fields refused."""
+
+    class Meta:
+        unknown = RAISE
+
+    started_on = fields.Date(allow_none=True, validate=not_in_the_future)
+
+
+class PaymentMethodUpdateInput(Schema):
+    """What may be corrected on a recorded method; another account or wallet is a new method."""
+
+    class Meta:
+        unknown = RAISE
+
+    account_holder = Text(allow_none=True, validate=validate.Length(
+        max=100, error=_l("Tên chủ tài khoản dài tối đa 100 ký tự.")))
+    wallet_payload = fields.String(allow_none=True, validate=validate.Length(max=512))
+    terminal_provider = Text(allow_none=True, validate=validate.Length(max=100))
+    terminal_id = Text(allow_none=True, validate=validate.Length(max=50))
+    started_on = fields.Date(validate=not_in_the_future)
+
+
+class PaymentMethodStopInput(Schema):
+    class Meta:
+        unknown = RAISE
+
+    stopped_on = fields.Date(required=True, error_messages=REQUIRED, validate=not_in_the_future,
+                             metadata={"description": "The first day the method was no longer used."})
+
+
+class VendorQueryArgs(Schema):
+    q = fields.String(validate=validate.Length(max=100), metadata={
+        "description": "Words of the name, with or without diacritics (`nguyen thi` finds "
+                       "`Nguyễn Thị Hoa`)."})
+    province = fields.String(validate=PROVINCE_CODE, metadata={
+        "description": "Province code (2 digits): vendors whose market, or whose own commune "
+                       "when they have no market, is in it."})
+    ward = fields.String(validate=WARD_CODE, metadata={"description": "Commune code (5 digits)."})
+    market = fields.Integer(validate=ID_RANGE, metadata={"description": "Market id."})
+    kind = fields.Enum(VendorKind, by_value=True)
+    accepts_cashless = fields.Boolean(metadata={
+        "description": "true: only vendors with a payment method in use today; false: only "
+                       "those without."})
+
+
+class ContactDetail(fields.String):
+    """A phone or citizen ID number, in full only when the dump's context allows contact details
+    ({"contact_details": True}: api.ApiBlueprint sets it from
+    accounts.service.may_see_contact_details); masked otherwise, by default."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if not Context.get({}).get("contact_details"):
+            # Imported here: vendors.service imports this module.
+            from vendors.service import mask_phone
+
+            value = mask_phone(value)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+def _in_use_today(start: dt.date, end: dt.date | None) -> bool:
+    # Periods are half-open: in use on the start day, no longer on the end day.
+    today = dt.date.today()
+    return start <= today and (end is None or end > today)
+
+
+class StatusPeriodSchema(Schema):
+    joined_on = fields.Date()
+    left_on = fields.Date(metadata={"description": "First day away; null while active."})
+    left_reason = fields.String()
+
+
+class PaymentMethodSchema(Schema):
+    id = fields.Integer()
+    vendor_id = fields.Integer()
+    kind = fields.Enum(PaymentMethodKind, by_value=True)
+    bank_bin = fields.String()
+    account_number = fields.String()
+    account_holder = fields.String()
+    wallet_provider = fields.Enum(WalletProvider, by_value=True)
+    wallet_payload = fields.String()
+    terminal_provider = fields.String()
+    terminal_id = fields.String()
+    started_on = fields.Date()
+    stopped_on = fields.Date(metadata={"description": "First day no longer used; null while in use."})
+    in_use = fields.Function(lambda m: _in_use_today(m.started_on, m.stopped_on),
+                             metadata={"type": "boolean", "description": "In use today."})
+
+
+class VendorSchema(Schema):
+    id = fields.Integer()
+    kind = fields.Enum(VendorKind, by_value=True)
+    name = fields.String()
+    phone = ContactDetail(metadata={"description": "Masked for roles that may not see it."})
+    citizen_id = ContactDetail(metadata={"description": "Masked for roles that may not see it."})
+    tax_code = fields.String()
+    market_id = fields.Integer()
+    market_name = fields.Function(lambda v: v.market.name if v.market else None,
+                                  metadata={"type": "string"})
+    stall_id = fields.Integer()
+    stall_code = fields.Function(lambda v: v.stall.code if v.stall else None,
+                                 metadata={"type": "string"})
+    ward_code = fields.String(metadata={"description": "Only for a vendor with no market."})
+    active = fields.Function(
+        lambda v: any(_in_use_today(p.joined_on, p.left_on) for p in v.status_periods),
+        metadata={"type": "boolean", "description": "Trading today (as market.service.active_on)."})
+    accepts_cashless = fields.Function(
+        lambda v: any(_in_use_today(m.started_on, m.stopped_on) for m in v.payment_methods),
+        metadata={"type": "boolean",
+                  "description": "A payment method in use today (as market.service.accepts_cashless_on)."})
+    status_periods = fields.List(fields.Nested(StatusPeriodSchema))
+    payment_methods = fields.List(fields.Nested(PaymentMethodSchema))
+    created_at = fields.DateTime()
+
+
+class IdempotencyKeyHeader(Schema):
+    idempotency_key = fields.String(data_key="Idempotency-Key", metadata={"description": (
+        "8-64 letters, digits, `-` or `_`, generated once per registration: resending the same "
+        "content with the same key returns the vendor created the first time (201, with "
+        "`Idempotent-Replayed: true`); the same key with other content is 409.")})

@@ -6,21 +6,29 @@ import enum
 import hashlib
 import json
 import re
+import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, func, select
-from sqlalchemy.exc import IntegrityError
+from marshmallow import ValidationError
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from accounts.models import Role, User
 from accounts.service import market_scope, vendor_scope, ward_scope
 from market.models import Market, Stall, Ward
-from qr.banks import BankAccountError, validate_bank_account
+from market.service import accepts_cashless_on, search_markets
+from qr.banks import BankAccountError, list_banks, validate_bank_account
+from qr.models import Bank
 from qr.payload import PayloadError, check_wallet_payload
+from qr.scan import ScanError, read_payment_code
 from textnorm import nfc, search_key
+from vendors.importer import Sheet
 from vendors.models import (
-    IdempotencyRecord, PaymentMethod, PaymentMethodKind, Vendor, VendorStatusPeriod,
+    IdempotencyRecord, PaymentMethod, PaymentMethodKind, Vendor, VendorKind, VendorStatusPeriod,
+    WalletProvider,
 )
+from vendors.schemas import VendorRegistrationInput, flat_messages
 
 PAGE_SIZE = 50
 
@@ -43,24 +51,49 @@ def search_vendors(
     *,
     query: str = "",
     market_id: int | None = None,
+    province_code: str | None = None,
+    ward_code: str | None = None,
+    kind: VendorKind | None = None,
+    accepts_cashless: bool | None = None,
+    day: dt.date | None = None,
     page: int = 1,
     page_size: int = PAGE_SIZE,
 ) -> Page:
-    """Vendors in scope whose name matches `query` with or without diacritics."""
+    """Vendors in scope whose name matches `query` with or without diacritics, optionally in a
+    province, commune or market (where they trade, or are registered when they have no
+    market), of a kind, and taking cashless payment on `day` (today) or not."""
     conditions = [scope]
     if query:
         conditions.append(Vendor.search_key.contains(search_key(query), autoescape=True))
     if market_id is not None:
         conditions.append(Vendor.market_id == market_id)
+    if ward_code is not None:
+        conditions.append(or_(
+            Vendor.market_id.in_(select(Market.id).where(Market.ward_code == ward_code)),
+            Vendor.ward_code == ward_code))
+    if province_code is not None:
+        wards = select(Ward.code).where(Ward.province_code == province_code)
+        conditions.append(or_(
+            Vendor.market_id.in_(select(Market.id).where(Market.ward_code.in_(wards))),
+            Vendor.ward_code.in_(wards)))
+    if kind is not None:
+        conditions.append(Vendor.kind == kind)
+    if accepts_cashless is not None:
+        cashless = accepts_cashless_on(day or dt.date.today())
+        conditions.append(cashless if accepts_cashless else ~cashless)
     total = session.scalar(select(func.count()).select_from(Vendor).where(*conditions))
+    offset = (max(page, 1) - 1) * page_size
+    if offset >= total:
+        # Past the last page, however far (the database would refuse an offset past 2**63).
+        return Page([], total, max(page, 1), page_size)
     stmt = (
         select(Vendor)
         .where(*conditions)
         .options(selectinload(Vendor.market), selectinload(Vendor.stall),
-                 selectinload(Vendor.payment_methods))
+                 selectinload(Vendor.payment_methods), selectinload(Vendor.status_periods))
         .order_by(Vendor.name, Vendor.id)
         .limit(page_size)
-        .offset((max(page, 1) - 1) * page_size)
+        .offset(offset)
     )
     return Page(list(session.scalars(stmt)), total, max(page, 1), page_size)
 
@@ -180,7 +213,7 @@ def register_vendor(
         kind=data["kind"], name=data["name"], search_key=search_key(data["name"]),
         phone=data.get("phone"), citizen_id=data.get("citizen_id"), tax_code=data.get("tax_code"),
         market_id=market.id if market else None,
-        stall_id=_stall_id(session, market, data.get("stall_code")) if market else None,
+        stall_id=_stall_for(session, market, data) if market else None,
         ward_code=None if market else data.get("ward_code"),
     )
     session.add(vendor)
@@ -246,6 +279,21 @@ def _stall_id(session: Session, market: Market, code: str | None) -> int | None:
         session.add(stall)
         session.flush()
     return stall.id
+
+
+def _stall_for(session: Session, market: Market, data: dict) -> int | None:
+    """The stall a vendor trades at: one of the market's by id (API clients pick from the
+    market's stalls), or by code, created on first use."""
+    if data.get("stall_id"):
+        return _stall_in_market(session, market, data["stall_id"]).id
+    return _stall_id(session, market, data.get("stall_code"))
+
+
+def _stall_in_market(session: Session, market: Market, stall_id: int) -> Stall:
+    stall = session.scalar(select(Stall).where(Stall.id == stall_id, Stall.market_id == market.id))
+    if stall is None:
+        raise OnboardingError({"stall_id": [f"Quầy có id {stall_id} không thuộc chợ «{market.name}»."]})
+    return stall
 
 
 def _checked_method(session: Session, method: dict) -> dict:
@@ -370,5 +418,486 @@ def stop_payment_method(session: Session, actor: User, method_id: int,
         raise OnboardingError({"stopped_on": [
             f"Ngày ngừng phải từ ngày bắt đầu dùng ({method.started_on:%d/%m/%Y}) trở đi."]})
     method.stopped_on = stopped_on
+    session.flush()
+    return method
+
+
+# --- The onboarding page: who may use it, the choices it offers, reading a sticker ------------
+
+
+def may_register_vendors(user: User) -> bool:
+    return user.role in WRITER_ROLES
+
+
+def new_idempotency_key() -> str:
+    """A key for one registration, put in the form (the page's script replaces it with its own)."""
+    return secrets.token_urlsafe(16)
+
+
+@dataclass(frozen=True)
+class OnboardingChoices:
+    markets: list[Market]
+    banks: list[Bank]
+
+
+def onboarding_choices(session: Session, actor: User, market_query: str = "",
+                       market_id: int | None = None) -> OnboardingChoices:
+    """The markets (those matching `market_query`, and the one chosen) and banks the form lists."""
+    scope = market_scope(actor)
+    markets = search_markets(session, scope, market_query, limit=MARKET_CHOICES)
+    if market_id and all(market.id != market_id for market in markets):
+        chosen = session.scalar(select(Market).where(Market.id == market_id, scope))
+        if chosen is not None:
+            markets.insert(0, chosen)
+    return OnboardingChoices(markets=markets, banks=list_banks(session))
+
+
+MARKET_CHOICES = 20
+# qr.payload names the wallet a sticker pays; these are the wallets cho40 records.
+_WALLETS_BY_NAME = {"MoMo": WalletProvider.MOMO, "ZaloPay": WalletProvider.ZALOPAY,
+                    "Viettel Money": WalletProvider.VIETTEL_MONEY,
+                    "VNPT Money": WalletProvider.VNPT_MONEY, "ShopeePay": WalletProvider.SHOPEEPAY}
+
+
+@dataclass(frozen=True)
+class StickerScan:
+    """The bank account read from a trader's bank QR sticker, to prefill the form with."""
+
+    bank_bin: str
+    bank_name: str
+    account_number: str
+
+
+class StickerScanError(OnboardingError):
+    """The photo gives no bank account. `reason` is qr.scan.ScanError's code, or "wallet_code"
+    when it is a wallet's code: then `wallet_provider` and `wallet_payload` offer to keep it as
+    an e-wallet instead."""
+
+    def __init__(self, reason: str, message: str, *, wallet_provider: WalletProvider | None = None,
+                 wallet_name: str | None = None, wallet_payload: str | None = None):
+        super().__init__({"photo": [message]})
+        self.reason = reason
+        self.wallet_provider = wallet_provider
+        self.wallet_name = wallet_name
+        self.wallet_payload = wallet_payload
+
+
+def scan_payment_sticker(session: Session, image_bytes: bytes) -> StickerScan:
+    """The bank and account number on the QR sticker in a photo; StickerScanError says why not."""
+    try:
+        code = read_payment_code(image_bytes)
+    except ScanError as error:
+        raise StickerScanError(error.code, error.message_vi) from error
+    if code.wallet is not None:
+        name = code.wallet.provider
+        provider = _WALLETS_BY_NAME.get(name, WalletProvider.OTHER)
+        what = f"mã ví {name}" if name in _WALLETS_BY_NAME else (
+            f"mã {name}" if name else "mã thanh toán của ví hoặc cổng thanh toán")
+        raise StickerScanError(
+            "wallet_code",
+            f"Đây là {what}, không phải mã chuyển khoản ngân hàng, nên không điền được số tài khoản. "
+            "Có thể thêm mã này làm ví điện tử của tiểu thương; mã được lưu nguyên như đã quét.",
+            wallet_provider=provider, wallet_name=name or "", wallet_payload=code.payload,
+        )
+    bank = session.get(Bank, code.transfer.bin)
+    if bank is None:
+        raise StickerScanError(
+            "unknown_bank",
+            f"Mã QR chuyển tiền vào ngân hàng có mã BIN {code.transfer.bin}, chưa có trong danh mục "
+            "ngân hàng của hệ thống. Hãy chọn ngân hàng và nhập số tài khoản bằng tay.",
+        )
+    return StickerScan(bank_bin=bank.bin, bank_name=bank.short_name,
+                       account_number=code.transfer.account)
+
+
+# --- Bulk import of a commune's vendor list (XLSX or CSV, read by vendors.importer) ------------
+
+
+@dataclass(frozen=True)
+class ImportIssue:
+    row: int  # as Excel numbers it, so people find it
+    column: str | None  # the column as the file names it, "SĐT (cột C)"; None for the whole row
+    message: str
+
+
+@dataclass
+class ImportReport:
+    format: str
+    rows: int
+    errors: list[ImportIssue]
+    # Worth a second look, but no reason to refuse the row.
+    warnings: list[ImportIssue]
+    ignored_columns: list[str]
+    vendor_ids: list[int]
+    committed: bool = False
+
+    @property
+    def valid_rows(self) -> int:
+        return self.rows - len({issue.row for issue in self.errors})
+
+
+# Where a key of VendorRegistrationInput's or register_vendor's messages shows in the file.
+_IMPORT_FIELDS = {
+    "kind": "kind", "name": "name", "phone": "phone", "citizen_id": "citizen_id",
+    "tax_code": "tax_code", "market_id": "market", "ward_code": "market",
+    "stall_code": "stall_code", "joined_on": "joined_on", "bank_bin": "bank",
+    "account_number": "account_number", "account_holder": "account_holder",
+}
+
+
+def plan_import(session: Session, actor: User, sheet: Sheet,
+                default_market_id: int | None = None) -> ImportReport:
+    """Check every row of `sheet` by registering it, as the onboarding form would, inside a
+    savepoint that is then rolled back: the dry run writes nothing."""
+    return _import_sheet(session, actor, sheet, default_market_id, keep=False)
+
+
+def commit_import(session: Session, actor: User, sheet: Sheet,
+                  default_market_id: int | None = None) -> ImportReport:
+    """Check every row again and register all of them, or none if any row is refused.
+    The caller commits when `report.committed`."""
+    return _import_sheet(session, actor, sheet, default_market_id, keep=True)
+
+
+def _import_sheet(session: Session, actor: User, sheet: Sheet, default_market_id: int | None,
+                  keep: bool) -> ImportReport:
+    if not may_register_vendors(actor):
+        raise NotAllowed({"role": ["Tài khoản của bạn không được đăng ký tiểu thương."]})
+    if default_market_id is not None and session.scalar(select(Market.id).where(
+            Market.id == default_market_id, market_scope(actor))) is None:
+        raise OnboardingError({"market_id": ["Không có chợ này trong địa bàn của bạn."]})
+    report = ImportReport(
+        format=sheet.format, rows=len(sheet.rows), errors=[], warnings=[],
+        ignored_columns=[column.label for column in sheet.ignored], vendor_ids=[],
+    )
+    banks = _bank_index(session)
+    markets = _ImportMarkets(session, actor)
+    schema = VendorRegistrationInput()
+    seen: dict[tuple, int] = {}
+    created: dict[int, int] = {}  # vendor id -> row
+    everything = session.begin_nested()
+    try:
+        for row in sheet.rows:
+            errors = {name: list(messages) for name, messages in row.errors.items()}
+            raw = _registration_input(row, errors, banks, markets, default_market_id)
+            refused = set(errors)
+            data = None
+            try:
+                data = schema.load(raw)
+            except ValidationError as error:
+                for key, messages in flat_messages(error.messages).items():
+                    name = _IMPORT_FIELDS.get(key)
+                    # A cell already refused (an unknown bank, say) needs no second message.
+                    if name is None or name not in refused:
+                        errors.setdefault(name, []).extend(messages)
+            _same_as_earlier_row(row.number, _identity(schema, raw, data), seen, errors)
+            refused_by_database = False
+            if data is not None and not errors:
+                refused_by_database = _register_row(session, actor, data, row.number, created,
+                                                    errors)
+            for name, messages in errors.items():
+                report.errors.extend(ImportIssue(row.number, sheet.label(name), m)
+                                     for m in messages)
+            for name, messages in row.warnings.items():
+                report.warnings.extend(ImportIssue(row.number, sheet.label(name), m)
+                                       for m in messages)
+            if refused_by_database:
+                break
+        if keep and not report.errors:
+            everything.commit()
+            report.committed = True
+            report.vendor_ids = list(created)
+        else:
+            everything.rollback()
+    except BaseException:
+        if everything.is_active:
+            everything.rollback()
+        raise
+    return report
+
+
+def _register_row(session: Session, actor: User, data: dict, number: int,
+                  created: dict[int, int], errors: dict) -> bool:
+    """Register one row, or record why not; True when the database refused it, which ends the
+    check. register_vendor refuses before it writes, so a refused row leaves nothing behind and
+    no savepoint per row is needed (thousands of them overflow PostgreSQL's subtransaction
+    cache and slow every session down)."""
+    try:
+        registration = register_vendor(session, actor, data)
+    except DuplicateVendorError as error:
+        errors.setdefault(None, []).extend(_duplicate_message(m, created) for m in error.matches)
+    except OnboardingError as error:
+        for key, messages in error.messages.items():
+            errors.setdefault(_IMPORT_FIELDS.get(key), []).extend(str(m) for m in messages)
+    except (IntegrityError, DataError):
+        errors.setdefault(None, []).append(
+            "Cơ sở dữ liệu không nhận dòng này; kiểm tra độ dài và định dạng các ô. Các dòng "
+            "sau chưa được kiểm tra.")
+        return True
+    else:
+        created[registration.vendor.id] = number
+    return False
+
+
+def _registration_input(row, errors: dict, banks: dict[str, str], markets: _ImportMarkets,
+                        default_market_id: int | None) -> dict:
+    """What VendorRegistrationInput loads, from a row; cells refused while reading are left out."""
+    values = {name: value for name, value in row.values.items() if name not in errors}
+    raw = {name: values[name] for name in ("kind", "name", "phone", "citizen_id", "tax_code",
+                                           "stall_code") if name in values}
+    if "joined_on" in values:
+        raw["joined_on"] = values["joined_on"].isoformat()
+    raw["market_id"] = default_market_id
+    if "market" in values:
+        raw["market_id"], problem = markets.find(values["market"])
+        if problem:
+            errors["market"] = [problem]
+    if any(row.values.get(name) for name in ("bank", "account_number", "account_holder")):
+        bank_bin = None
+        if "bank" in values:
+            bank_bin = banks.get(_bank_key(values["bank"]))
+            if bank_bin is None:
+                errors["bank"] = [
+                    f"Không nhận ra ngân hàng «{values['bank']}». Ghi tên viết tắt như "
+                    "Vietcombank, Agribank, BIDV, VietinBank, hoặc mã BIN 6 chữ số (xem trang "
+                    "Ngân hàng)."
+                ]
+        raw["payment_methods"] = [{
+            "kind": PaymentMethodKind.BANK_ACCOUNT.value, "bank_bin": bank_bin,
+            "account_number": values.get("account_number"),
+            "account_holder": values.get("account_holder"),
+        }]
+    return raw
+
+
+_IDENTITY_FIELDS = {"phone": "số điện thoại", "citizen_id": "số CCCD"}
+
+
+def _identity(schema: VendorRegistrationInput, raw: dict, data: dict | None) -> dict:
+    """What makes two rows the same person, normalised as registration stores it; taken from
+    the row even when another cell of it is wrong, so a repeat further down is still found."""
+    found = {}
+    for name in _IDENTITY_FIELDS:
+        if data is not None:
+            found[name] = data.get(name)
+        elif raw.get(name):
+            try:
+                found[name] = schema.fields[name].deserialize(raw[name])
+            except ValidationError:
+                pass
+    for method in raw.get("payment_methods", []):
+        digits = re.sub(r"[^0-9]", "", method.get("account_number") or "")
+        if method.get("bank_bin") and digits:
+            found["bank_account"] = (method["bank_bin"], digits)
+    return {name: value for name, value in found.items() if value}
+
+
+def _same_as_earlier_row(number: int, identity: dict, seen: dict[tuple, int],
+                         errors: dict) -> None:
+    for name, value in identity.items():
+        earlier = seen.setdefault((name, value), number)
+        if earlier != number:
+            what = _IDENTITY_FIELDS.get(name, "tài khoản ngân hàng")
+            column = "account_number" if name == "bank_account" else name
+            errors.setdefault(column, []).append(f"Trùng {what} với dòng {earlier} trong tệp.")
+
+
+def _duplicate_message(match: DuplicateMatch, created: dict[int, int]) -> str:
+    reasons = ", ".join(match.reasons)
+    if match.vendor_id in created:
+        return f"Trùng {reasons} với dòng {created[match.vendor_id]} trong tệp."
+    if match.name is None:
+        return (f"Đã có tiểu thương trùng {reasons} ở ngoài địa bàn của bạn. "
+                "Liên hệ cán bộ xã/phường để kiểm tra.")
+    where = f" ({match.market_name})" if match.market_name else ""
+    return (f"Đã có tiểu thương trùng {reasons}: {match.name}{where}. "
+            "Bỏ dòng này khỏi tệp nếu là cùng một người.")
+
+
+def _bank_key(text: str) -> str:
+    words = search_key(text).split()
+    if words[:2] == ["ngan", "hang"]:
+        words = words[2:]
+    elif words[:1] == ["nh"]:
+        words = words[1:]
+    return "".join(words)
+
+
+def _bank_index(session: Session) -> dict[str, str]:
+    """BIN by every way a list may name the bank: BIN, code, short or full name."""
+    banks = list(session.scalars(select(Bank)))
+    index: dict[str, str] = {}
+    for bank in banks:
+        for name in (bank.bin, bank.code, bank.short_name, bank.full_name):
+            index.setdefault(_bank_key(name), bank.bin)
+    for bank in banks:
+        # "MB" for "MB Bank": only where no bank is already known by that word.
+        key = _bank_key(bank.short_name)
+        if key.endswith("bank") and len(key) > 5:
+            index.setdefault(key[:-4], bank.bin)
+    return index
+
+
+class _ImportMarkets:
+    """Markets named in the "Chợ" column, found within the user's scope, diacritics optional."""
+
+    def __init__(self, session: Session, actor: User):
+        self.session, self.scope = session, market_scope(actor)
+        self.found: dict[str, tuple[int | None, str | None]] = {}
+
+    def find(self, name: str) -> tuple[int | None, str | None]:
+        """(market id, None), or (None, why not)."""
+        key = search_key(name)
+        if key not in self.found:
+            self.found[key] = self._find(name, key)
+        return self.found[key]
+
+    def _find(self, name: str, key: str) -> tuple[int | None, str | None]:
+        candidates = search_markets(self.session, self.scope, name, limit=10)
+        exact = [m for m in candidates if m.search_key in (key, f"cho {key}")]
+        if len(exact) == 1:
+            return exact[0].id, None
+        if len(candidates) == 1 and not exact:
+            return candidates[0].id, None
+        if not candidates:
+            return None, f"Không có chợ «{name}» trong địa bàn của bạn."
+        names = ", ".join(f"{m.name} ({m.ward.name})" for m in (exact or candidates)[:5])
+        return None, (f"«{name}» khớp nhiều chợ: {names}. Ghi đủ tên chợ, hoặc tách tệp theo chợ "
+                      "và chọn chợ khi tải lên.")
+
+
+# --- Changing vendors and payment methods (the JSON API) --------------------------------------
+
+
+class Conflict(OnboardingError):
+    """The change clashes with what is already recorded."""
+
+    status = 409
+
+
+def update_vendor(session: Session, actor: User, vendor_id: int, data: dict) -> Vendor:
+    """Change the fields VendorUpdateInput loaded, and only those; the kind and the history stay.
+
+    A phone or citizen ID another vendor already has is refused as a possible duplicate unless
+    `allow_duplicate` says the person has checked. Moving to another market leaves the stall
+    unless a stall of the new market is given.
+    """
+    vendor = writable_vendor(session, actor, vendor_id)
+    if "name" in data and not data["name"]:
+        raise OnboardingError({"name": ["Vui lòng điền họ tên."]})
+    market = vendor.market
+    if "market_id" in data and data["market_id"] != vendor.market_id:
+        if data["market_id"] is None:
+            if vendor.kind is not VendorKind.COOPERATIVE:
+                raise OnboardingError({"market_id": ["Tiểu thương và hộ kinh doanh phải có chợ."]})
+            market = None
+        else:
+            market = session.scalar(select(Market).where(Market.id == data["market_id"],
+                                                         market_scope(actor)))
+            if market is None:
+                raise OnboardingError({"market_id": ["Không có chợ này trong địa bàn của bạn."]})
+    ward_code = None if market else vendor.ward_code
+    if data.get("ward_code"):
+        if market is not None:
+            raise OnboardingError({"ward_code": ["Chỉ ghi xã/phường cho hợp tác xã không ở chợ."]})
+        if session.scalar(select(Ward.code).where(Ward.code == data["ward_code"],
+                                                  ward_scope(actor))) is None:
+            raise OnboardingError({"ward_code": ["Không có xã/phường này trong địa bàn của bạn."]})
+        ward_code = data["ward_code"]
+    if market is None and ward_code is None:
+        raise OnboardingError({"ward_code": ["Hợp tác xã không ở chợ cần có xã/phường đăng ký."]})
+    stall_id = vendor.stall_id if market is not None and market.id == vendor.market_id else None
+    if data.get("stall_id"):
+        if market is None:
+            raise OnboardingError({"stall_id": ["Chỉ chọn quầy khi tiểu thương có chợ."]})
+        stall_id = _stall_in_market(session, market, data["stall_id"]).id
+    elif "stall_id" in data:
+        stall_id = None
+
+    new_phone = data["phone"] if "phone" in data and data["phone"] != vendor.phone else None
+    new_citizen_id = (data["citizen_id"] if "citizen_id" in data
+                      and data["citizen_id"] != vendor.citizen_id else None)
+    if not data.get("allow_duplicate"):
+        matches = find_duplicates(session, vendor_scope(actor), phone=new_phone,
+                                  citizen_id=new_citizen_id, exclude_vendor_id=vendor.id)
+        if matches:
+            raise DuplicateVendorError(matches)
+
+    for name in ("name", "phone", "citizen_id", "tax_code"):
+        if name in data:
+            setattr(vendor, name, data[name])
+    vendor.search_key = search_key(vendor.name)
+    vendor.market_id = market.id if market else None
+    vendor.ward_code, vendor.stall_id = ward_code, stall_id
+    session.flush()
+    return vendor
+
+
+def get_payment_method(session: Session, scope: ColumnElement[bool],
+                       method_id: int) -> PaymentMethod | None:
+    """The payment method, if its vendor is within `scope` (a WHERE clause over Vendor)."""
+    return session.scalar(select(PaymentMethod).join(Vendor, PaymentMethod.vendor_id == Vendor.id)
+                          .where(PaymentMethod.id == method_id, scope))
+
+
+def record_payment_method(session: Session, actor: User, vendor_id: int,
+                          data: dict) -> tuple[PaymentMethod, bool]:
+    """Add a payment method unless the vendor already uses the same one (same bank account,
+    wallet code or terminal): then that one is returned, so a retry records it once.
+    Returns the method and whether it was created."""
+    vendor = writable_vendor(session, actor, vendor_id)
+    row = _checked_method(session, data)
+    identity = _METHOD_IDENTITY[row["kind"]]
+    today = dt.date.today()
+    for method in vendor.payment_methods:
+        in_use = method.stopped_on is None or method.stopped_on > today
+        if in_use and method.kind is row["kind"] and all(
+                getattr(method, name) == row.get(name) for name in identity):
+            return method, False
+    return add_payment_method(session, actor, vendor_id, data), True
+
+
+# What makes two payment methods of a kind the same one.
+_METHOD_IDENTITY = {
+    PaymentMethodKind.BANK_ACCOUNT: ("bank_bin", "account_number"),
+    PaymentMethodKind.EWALLET: ("wallet_provider", "wallet_payload"),
+    PaymentMethodKind.CARD_TERMINAL: ("terminal_provider", "terminal_id"),
+}
+# What may be corrected on a recorded method, by kind; a different account or wallet is a new
+# method (stop this one, add the other), so the history keeps both.
+_METHOD_EDITABLE = {
+    PaymentMethodKind.BANK_ACCOUNT: {"account_holder", "started_on"},
+    PaymentMethodKind.EWALLET: {"wallet_payload", "started_on"},
+    PaymentMethodKind.CARD_TERMINAL: {"terminal_provider", "terminal_id", "started_on"},
+}
+
+
+def update_payment_method(session: Session, actor: User, method_id: int,
+                          data: dict) -> PaymentMethod:
+    """Correct a payment method: the account holder's name, the wallet code, the terminal, or the
+    day it was first used."""
+    method = get_payment_method(session, vendor_scope(actor), method_id)
+    if method is None:
+        raise NotFound({"payment_method_id": ["Không tìm thấy phương thức thanh toán này."]})
+    writable_vendor(session, actor, method.vendor_id)
+    not_of_kind = sorted(set(data) - _METHOD_EDITABLE[method.kind])
+    if not_of_kind:
+        raise OnboardingError({name: [
+            "Mục này không sửa được ở phương thức loại này; hãy ngừng phương thức cũ và thêm "
+            "phương thức mới."] for name in not_of_kind})
+    for name in ("account_holder", "terminal_provider"):
+        if name in data and not data[name]:
+            raise OnboardingError({name: ["Vui lòng điền mục này."]})
+    if data.get("wallet_payload"):
+        try:
+            check_wallet_payload(data["wallet_payload"])
+        except PayloadError as error:
+            raise OnboardingError({"wallet_payload": [error.message_vi]}) from error
+    started_on = data.get("started_on") or method.started_on
+    if method.stopped_on is not None and started_on > method.stopped_on:
+        raise OnboardingError({"started_on": [
+            f"Ngày bắt đầu dùng phải trước ngày ngừng ({method.stopped_on:%d/%m/%Y})."]})
+    for name, value in data.items():
+        setattr(method, name, value if name != "started_on" else started_on)
     session.flush()
     return method

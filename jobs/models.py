@@ -1,0 +1,54 @@
+"""The job table: what was asked, by whom, how far it got, and the file it made."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db import UTCDateTime, db, utcnow
+from market.models import enum_column
+
+
+class JobStatus(str, enum.Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Job(db.Model):
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(50))  # a key of jobs.tasks.TASKS
+    params: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[JobStatus] = mapped_column(enum_column(JobStatus), default=JobStatus.QUEUED)
+    # Units of work (placards for a placard run); total is None until the task has counted them.
+    progress_done: Mapped[int] = mapped_column(default=0)
+    progress_total: Mapped[int | None]
+    # A file name in the jobs folder of the instance, set once the file is complete.
+    output_name: Mapped[str | None] = mapped_column(String(200))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def download_name(self) -> str | None:
+        """The output file's name for the person downloading it (stored as job-<id>-<name>)."""
+        return self.output_name.removeprefix(f"job-{self.id}-") if self.output_name else None
+
+    @property
+    def percent(self) -> int:
+        if self.status is JobStatus.DONE:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(100, self.progress_done * 100 // self.progress_total)

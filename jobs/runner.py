@@ -1,0 +1,85 @@
+"""Where a job runs: on an RQ worker over Redis when REDIS_URL is set (start one with
+`rq worker cho40 --url $REDIS_URL` from the project folder, with the app's environment), else in a
+thread of this process, so a newcomer's embedded setup needs no Redis."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from flask import Flask, current_app, has_app_context
+
+from db import db
+from jobs.models import Job
+from jobs.service import create_job, fail_job, run_job
+
+DEFAULT_QUEUE = "cho40"
+DEFAULT_TIMEOUT = 3 * 3600  # seconds: a province's placards take minutes, never hours
+
+_threads: dict[int, threading.Thread] = {}
+
+
+def output_dir(app: Flask) -> Path:
+    """Where job files go: JOBS_DIR, else the instance folder's jobs/ (RQ workers must see the
+    same folder as the web processes)."""
+    return Path(app.config.get("JOBS_DIR") or Path(app.instance_path) / "jobs")
+
+
+def enqueue(kind: str, params: dict, *, created_by: int | None = None) -> Job:
+    """Record a job and hand it to the queue (or a thread); returns it, committed."""
+    app = current_app._get_current_object()
+    job = create_job(db.session, kind, params, created_by=created_by)
+    db.session.commit()
+    redis_url = app.config.get("REDIS_URL")
+    if redis_url:
+        from redis import Redis
+        from redis.exceptions import RedisError
+        from rq import Queue
+
+        try:
+            queue = Queue(app.config.get("RQ_QUEUE", DEFAULT_QUEUE), connection=Redis.from_url(redis_url))
+            queue.enqueue(perform, job.id, job_timeout=app.config.get("JOB_TIMEOUT", DEFAULT_TIMEOUT))
+        except RedisError as error:
+            app.logger.exception("Could not queue job %s", job.id)
+            fail_job(db.session, job.id, f"Không gửi được việc vào hàng đợi (Redis): {error}")
+    else:
+        thread = threading.Thread(target=_run_in_thread, args=(app, job.id),
+                                  name=f"cho40-job-{job.id}", daemon=True)
+        _threads[job.id] = thread
+        thread.start()
+    db.session.refresh(job)
+    return job
+
+
+def perform(job_id: int) -> str | None:
+    """RQ's entry point. A worker started with `rq worker` has no app: one is made from the
+    environment, as the web processes make theirs."""
+    if has_app_context():
+        return _perform(current_app._get_current_object(), job_id)
+    from app import create_app
+
+    app = create_app()
+    with app.app_context():
+        return _perform(app, job_id)
+
+
+def wait_for_threads(timeout: float | None = None) -> None:
+    """Wait for the in-process jobs started so far (tests, and a clean shutdown)."""
+    for job_id, thread in list(_threads.items()):
+        thread.join(timeout)
+        if not thread.is_alive():
+            _threads.pop(job_id, None)
+
+
+def _run_in_thread(app: Flask, job_id: int) -> None:
+    with app.app_context():
+        try:
+            _perform(app, job_id)
+        finally:
+            db.session.remove()
+
+
+def _perform(app: Flask, job_id: int) -> str | None:
+    from jobs.tasks import TASKS
+
+    status = run_job(db.session, job_id, output_dir(app), TASKS)
+    return status.value if status else None

@@ -1,0 +1,117 @@
+"""Recording jobs, running one (claim, progress, done or failed) and writing its output file
+whole or not at all. No Flask here: jobs.runner decides where a job runs."""
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from db import utcnow
+from jobs.models import Job, JobStatus
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """What a task gets: the database session, the job's parameters, the folder its output goes
+    in, and progress(done, total) to report how far it got (committed at once, so any process
+    showing the job sees it)."""
+
+    job_id: int
+    session: Session
+    params: dict
+    output_dir: Path
+    progress: Callable[[int, int | None], None]
+
+
+Task = Callable[[JobContext], str]  # returns the name of the file it wrote in output_dir
+
+
+def create_job(session: Session, kind: str, params: dict, *, created_by: int | None = None) -> Job:
+    job = Job(kind=kind, params=params, status=JobStatus.QUEUED, created_by=created_by,
+              progress_done=0)
+    session.add(job)
+    session.flush()
+    return job
+
+
+def get_job(session: Session, job_id: int, *, created_by: int | None = None) -> Job | None:
+    """The job, if `created_by` is None (an administrator) or it is theirs."""
+    stmt = select(Job).where(Job.id == job_id)
+    if created_by is not None:
+        stmt = stmt.where(Job.created_by == created_by)
+    return session.scalar(stmt)
+
+
+def recent_jobs(session: Session, *, created_by: int | None = None, limit: int = 10) -> list[Job]:
+    stmt = select(Job).order_by(Job.created_at.desc(), Job.id.desc()).limit(limit)
+    if created_by is not None:
+        stmt = stmt.where(Job.created_by == created_by)
+    return list(session.scalars(stmt))
+
+
+def fail_job(session: Session, job_id: int, message: str) -> None:
+    session.execute(update(Job).where(Job.id == job_id).values(
+        status=JobStatus.FAILED, error=message[:2000], finished_at=utcnow()))
+    session.commit()
+
+
+def run_job(session: Session, job_id: int, output_dir: Path, tasks: dict[str, Task]) -> JobStatus | None:
+    """Run a queued job to its end; returns its final status, or None if it was not queued
+    (already taken by another worker, or unknown)."""
+    # Claimed with one UPDATE, so two workers handed the same job cannot both run it.
+    claimed = session.execute(
+        update(Job).where(Job.id == job_id, Job.status == JobStatus.QUEUED)
+        .values(status=JobStatus.RUNNING, started_at=utcnow())
+    ).rowcount
+    session.commit()
+    if not claimed:
+        return None
+    kind, params = session.execute(select(Job.kind, Job.params).where(Job.id == job_id)).one()
+
+    def progress(done: int, total: int | None) -> None:
+        session.execute(update(Job).where(Job.id == job_id).values(
+            progress_done=done, progress_total=total))
+        session.commit()
+
+    output_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        task = tasks[kind]
+        name = task(JobContext(job_id, session, dict(params), output_dir, progress))
+    except Exception as error:  # a task's failure is the job's, recorded for the person who asked
+        session.rollback()
+        log.exception("Job %s (%s) failed", job_id, kind)
+        detail = getattr(error, "message_vi", None) or f"{type(error).__name__}: {error}"
+        fail_job(session, job_id, detail)
+        return JobStatus.FAILED
+    session.execute(update(Job).where(Job.id == job_id).values(
+        status=JobStatus.DONE, output_name=name, finished_at=utcnow()))
+    session.commit()
+    return JobStatus.DONE
+
+
+@contextlib.contextmanager
+def atomic_output(path: Path) -> Iterator[BinaryIO]:
+    """A file to write `path` through: it appears under its name only once complete (a temporary
+    file beside it, flushed to disk, then renamed over it), and not at all if writing fails."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            yield file
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise

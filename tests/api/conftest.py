@@ -1,0 +1,89 @@
+"""An area with a user and an API token per role, and helpers to call the API and to check
+that a refused request left the database as it was."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import text
+
+from accounts.models import Role, User
+from accounts.service import Scope, issue_api_token
+from market.models import Market, Stall
+from tests.factories import DAI_TU, TAN_CUONG, THU_DAU_MOT, make_market, make_stall, make_vendor
+from vendors.models import Vendor, VendorKind
+
+THAI_NGUYEN = "19"
+# Every table the API writes to.
+TABLES = ("markets", "stalls", "vendors", "vendor_status_periods", "payment_methods",
+          "idempotency_records")
+
+
+@dataclass
+class Area:
+    market: Market  # Chợ Đại Từ, in Xã Đại Từ, Thái Nguyên
+    stall: Stall
+    far_market: Market  # in Phường Thủ Dầu Một, Hồ Chí Minh City: nobody's area but the admin's
+    far_stall: Stall
+    cooperative: Vendor  # HTX Chè Tân Cương, no market, Xã Tân Cương
+    users: dict[Role, User]
+    tokens: dict[Role, str]
+
+    def auth(self, role: Role) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[role]}"}
+
+
+@pytest.fixture
+def area(session) -> Area:
+    market = make_market(session, name="Chợ Đại Từ", ward_code=DAI_TU)
+    far_market = make_market(session, name="Chợ Thủ Dầu Một", ward_code=THU_DAU_MOT)
+    cooperative = make_vendor(session, None, kind=VendorKind.COOPERATIVE, name="HTX Chè Tân Cương",
+                              ward_code=TAN_CUONG)
+    users = {
+        Role.ADMIN: make_api_user(session, Role.ADMIN),
+        Role.PROVINCIAL_STAFF: make_api_user(session, Role.PROVINCIAL_STAFF,
+                                             Scope(province_code=THAI_NGUYEN)),
+        Role.COMMUNE_STAFF: make_api_user(session, Role.COMMUNE_STAFF, Scope(ward_code=DAI_TU)),
+        Role.ONBOARDING_AGENT: make_api_user(session, Role.ONBOARDING_AGENT,
+                                             Scope(market_id=market.id)),
+        Role.COOPERATIVE_MANAGER: make_api_user(session, Role.COOPERATIVE_MANAGER,
+                                                Scope(cooperative_id=cooperative.id)),
+    }
+    tokens = {role: issue_api_token(session, user, "tests")[1] for role, user in users.items()}
+    area = Area(market, make_stall(session, market, "A-01"), far_market,
+                make_stall(session, far_market, "Z-09"), cooperative, users, tokens)
+    session.commit()
+    return area
+
+
+def make_api_user(session, role: Role, scope: Scope = Scope()) -> User:
+    """A user who works through API tokens only. No password: hashing one costs a fifth of a
+    second, five times for every test here; tests/factories.make_user makes one who logs in."""
+    user = User(username=f"api_{role.value}", full_name="Người Dùng API", password_hash="!",
+                role=role, **vars(scope))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def snapshot(session) -> dict[str, list]:
+    """Every row of every table the API writes, to compare before and after a refusal."""
+    session.commit()  # end the test session's transaction: see what the app committed
+    return {table: session.execute(text(f"SELECT * FROM {table} ORDER BY id")).all()
+            for table in TABLES}
+
+
+def refused(response, status: int, message: str | None = None, *, field: str | None = None,
+            reason: str | None = None) -> dict:
+    """The response is the API's error shape with this status, message and field reason."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.is_json
+    body = response.get_json()
+    assert body["code"] == status and body["message"], body
+    if message is not None:
+        assert message in body["message"], body
+    if field is not None:
+        assert field in body.get("errors", {}), body
+        if reason is not None:
+            assert any(reason in m for m in body["errors"][field]), body
+    return body
