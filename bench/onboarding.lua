@@ -64,7 +64,7 @@ function done(summary, latency, requests)
       codes[code] = (codes[code] or 0) + count
     end
   end
-  io.write(string.format("BENCH distinct_keys=%d responses=%d\n", keys, total))
+  io.write(string.format("BENCH distinct_keys=%d\nBENCH responses=%d\n", keys, total))
   for code, count in pairs(codes) do
     io.write(string.format("BENCH status_%d=%d\n", code, count))
   end

@@ -37,6 +37,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=6000)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--retry-every", type=int, default=10)
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES)
     parser.add_argument("--port", type=int, default=5077)
@@ -68,7 +69,9 @@ def main() -> int:
 
         served = dict(env, CHO40_ENV="production", SECRET_KEY=secrets.token_urlsafe(48))
         gunicorn = subprocess.Popen(
-            [python, "-m", "gunicorn", "--workers", str(args.workers), "--bind",
+            # gthread keeps connections alive between requests, as phones over HTTPS do.
+            [python, "-m", "gunicorn", "--workers", str(args.workers), "--threads",
+             str(args.threads), "--worker-class", "gthread", "--bind",
              f"127.0.0.1:{args.port}", "--log-level", "warning", "app:create_app()"],
             cwd=ROOT, env=served)
         _wait_until_up(f"http://127.0.0.1:{args.port}/login")
@@ -81,6 +84,8 @@ def main() -> int:
                       "--timeout", "10s", "-s", str(ROOT / "bench/onboarding.lua"),
                       f"http://127.0.0.1:{args.port}"], wrk_env)
         figures = dict(re.findall(r"^BENCH (\w+)=([\d.]+)$", output, re.MULTILINE))
+        if "responses" not in figures:
+            raise SystemExit(f"wrk printed no figures:\n{output}")
         with engine.connect() as conn:
             created = conn.execute(text("SELECT count(*) FROM vendors")).scalar_one() - vendors_before
         engine.dispose()

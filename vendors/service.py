@@ -206,6 +206,12 @@ def register_vendor(
                            if m["kind"] is PaymentMethodKind.BANK_ACCOUNT],
         )
         if matches:
+            # The match may be this very registration, committed by the first try while this
+            # retry was on its way: then the retry gets the first result, not a refusal.
+            earlier = idempotency_key and _earlier_registration(
+                session, actor, idempotency_key, fingerprint)
+            if earlier:
+                return earlier
             raise DuplicateVendorError(matches)
 
     joined_on = data.get("joined_on") or dt.date.today()

@@ -165,3 +165,26 @@ def test_leaving_closes_the_period_and_stops_payment_methods_without_deleting(se
     assert _count(session, VendorStatusPeriod) == 1 and _count(session, PaymentMethod) == 1
     with pytest.raises(OnboardingError, match="đã ngừng"):
         stop_payment_method(session, agent, vendor.payment_methods[0].id, dt.date(2025, 7, 1))
+
+
+def test_a_retry_that_crosses_its_committed_first_try_gets_the_first_result(session, agent_and_market):
+    # The retry's first look finds no earlier record because the first try has not committed
+    # yet; by the duplicate check it has. The retry must still get the first vendor.
+    from vendors import service
+
+    agent, market = agent_and_market
+    first = register_vendor(session, agent, _load(_form(market)), "key-00000009")
+    session.commit()
+    real_lookup = service._earlier_registration
+    calls = []
+
+    def not_yet_committed_once(*args):
+        calls.append(args)
+        return None if len(calls) == 1 else real_lookup(*args)
+
+    service._earlier_registration = not_yet_committed_once
+    try:
+        again = register_vendor(session, agent, _load(_form(market)), "key-00000009")
+    finally:
+        service._earlier_registration = real_lookup
+    assert again.replayed and again.vendor.id == first.vendor.id
