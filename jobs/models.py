@@ -1,4 +1,5 @@
 """The job table: what was asked, by whom, how far it got, and the file it made."""
+
 from __future__ import annotations
 
 import datetime as dt

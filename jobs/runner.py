@@ -1,6 +1,7 @@
 """Where a job runs: on an RQ worker over Redis when REDIS_URL is set (start one with
 `rq worker cho40 --url $REDIS_URL` from the project folder, with the app's environment), else in a
 thread of this process, so a newcomer's embedded setup needs no Redis."""
+
 from __future__ import annotations
 
 import threading
@@ -36,14 +37,23 @@ def enqueue(kind: str, params: dict, *, created_by: int | None = None) -> Job:
         from rq import Queue
 
         try:
-            queue = Queue(app.config.get("RQ_QUEUE", DEFAULT_QUEUE), connection=Redis.from_url(redis_url))
-            queue.enqueue(perform, job.id, job_timeout=app.config.get("JOB_TIMEOUT", DEFAULT_TIMEOUT))
+            queue = Queue(
+                app.config.get("RQ_QUEUE", DEFAULT_QUEUE), connection=Redis.from_url(redis_url)
+            )
+            # The job's state and file live in the database and the jobs folder: RQ keeps no result.
+            queue.enqueue(
+                perform,
+                job.id,
+                job_timeout=app.config.get("JOB_TIMEOUT", DEFAULT_TIMEOUT),
+                result_ttl=0,
+            )
         except RedisError as error:
             app.logger.exception("Could not queue job %s", job.id)
             fail_job(db.session, job.id, f"Không gửi được việc vào hàng đợi (Redis): {error}")
     else:
-        thread = threading.Thread(target=_run_in_thread, args=(app, job.id),
-                                  name=f"cho40-job-{job.id}", daemon=True)
+        thread = threading.Thread(
+            target=_run_in_thread, args=(app, job.id), name=f"cho40-job-{job.id}", daemon=True
+        )
         _threads[job.id] = thread
         thread.start()
     db.session.refresh(job)

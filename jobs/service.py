@@ -1,5 +1,6 @@
 """Recording jobs, running one (claim, progress, done or failed) and writing its output file
 whole or not at all. No Flask here: jobs.runner decides where a job runs."""
+
 from __future__ import annotations
 
 import contextlib
@@ -37,8 +38,9 @@ Task = Callable[[JobContext], str]  # returns the name of the file it wrote in o
 
 
 def create_job(session: Session, kind: str, params: dict, *, created_by: int | None = None) -> Job:
-    job = Job(kind=kind, params=params, status=JobStatus.QUEUED, created_by=created_by,
-              progress_done=0)
+    job = Job(
+        kind=kind, params=params, status=JobStatus.QUEUED, created_by=created_by, progress_done=0
+    )
     session.add(job)
     session.flush()
     return job
@@ -60,17 +62,23 @@ def recent_jobs(session: Session, *, created_by: int | None = None, limit: int =
 
 
 def fail_job(session: Session, job_id: int, message: str) -> None:
-    session.execute(update(Job).where(Job.id == job_id).values(
-        status=JobStatus.FAILED, error=message[:2000], finished_at=utcnow()))
+    session.execute(
+        update(Job)
+        .where(Job.id == job_id)
+        .values(status=JobStatus.FAILED, error=message[:2000], finished_at=utcnow())
+    )
     session.commit()
 
 
-def run_job(session: Session, job_id: int, output_dir: Path, tasks: dict[str, Task]) -> JobStatus | None:
+def run_job(
+    session: Session, job_id: int, output_dir: Path, tasks: dict[str, Task]
+) -> JobStatus | None:
     """Run a queued job to its end; returns its final status, or None if it was not queued
     (already taken by another worker, or unknown)."""
     # Claimed with one UPDATE, so two workers handed the same job cannot both run it.
     claimed = session.execute(
-        update(Job).where(Job.id == job_id, Job.status == JobStatus.QUEUED)
+        update(Job)
+        .where(Job.id == job_id, Job.status == JobStatus.QUEUED)
         .values(status=JobStatus.RUNNING, started_at=utcnow())
     ).rowcount
     session.commit()
@@ -79,8 +87,9 @@ def run_job(session: Session, job_id: int, output_dir: Path, tasks: dict[str, Ta
     kind, params = session.execute(select(Job.kind, Job.params).where(Job.id == job_id)).one()
 
     def progress(done: int, total: int | None) -> None:
-        session.execute(update(Job).where(Job.id == job_id).values(
-            progress_done=done, progress_total=total))
+        session.execute(
+            update(Job).where(Job.id == job_id).values(progress_done=done, progress_total=total)
+        )
         session.commit()
 
     output_dir.mkdir(parents=True, exist_ok=True)
@@ -93,8 +102,11 @@ def run_job(session: Session, job_id: int, output_dir: Path, tasks: dict[str, Ta
         detail = getattr(error, "message_vi", None) or f"{type(error).__name__}: {error}"
         fail_job(session, job_id, detail)
         return JobStatus.FAILED
-    session.execute(update(Job).where(Job.id == job_id).values(
-        status=JobStatus.DONE, output_name=name, finished_at=utcnow()))
+    session.execute(
+        update(Job)
+        .where(Job.id == job_id)
+        .values(status=JobStatus.DONE, output_name=name, finished_at=utcnow())
+    )
     session.commit()
     return JobStatus.DONE
 

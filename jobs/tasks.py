@@ -1,4 +1,5 @@
 """The kinds of job there are: one line per kind, the name stored in Job.kind."""
+
 from __future__ import annotations
 
 from jobs.service import Task

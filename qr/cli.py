@@ -96,12 +96,14 @@ def _refuse(message_vi: str, message: str | None = None) -> None:
 
 
 @qr_cli.command("encode")
-@click.option("--bin", "bin_", required=True, help="Mã BIN ngân hàng, 6 chữ số (xem `flask banks list`).")
+@click.option("--bin", "bin_", required=True,
+              help="Mã BIN ngân hàng, 6 chữ số (xem `flask banks list`).")
 @click.option("--account", required=True, help="Số tài khoản (hoặc số thẻ với --card).")
 @click.option("--amount", type=int, help="Số tiền cố định, đồng (mã dùng một lần).")
 @click.option("--purpose", help="Nội dung chuyển khoản, tối đa 25 ký tự, bỏ dấu.")
 @click.option("--card", is_flag=True, help="Chuyển đến số thẻ thay vì số tài khoản.")
-def encode_command(bin_: str, account: str, amount: int | None, purpose: str | None, card: bool) -> None:
+def encode_command(bin_: str, account: str, amount: int | None, purpose: str | None,
+                   card: bool) -> None:
     """In nội dung mã VietQR chuyển khoản NAPAS 247."""
     from qr.payload import SERVICE_TO_ACCOUNT, SERVICE_TO_CARD, PayloadError, build_vietqr
 
@@ -128,7 +130,8 @@ def decode_command(payload_or_image: str) -> None:
     else:
         payloads = [payload_or_image.strip()]
     decoded = [_decoded(payload) for payload in payloads]
-    click.echo(json.dumps(decoded[0] if len(decoded) == 1 else decoded, ensure_ascii=False, indent=2))
+    output = decoded[0] if len(decoded) == 1 else decoded
+    click.echo(json.dumps(output, ensure_ascii=False, indent=2))
 
 
 def _read_image_codes(path: Path) -> list[str]:
@@ -197,7 +200,8 @@ def placards_cli() -> None:
 
 @placards_cli.command("vendor")
 @click.argument("vendor_id", type=int)
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Tệp PDF ghi ra.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="Tệp PDF ghi ra.")
 @click.option("--format", "size", type=click.Choice(["a6", "a4"]), default="a6", show_default=True,
               help="a6: thẻ đứng; a4: áp phích.")
 @with_appcontext
@@ -214,12 +218,14 @@ def placard_vendor_command(vendor_id: int, output: str, size: str) -> None:
                 "kinh doanh): chưa có bảng mã QR.",
                 f"Vendor {vendor_id} has no bank account in use (or is not active): no placard.")
     _write(Path(output), render_vendor_placard(placard, size))
-    click.echo(f"Đã ghi {output}: {placard.vendor_name}, {placard.bank_short_name} {placard.account_number}.")
+    click.echo(f"Đã ghi {output}: {placard.vendor_name}, "
+               f"{placard.bank_short_name} {placard.account_number}.")
 
 
 @placards_cli.command("market")
 @click.argument("market_id", type=int)
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Tệp PDF ghi ra.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="Tệp PDF ghi ra.")
 @click.option("--per-page", type=click.Choice(["1", "2", "4"]), default="4", show_default=True,
               help="Số bảng trên mỗi trang A4 (có vạch cắt).")
 @with_appcontext

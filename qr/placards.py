@@ -1,5 +1,6 @@
 """Printable VietQR placards: what goes on a vendor's placard, read from the database in one
 query, and the PDFs WeasyPrint makes of them (one vendor, or a market's sheets with cut marks)."""
+
 from __future__ import annotations
 
 import base64
@@ -63,13 +64,17 @@ class Placard:
 # From the database
 
 
-def vendor_placard(session: Session, vendor_id: int, *, day: dt.date | None = None) -> Placard | None:
+def vendor_placard(
+    session: Session, vendor_id: int, *, day: dt.date | None = None
+) -> Placard | None:
     """The placard of a vendor active on `day` (today) with a bank account in use then, or None."""
     placards = _placards(session, Vendor.id == vendor_id, day or dt.date.today())
     return placards[0] if placards else None
 
 
-def market_placards(session: Session, market_id: int, *, day: dt.date | None = None) -> list[Placard]:
+def market_placards(
+    session: Session, market_id: int, *, day: dt.date | None = None
+) -> list[Placard]:
     """The placard of every vendor of the market active on `day` (today) with a bank account in
     use then, in stall order (A-2 before A-10), vendors without a stall last."""
     placards = _placards(session, Vendor.market_id == market_id, day or dt.date.today())
@@ -81,15 +86,20 @@ def market_ids(session: Session, scope: ColumnElement[bool]) -> list[int]:
     return list(session.scalars(select(Market.id).where(scope).order_by(Market.id)))
 
 
-def count_market_placards(session: Session, market_ids: list[int], *, day: dt.date | None = None) -> int:
+def count_market_placards(
+    session: Session, market_ids: list[int], *, day: dt.date | None = None
+) -> int:
     """How many placards the markets' sheets will hold (one query)."""
     day = day or dt.date.today()
     in_use = _bank_accounts_in_use(day, Vendor.market_id.in_(market_ids))
-    return session.scalar(
-        select(func.count(func.distinct(in_use.c.vendor_id)))
-        .join(Vendor, Vendor.id == in_use.c.vendor_id)
-        .where(active_on(day))
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count(func.distinct(in_use.c.vendor_id)))
+            .join(Vendor, Vendor.id == in_use.c.vendor_id)
+            .where(active_on(day))
+        )
+        or 0
+    )
 
 
 def _bank_accounts_in_use(day: dt.date, vendors: ColumnElement[bool]):
@@ -101,10 +111,12 @@ def _bank_accounts_in_use(day: dt.date, vendors: ColumnElement[bool]):
             PaymentMethod.bank_bin,
             PaymentMethod.account_number,
             PaymentMethod.account_holder,
-            func.row_number().over(
+            func.row_number()
+            .over(
                 partition_by=PaymentMethod.vendor_id,
                 order_by=(PaymentMethod.started_on.desc(), PaymentMethod.id.desc()),
-            ).label("rank"),
+            )
+            .label("rank"),
         )
         .where(
             PaymentMethod.kind == PaymentMethodKind.BANK_ACCOUNT,
@@ -120,8 +132,14 @@ def _placards(session: Session, vendors: ColumnElement[bool], day: dt.date) -> l
     account = _bank_accounts_in_use(day, vendors)
     stmt = (
         select(
-            Vendor.id, Vendor.name, account.c.account_holder, Bank.short_name, account.c.bank_bin,
-            account.c.account_number, Stall.code, Market.name,
+            Vendor.id,
+            Vendor.name,
+            account.c.account_holder,
+            Bank.short_name,
+            account.c.bank_bin,
+            account.c.account_number,
+            Stall.code,
+            Market.name,
         )
         .join(account, and_(account.c.vendor_id == Vendor.id, account.c.rank == 1))
         .join(Bank, Bank.bin == account.c.bank_bin)
@@ -139,7 +157,9 @@ def _placards(session: Session, vendors: ColumnElement[bool], day: dt.date) -> l
             # a whole market's sheets from printing.
             log.warning("No placard for vendor %s: %s", vendor_id, error)
             continue
-        placards.append(Placard(vendor_id, name, holder, bank, bin_, number, stall, market, payload))
+        placards.append(
+            Placard(vendor_id, name, holder, bank, bin_, number, stall, market, payload)
+        )
     return placards
 
 
@@ -148,8 +168,10 @@ def _stall_order(placard: Placard):
     if code is None:
         return (1, (), placard.vendor_name, placard.vendor_id)
     # Numbers inside a stall code compare as numbers: A-2 before A-10.
-    parts = tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
-                  for part in re.findall(r"\d+|\D+", code))
+    parts = tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+        for part in re.findall(r"\d+|\D+", code)
+    )
     return (0, parts, placard.vendor_name, placard.vendor_id)
 
 
@@ -176,20 +198,42 @@ class Layout:
     size: str
     cut_marks: bool
 
+    @property
+    def cell_styles(self) -> list[str]:
+        """CSS placing each cell as a float: a cell at the leftmost edge starts a row, the first
+        row is pushed down to its top edge; the cells of a row, and the rows, abut."""
+        left = min(cell.left for cell in self.cells)
+        top = min(cell.top for cell in self.cells)
+        styles = []
+        for cell in self.cells:
+            style = f"width: {cell.width:g}mm; height: {cell.height:g}mm;"
+            if cell.left == left:
+                style += f" clear: left; margin-left: {cell.left:g}mm;"
+            if cell.top == top:
+                style += f" margin-top: {cell.top:g}mm;"
+            styles.append(style)
+        return styles
 
-_A4_MARGIN = 10  # mm: beyond what office printers cannot reach, room for the cut marks
+
+_MARGIN = 10  # mm around A4 sheets: past what office printers cannot reach, room for cut marks
+_HALF_WIDTH, _HALF_HEIGHT = 105 - _MARGIN, 148.5 - _MARGIN
 LAYOUTS = {
     "a6": Layout(105, 148, (Cell(0, 0, 105, 148),), "small", False),
     "a4": Layout(210, 297, (Cell(0, 0, 210, 297),), "large", False),
-    1: Layout(210, 297, (Cell(10, 10, 190, 277),), "large", True),
-    2: Layout(210, 297, (Cell(10, 10, 190, 138.5), Cell(10, 148.5, 190, 138.5)), "medium", True),
-    4: Layout(210, 297, (Cell(10, 10, 95, 138.5), Cell(105, 10, 95, 138.5),
-                         Cell(10, 148.5, 95, 138.5), Cell(105, 148.5, 95, 138.5)), "small", True),
+    1: Layout(210, 297, (Cell(_MARGIN, _MARGIN, 190, 277),), "large", True),
+    2: Layout(210, 297, (Cell(_MARGIN, _MARGIN, 190, _HALF_HEIGHT),
+                         Cell(_MARGIN, 148.5, 190, _HALF_HEIGHT)), "medium", True),
+    4: Layout(210, 297, (Cell(_MARGIN, _MARGIN, _HALF_WIDTH, _HALF_HEIGHT),
+                         Cell(105, _MARGIN, _HALF_WIDTH, _HALF_HEIGHT),
+                         Cell(_MARGIN, 148.5, _HALF_WIDTH, _HALF_HEIGHT),
+                         Cell(105, 148.5, _HALF_WIDTH, _HALF_HEIGHT)), "small", True),
 }
 
 _templates = Environment(
-    loader=FileSystemLoader(TEMPLATE_DIR), autoescape=select_autoescape(default=True),
-    trim_blocks=True, lstrip_blocks=True,
+    loader=FileSystemLoader(TEMPLATE_DIR),
+    autoescape=select_autoescape(default=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
 )
 
 
@@ -202,7 +246,10 @@ def render_vendor_placard(placard: Placard, size: str = "a6") -> bytes:
 
 
 def render_market_placards(
-    placards: list[Placard], per_page: int = 4, *, title: str | None = None,
+    placards: list[Placard],
+    per_page: int = 4,
+    *,
+    title: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> bytes:
     """Many placards, in the order given, `per_page` to an A4 page with cut marks, as ONE
@@ -221,13 +268,15 @@ CHUNK_SIZE = 100
 _BETWEEN_TAGS = re.compile(r">\s+<")
 
 
-def _render_pdf(placards: list[Placard], layout: Layout, title: str,
-                progress: Callable[[int], None] | None = None) -> bytes:
-    from weasyprint.text.fonts import FontConfiguration
-
+def _render_pdf(
+    placards: list[Placard],
+    layout: Layout,
+    title: str,
+    progress: Callable[[int], None] | None = None,
+) -> bytes:
     per_page = len(layout.cells)
     chunk_size = CHUNK_SIZE - CHUNK_SIZE % per_page
-    renderer = _ChunkRenderer(placards, layout, title, FontConfiguration(), progress)
+    renderer = _ChunkRenderer(placards, layout, title, _font_config(), progress)
     chunks = range(0, len(placards), chunk_size)
     with _collecting_per_chunk():
         first = renderer.render(0, chunk_size)
@@ -242,6 +291,21 @@ def _render_pdf(placards: list[Placard], layout: Layout, title: str,
     return pdf
 
 
+_fonts = threading.local()
+
+
+def _font_config():
+    """This thread's WeasyPrint font configuration, made once. A new one for each document (as
+    WeasyPrint does when given none) costs 10 ms and leaves about 0.3 MB of fontconfig's memory
+    behind every time: a web process printing placards all day would only grow."""
+    config = getattr(_fonts, "config", None)
+    if config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        config = _fonts.config = FontConfiguration()
+    return config
+
+
 _gc_lock = threading.Lock()
 _gc_holders = 0
 _gc_was_enabled = True
@@ -249,11 +313,12 @@ _gc_was_enabled = True
 
 @contextlib.contextmanager
 def _collecting_per_chunk():
-    """Python's cyclic garbage collector off while placards are laid out, and run once as each
-    chunk is dropped (_ChunkRenderer.page). WeasyPrint makes hundreds of thousands of objects a
-    chunk, so the collector would otherwise run hundreds of times, and scan all the app's objects
-    each time it reaches the oldest generation: about a tenth of the run, measured. Renders in
-    other threads share the switch; the last one to finish puts it back as it was."""
+    """Python's cyclic garbage collector off while placards are laid out, and run on the
+    youngest generation as each chunk is dropped (_ChunkRenderer.page). WeasyPrint makes
+    hundreds of thousands of objects a chunk, so the collector would otherwise run hundreds of
+    times, and scan all the app's objects each time it reaches the oldest generation: about a
+    tenth of the run, measured. Renders in other threads share the switch; the last one to
+    finish puts it back as it was."""
     global _gc_holders, _gc_was_enabled
     with _gc_lock:
         if _gc_holders == 0:
@@ -274,8 +339,8 @@ class _ChunkRenderer:
     the pages of the chunk being written."""
 
     def __init__(self, placards, layout, title, font_config, progress=None):
-        self.placards, self.layout, self.title, self.font_config = placards, layout, title, font_config
-        self.progress = progress
+        self.placards, self.layout, self.title = placards, layout, title
+        self.font_config, self.progress = font_config, progress
         self.cut_marks = _cut_marks(layout) if layout.cut_marks else None
         self.images = {}  # WeasyPrint's image cache, shared: the cut marks are read once
         self.start, self.pages = None, []
@@ -285,18 +350,22 @@ class _ChunkRenderer:
         from weasyprint.urls import URLFetcher
 
         per_page = len(self.layout.cells)
-        numbered = list(enumerate(self.placards[start:start + size], start))
-        sheets = [numbered[i:i + per_page] for i in range(0, len(numbered), per_page)]
+        numbered = list(enumerate(self.placards[start : start + size], start))
+        sheets = [numbered[i : i + per_page] for i in range(0, len(numbered), per_page)]
         html = _templates.get_template("qr/placards.html").render(
-            title=self.title, layout=self.layout, sheets=sheets, cut_marks=self.cut_marks,
+            title=self.title,
+            layout=self.layout,
+            sheets=sheets,
+            cut_marks=self.cut_marks,
         )
         # No element here is sensitive to white space between tags; dropping it spares
-        # WeasyPrint thousands of empty text boxes.
+        # WeasyPrint's parser and box builder thousands of empty text nodes.
         html = _BETWEEN_TAGS.sub("><", html)
         # Only local files (the fonts) and data: URLs (the cut marks): nothing from outside.
         fetcher = URLFetcher(allowed_protocols=("file", "data"))
         document = HTML(string=html, base_url=f"{STATIC_DIR}/", url_fetcher=fetcher).render(
-            font_config=self.font_config, cache=self.images,
+            font_config=self.font_config,
+            cache=self.images,
         )
         if len(document.pages) != len(sheets):
             raise RuntimeError(f"{len(sheets)} sheets laid out on {len(document.pages)} pages")
@@ -313,7 +382,7 @@ class _ChunkRenderer:
     def page(self, start: int, size: int, index: int):
         if self.start != start:
             self.pages = []  # free the chunk written before this one
-            gc.collect()
+            gc.collect(0)
             if self.progress:
                 self.progress(start)
             self.render(start, size)
@@ -382,8 +451,10 @@ def _cut_marks(layout: Layout) -> str:
     lines = [(x, 2, x, top - 2) for x in xs] + [(x, bottom + 2, x, h - 2) for x in xs]
     lines += [(2, y, left - 2, y) for y in ys] + [(right + 2, y, w - 2, y) for y in ys]
     path = "".join(f"M{x1:g} {y1:g}L{x2:g} {y2:g}" for x1, y1, x2, y2 in lines)
-    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w:g}mm" height="{h:g}mm" '
-           f'viewBox="0 0 {w:g} {h:g}"><path d="{path}" stroke="#000" stroke-width="0.2"/></svg>')
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w:g}mm" height="{h:g}mm" '
+        f'viewBox="0 0 {w:g} {h:g}"><path d="{path}" stroke="#000" stroke-width="0.2"/></svg>'
+    )
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
@@ -400,7 +471,8 @@ def run_placards_job(context) -> str:
     day = dt.date.fromisoformat(context.params["day"])
     per_page = int(context.params.get("per_page", 4))
     markets = session.execute(
-        select(Market.id, Market.name).where(Market.id.in_(context.params["market_ids"]))
+        select(Market.id, Market.name)
+        .where(Market.id.in_(context.params["market_ids"]))
         .order_by(Market.name, Market.id)
     ).all()
     total = count_market_placards(session, [market_id for market_id, _ in markets], day=day)
@@ -414,7 +486,9 @@ def run_placards_job(context) -> str:
             return None
         start = done
         pdf = render_market_placards(
-            placards, per_page, title=f"Mã QR thanh toán — {name}",
+            placards,
+            per_page,
+            title=f"Mã QR thanh toán — {name}",
             progress=lambda placed: context.progress(start + placed, total),
         )
         done = start + len(placards)
@@ -424,7 +498,9 @@ def run_placards_job(context) -> str:
         market_id, name = markets[0]
         pdf = sheets_of(market_id, name)
         if pdf is None:
-            raise ValueError(f"Chợ {name} chưa có tiểu thương nào có tài khoản ngân hàng đang dùng.")
+            raise ValueError(
+                f"Chợ {name} chưa có tiểu thương nào có tài khoản ngân hàng đang dùng."
+            )
         file_name = f"ma-qr-{file_slug(name, market_id)}-{per_page}.pdf"
         with atomic_output(context.output_dir / f"job-{context.job_id}-{file_name}") as out:
             out.write(pdf)

@@ -1,10 +1,13 @@
 """QR symbols for payment payloads: the module matrix (byte mode, error correction M, a 4-module
 quiet zone) drawn as SVG, PNG or PDF path operators; a payload is encoded once per process."""
+
 from __future__ import annotations
 
 import functools
 import io
+import operator
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import qrcode
@@ -59,24 +62,30 @@ _DARK_RUN = re.compile("1+")
 def qr_symbol(payload: str) -> QRSymbol:
     """The QR symbol for `payload`, encoded once per process (PayloadError if it cannot be)."""
     if not isinstance(payload, str) or not payload:
-        raise PayloadError("not_text", "A QR payload must be non-empty text.",
-                           "Nội dung mã QR phải là chuỗi ký tự, không được để trống.")
+        raise PayloadError(
+            "not_text",
+            "A QR payload must be non-empty text.",
+            "Nội dung mã QR phải là chuỗi ký tự, không được để trống.",
+        )
     for character in payload:
         if character not in _ENCODABLE:
             raise PayloadError(
                 "bad_text",
-                f"«{character}» (U+{ord(character):04X}) cannot go into a payment QR code: EMVCo 4.12 "
-                "takes printable ASCII only, in byte mode.",
-                f"Không thể đưa ký tự «{character}» vào mã QR thanh toán: chỉ dùng được ký tự ASCII in được.",
+                f"«{character}» (U+{ord(character):04X}) cannot go into a payment QR code: "
+                "EMVCo 4.12 takes printable ASCII only, in byte mode.",
+                f"Không thể đưa ký tự «{character}» vào mã QR thanh toán: "
+                "chỉ dùng được ký tự ASCII in được.",
             )
     version, mask, board = _encode(payload.encode("ascii"))
     inner = version * 4 + 17
     stride = inner + 1
     row_mask = (1 << inner) - 1
     light_rows = (0,) * QUIET_ZONE
-    rows = light_rows + tuple(
-        ((board >> (y * stride)) & row_mask) << QUIET_ZONE for y in range(inner)
-    ) + light_rows
+    rows = (
+        light_rows
+        + tuple(((board >> (y * stride)) & row_mask) << QUIET_ZONE for y in range(inner))
+        + light_rows
+    )
     return QRSymbol(payload, version, mask, inner + 2 * QUIET_ZONE, rows)
 
 
@@ -100,9 +109,7 @@ def qr_png(payload: str, scale: int = 10) -> bytes:
         raise ValueError("scale must be a whole number of pixels per module, 1 to 100")
     symbol = qr_symbol(payload)
     n = symbol.size
-    pixels = bytes(
-        0 if row >> x & 1 else 255 for row in symbol.rows for x in range(n)
-    )
+    pixels = bytes(0 if row >> x & 1 else 255 for row in symbol.rows for x in range(n))
     image = Image.frombytes("L", (n, n), pixels).resize((n * scale, n * scale), Image.NEAREST)
     out = io.BytesIO()
     image.convert("1").save(out, format="PNG", optimize=True)
@@ -114,9 +121,13 @@ def qr_pdf_operators(payload: str) -> bytes:
     """PDF path operators filling the dark modules, one unit per module with y growing downwards
     (the caller scales and places them); a single fill, so no seams between modules."""
     symbol = qr_symbol(payload)
-    return b"\n".join(
-        b"%d %d %d 1 re" % (x, y, length) for x, y, length in symbol.runs
-    ) + b"\nf"
+    rectangles = []
+    for y, row in enumerate(symbol.rows):
+        for match in _DARK_RUN.finditer(format(row, f"0{symbol.size}b")[::-1]):
+            start, end = match.span()
+            rectangles.append(f"{start} {y} {end - start} 1 re")
+    rectangles.append("f")
+    return "\n".join(rectangles).encode()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -168,6 +179,8 @@ class _Blanks:
     scored_columns: tuple[int, ...]
     row_positions: tuple[int, ...]
     column_positions: tuple[int, ...]
+    gather_rows: Callable[[str], tuple[str, ...]]  # data bits (+ "0") -> row board, MSB first
+    gather_columns: Callable[[str], tuple[str, ...]]
     blocks: tuple[tuple[int, int], ...]  # (data codewords, error correction codewords) a block
     capacity: int  # data codewords
 
@@ -176,18 +189,12 @@ def _encode(data: bytes) -> tuple[int, int, int]:
     """(version, mask, row bitboard) of the smallest symbol holding `data` at level M."""
     version = _fitting_version(len(data))
     blanks = _blanks(version)
-    bits = "".join(map("{:08b}".format, _codewords(data, version, blanks)))
+    # The data bits, then "0" for the modules they do not reach (remainder bits, function
+    # patterns, padding), gathered into board order, most significant bit first.
+    bits = "".join(map("{:08b}".format, _codewords(data, version, blanks))) + "0"
+    data_rows = int("".join(blanks.gather_rows(bits)), 2)
+    data_columns = int("".join(blanks.gather_columns(bits)), 2)
     # Masking is an XOR on the data modules only, so a mask's symbol is its blank XOR the data.
-    size = (blanks.n * blanks.stride + 7) // 8
-    rows, columns = bytearray(size), bytearray(size)
-    for index, bit in enumerate(bits):
-        if bit == "1":
-            position = blanks.row_positions[index]
-            rows[position >> 3] |= 1 << (position & 7)
-            position = blanks.column_positions[index]
-            columns[position >> 3] |= 1 << (position & 7)
-    data_rows = int.from_bytes(rows, "little")
-    data_columns = int.from_bytes(columns, "little")
     best_mask, best_penalty = 0, None
     for mask in range(8):
         penalty = _penalty(
@@ -215,7 +222,9 @@ def _codewords(data: bytes, version: int, blanks: _Blanks) -> list[int]:
     """ISO/IEC 18004 7.4: the byte-mode bit stream, terminated and padded to capacity, cut into
     blocks, each followed by its Reed-Solomon codewords, the blocks interleaved (7.6)."""
     count_bits = 8 if version < 10 else 16
-    stream = ((_MODE_BYTE << count_bits) | len(data)) << (8 * len(data)) | int.from_bytes(data, "big")
+    stream = ((_MODE_BYTE << count_bits) | len(data)) << (8 * len(data)) | int.from_bytes(
+        data, "big"
+    )
     length = 4 + count_bits + 8 * len(data)
     capacity_bits = blanks.capacity * 8
     terminator = min(4, capacity_bits - length)
@@ -228,7 +237,7 @@ def _codewords(data: bytes, version: int, blanks: _Blanks) -> list[int]:
 
     data_blocks, ec_blocks, offset = [], [], 0
     for data_count, ec_count in blanks.blocks:
-        block = codewords[offset:offset + data_count]
+        block = codewords[offset : offset + data_count]
         offset += data_count
         data_blocks.append(block)
         ec_blocks.append(_reed_solomon(block, ec_count))
@@ -281,7 +290,8 @@ def _blanks(version: int) -> _Blanks:
             code.data_cache = [0] * codewords
             code.makeImpl(scored, mask)
             boards[scored, mask] = (
-                _row_board(code.modules, stride), _column_board(code.modules, stride)
+                _row_board(code.modules, stride),
+                _column_board(code.modules, stride),
             )
     # The function patterns alone, as QRCode.makeImpl lays them before placing the data.
     code = qrcode.QRCode(version=version, error_correction=ERROR_CORRECTION, border=0)
@@ -308,14 +318,29 @@ def _blanks(version: int) -> _Blanks:
                     column_positions.append(x * stride + y)
         upwards = not upwards
     return _Blanks(
-        n, stride, _row_board([[True] * n] * n, stride),
+        n,
+        stride,
+        _row_board([[True] * n] * n, stride),
         tuple(boards[False, mask][0] for mask in range(8)),
         tuple(boards[False, mask][1] for mask in range(8)),
         tuple(boards[True, mask][0] for mask in range(8)),
         tuple(boards[True, mask][1] for mask in range(8)),
-        tuple(row_positions), tuple(column_positions),
-        blocks, sum(data for data, _ in blocks),
+        tuple(row_positions),
+        tuple(column_positions),
+        _gatherer(row_positions, n * stride, codewords * 8),
+        _gatherer(column_positions, n * stride, codewords * 8),
+        blocks,
+        sum(data for data, _ in blocks),
     )
+
+
+def _gatherer(positions: list[int], size: int, bit_count: int):
+    """itemgetter picking, for each bit of a `size`-bit board from the most significant down,
+    the data bit placed there, or the "0" appended after the `bit_count` data bits."""
+    source = [bit_count] * size
+    for index, position in enumerate(positions[:bit_count]):
+        source[position] = index
+    return operator.itemgetter(*reversed(source))
 
 
 def _row_board(modules, stride: int) -> int:
@@ -351,8 +376,10 @@ def _penalty(rows: int, columns: int, blanks: _Blanks) -> int:
             penalty += 40 * match.bit_count()
     # N2: each 2x2 block of one colour costs 3.
     for colour in (rows, valid & ~rows):
-        penalty += 3 * (colour & colour >> 1 & colour >> stride & colour >> (stride + 1)).bit_count()
+        penalty += (
+            3 * (colour & colour >> 1 & colour >> stride & colour >> (stride + 1)).bit_count()
+        )
     # N4: 10 for each full 5% the share of dark modules is away from 50%.
-    share = rows.bit_count() / (blanks.n ** 2)
+    share = rows.bit_count() / (blanks.n**2)
     penalty += int(abs(share * 100 - 50) / 5) * 10
     return penalty

@@ -1,11 +1,22 @@
 """QR pages: the bank directory, a vendor's placard and code, a market's placard sheets, and
 background placard runs for every market in a person's scope."""
+
 from __future__ import annotations
 
 import datetime as dt
 import io
 
-from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,8 +26,8 @@ from marshmallow import ValidationError
 from accounts.models import Role
 from accounts.service import market_scope, vendor_scope
 from db import db
-from jobs.runner import enqueue, output_dir
 from jobs.models import JobStatus
+from jobs.runner import enqueue, output_dir
 from jobs.service import get_job, recent_jobs
 from market.service import get_market
 from qr.banks import list_banks
@@ -44,16 +55,19 @@ JOB_STATUS_LABELS = {
 
 @bp.context_processor
 def job_helpers():
-    return {"job_status_label": lambda status: JOB_STATUS_LABELS[status],
-            "format_datetime": format_datetime}
+    return {
+        "job_status_label": lambda status: JOB_STATUS_LABELS[status],
+        "format_datetime": format_datetime,
+    }
 
 
 @bp.errorhandler(ValidationError)
 def bad_parameters(error: ValidationError):
     messages = error.normalized_messages()
     description = " ".join(str(m) for field in messages.values() for m in _as_list(field))
-    return render_template("error.html", code=400, message=_("Yêu cầu không hợp lệ."),
-                           description=description), 400
+    return render_template(
+        "error.html", code=400, message=_("Yêu cầu không hợp lệ."), description=description
+    ), 400
 
 
 @bp.app_template_global("vendor_placard")
@@ -76,7 +90,9 @@ def vendor_placard_pdf(vendor_id: int):
     if placard is None:
         return _no_placard(vendor)
     pdf = render_vendor_placard(placard, args["size"])
-    return _download(pdf, "application/pdf", f"ma-qr-{_vendor_file_name(vendor)}-{args['size']}.pdf")
+    return _download(
+        pdf, "application/pdf", f"ma-qr-{_vendor_file_name(vendor)}-{args['size']}.pdf"
+    )
 
 
 @bp.get("/vendors/<int:vendor_id>/code.png")
@@ -86,8 +102,12 @@ def vendor_code_png(vendor_id: int):
     vendor, placard = _vendor_and_placard(vendor_id)
     if placard is None:
         return _no_placard(vendor)
-    return _download(qr_png(placard.payload, scale=args["scale"]), "image/png",
-                     f"ma-qr-{_vendor_file_name(vendor)}.png", attachment=False)
+    return _download(
+        qr_png(placard.payload, scale=args["scale"]),
+        "image/png",
+        f"ma-qr-{_vendor_file_name(vendor)}.png",
+        attachment=False,
+    )
 
 
 @bp.get("/vendors/<int:vendor_id>/code.svg")
@@ -98,7 +118,9 @@ def vendor_code_svg(vendor_id: int):
         return _no_placard(vendor)
     # 64 mm wide with its quiet zone: the code itself is then more than 50 mm wide when printed.
     svg = qr_svg(placard.payload, width="64mm").encode()
-    return _download(svg, "image/svg+xml", f"ma-qr-{_vendor_file_name(vendor)}.svg", attachment=False)
+    return _download(
+        svg, "image/svg+xml", f"ma-qr-{_vendor_file_name(vendor)}.svg", attachment=False
+    )
 
 
 @bp.get("/markets/<int:market_id>/placards.pdf")
@@ -109,9 +131,12 @@ def market_placards_pdf(market_id: int):
     placards = market_placards(db.session, market.id)
     if not placards:
         return render_template("qr/no_placard.html", market=market), 404
-    pdf = render_market_placards(placards, args["per_page"], title=f"Mã QR thanh toán — {market.name}")
-    return _download(pdf, "application/pdf",
-                     f"ma-qr-{file_slug(market.name, market.id)}-{args['per_page']}.pdf")
+    pdf = render_market_placards(
+        placards, args["per_page"], title=f"Mã QR thanh toán — {market.name}"
+    )
+    return _download(
+        pdf, "application/pdf", f"ma-qr-{file_slug(market.name, market.id)}-{args['per_page']}.pdf"
+    )
 
 
 @bp.get("/placards")
@@ -133,8 +158,12 @@ def start_placard_run():
     else:
         ids = market_ids(db.session, market_scope(current_user))
     if not ids:
-        return render_template("error.html", code=400, message=_("Yêu cầu không hợp lệ."),
-                               description=_("Không có chợ nào trong phạm vi của bạn.")), 400
+        return render_template(
+            "error.html",
+            code=400,
+            message=_("Yêu cầu không hợp lệ."),
+            description=_("Không có chợ nào trong phạm vi của bạn."),
+        ), 400
     job = enqueue(
         "placards",
         {"market_ids": ids, "per_page": form["per_page"], "day": dt.date.today().isoformat()},
@@ -196,7 +225,9 @@ def _vendor_file_name(vendor) -> str:
 
 
 def _download(data: bytes, mimetype: str, name: str, *, attachment: bool = True):
-    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=attachment, download_name=name)
+    return send_file(
+        io.BytesIO(data), mimetype=mimetype, as_attachment=attachment, download_name=name
+    )
 
 
 def _as_list(value):

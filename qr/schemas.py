@@ -1,4 +1,5 @@
 """Query and form parameters of the QR pages: placard size, sheets per page, PNG scale."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -23,7 +24,9 @@ class SheetArgs(Schema):
 
     per_page = fields.Integer(
         load_default=4,
-        validate=validate.OneOf(PER_PAGE_CHOICES, error=_l("Số bảng mỗi trang phải là 1, 2 hoặc 4.")),
+        validate=validate.OneOf(
+            PER_PAGE_CHOICES, error=_l("Số bảng mỗi trang phải là 1, 2 hoặc 4.")
+        ),
         error_messages={"invalid": _l("Số bảng mỗi trang phải là 1, 2 hoặc 4.")},
     )
 
@@ -31,7 +34,9 @@ class SheetArgs(Schema):
 class PlacardJobForm(SheetArgs):
     # Unset: every market in the person's scope (a province's run); set: that one market.
     market_id = fields.Integer(
-        load_default=None, allow_none=True, strict=False,
+        load_default=None,
+        allow_none=True,
+        strict=False,
         error_messages={"invalid": _l("Mã chợ không hợp lệ.")},
     )
 

@@ -1,6 +1,7 @@
 """Background jobs: a province's placards run in a thread when there is no Redis, or on an RQ worker
 over the real Redis; progress lives in the job row, the file appears whole or not at all, and the
 job's page shows it to the person who started it."""
+
 from __future__ import annotations
 
 import io
@@ -45,12 +46,18 @@ def jobs_dir(app, tmp_path):
 def province(session, jobs_dir):
     """Two Thái Nguyên markets with placards, one without, one market in another province."""
     accounts = {}
-    for name, ward, count in (("Chợ Đại Từ", DAI_TU, 3), ("Chợ Tân Cương", TAN_CUONG, 2),
-                              ("Chợ Trống", DAI_TU, 0), ("Chợ Thủ Dầu Một", THU_DAU_MOT, 2)):
+    for name, ward, count in (
+        ("Chợ Đại Từ", DAI_TU, 3),
+        ("Chợ Tân Cương", TAN_CUONG, 2),
+        ("Chợ Trống", DAI_TU, 0),
+        ("Chợ Thủ Dầu Một", THU_DAU_MOT, 2),
+    ):
         market = make_market(session, name=name, ward_code=ward)
         accounts[name] = []
         for i in range(count):
-            vendor = make_vendor(session, market, stall_id=make_stall(session, market, f"A-{i + 1}").id)
+            vendor = make_vendor(
+                session, market, stall_id=make_stall(session, market, f"A-{i + 1}").id
+            )
             account = f"{market.id:03d}{i:07d}"
             make_bank_account(session, vendor, account_number=account)
             accounts[name].append(account)
@@ -69,8 +76,10 @@ def _start(client, **form):
 
 def _codes_in_zip(data: bytes) -> dict[str, list[str]]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return {name: [code.payload for code in pdf_checks.read_codes(archive.read(name), dpi=72)]
-                for name in archive.namelist()}
+        return {
+            name: [code.payload for code in pdf_checks.read_codes(archive.read(name), dpi=72)]
+            for name in archive.namelist()
+        }
 
 
 def test_a_provinces_placards_run_in_process_without_redis(client, session, province, jobs_dir):
@@ -92,13 +101,15 @@ def test_a_provinces_placards_run_in_process_without_redis(client, session, prov
 
     download = client.get(f"/qr/jobs/{job_id}/download")
     assert download.status_code == 200
-    assert re.search(r'filename=ma-qr-3-cho-4\.zip', download.headers["Content-Disposition"])
+    assert re.search(r"filename=ma-qr-3-cho-4\.zip", download.headers["Content-Disposition"])
     accounts = province["accounts"]
     assert _codes_in_zip(download.data) == {
-        f"ma-qr-cho-dai-tu-{accounts['Chợ Đại Từ', 'id']}.pdf":
-            [build_vietqr("970436", a) for a in accounts["Chợ Đại Từ"]],
-        f"ma-qr-cho-tan-cuong-{accounts['Chợ Tân Cương', 'id']}.pdf":
-            [build_vietqr("970436", a) for a in accounts["Chợ Tân Cương"]],
+        f"ma-qr-cho-dai-tu-{accounts['Chợ Đại Từ', 'id']}.pdf": [
+            build_vietqr("970436", a) for a in accounts["Chợ Đại Từ"]
+        ],
+        f"ma-qr-cho-tan-cuong-{accounts['Chợ Tân Cương', 'id']}.pdf": [
+            build_vietqr("970436", a) for a in accounts["Chợ Tân Cương"]
+        ],
     }
     # Written through a temporary file renamed into place: nothing else left in the folder.
     assert [path.name for path in jobs_dir.iterdir()] == [job.output_name]
@@ -112,7 +123,8 @@ def test_one_market_run_gives_its_pdf(client, session, province):
     download = client.get(f"/qr/jobs/{job_id}/download")
     assert download.mimetype == "application/pdf"
     assert [c.payload for c in pdf_checks.read_codes(download.data, dpi=72)] == [
-        build_vietqr("970436", a) for a in province["accounts"]["Chợ Tân Cương"]]
+        build_vietqr("970436", a) for a in province["accounts"]["Chợ Tân Cương"]
+    ]
 
 
 def test_a_run_with_nothing_to_print_fails_and_says_why(client, session, province):
@@ -125,7 +137,9 @@ def test_a_run_with_nothing_to_print_fails_and_says_why(client, session, provinc
     assert client.get(f"/qr/jobs/{job_id}/download").status_code == 404
 
 
-def test_runs_are_limited_to_the_persons_scope_and_jobs_to_their_owner(app, client, session, province):
+def test_runs_are_limited_to_the_persons_scope_and_jobs_to_their_owner(
+    app, client, session, province
+):
     login(client, province["staff"])
     outside = province["accounts"]["Chợ Thủ Dầu Một", "id"]
     assert client.post("/qr/placards/jobs", data={"market_id": outside}).status_code == 404
@@ -152,14 +166,23 @@ def test_starting_a_run_needs_the_forms_csrf_token(database_url, session, provin
     token = re.search(r'name="csrf_token" value="([^"]+)"', login_page).group(1)
     from tests.factories import PASSWORD
 
-    client.post("/login", data={"username": province["staff"], "password": PASSWORD, "csrf_token": token})
+    client.post(
+        "/login", data={"username": province["staff"], "password": PASSWORD, "csrf_token": token}
+    )
     assert client.post("/qr/placards/jobs", data={"per_page": "4"}).status_code == 400
     assert session.scalar(select(Job.id)) is None
 
 
 def test_a_job_is_run_once_even_if_handed_out_twice(app, session, province, jobs_dir):
-    job = create_job(session, "placards", {"market_ids": [province["accounts"]["Chợ Tân Cương", "id"]],
-                                           "per_page": 4, "day": "2026-01-01"})
+    job = create_job(
+        session,
+        "placards",
+        {
+            "market_ids": [province["accounts"]["Chợ Tân Cương", "id"]],
+            "per_page": 4,
+            "day": "2026-01-01",
+        },
+    )
     session.commit()
     from jobs.tasks import TASKS
 
@@ -205,10 +228,14 @@ def rq_queue(app):
     queue = Queue(name, connection=connection)
     yield queue
     queue.delete(delete_jobs=True)
+    for key in connection.scan_iter(f"rq:*{name}*"):  # the queue's job registries
+        connection.delete(key)
     connection.close()
 
 
-def test_with_redis_a_run_waits_in_the_queue_for_an_rq_worker(app, client, session, province, rq_queue):
+def test_with_redis_a_run_waits_in_the_queue_for_an_rq_worker(
+    app, client, session, province, rq_queue
+):
     from rq import SimpleWorker
 
     login(client, province["staff"])

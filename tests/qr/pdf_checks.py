@@ -1,5 +1,6 @@
 """Reading PDFs back as a person with a phone would: poppler rasterises the pages, zxing-cpp finds
 and reads the QR codes on them, pdffonts and pdftotext say what fonts and text went in."""
+
 from __future__ import annotations
 
 import math
@@ -29,8 +30,11 @@ def rasterise(pdf: bytes, dpi: int = 100) -> list[Image.Image]:
         source = Path(folder) / "in.pdf"
         source.write_bytes(pdf)
         # Grey PGM: what a scanner or a phone sees, without the time PNG compression takes.
-        subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", str(source), f"{folder}/page"],
-                       check=True, capture_output=True)
+        subprocess.run(
+            ["pdftoppm", "-r", str(dpi), "-gray", str(source), f"{folder}/page"],
+            check=True,
+            capture_output=True,
+        )
         pages = sorted(Path(folder).glob("page-*.pgm"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
         images = []
         for page in pages:
@@ -45,11 +49,22 @@ def read_codes(pdf: bytes, dpi: int = 100) -> list[FoundCode]:
     for number, image in enumerate(rasterise(pdf, dpi), start=1):
         for barcode in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode):
             position = barcode.position
-            corners = [position.top_left, position.top_right, position.bottom_right, position.bottom_left]
+            corners = [
+                position.top_left,
+                position.top_right,
+                position.bottom_right,
+                position.bottom_left,
+            ]
             x = sum(point.x for point in corners) / 4 * MM_PER_INCH / dpi
             y = sum(point.y for point in corners) / 4 * MM_PER_INCH / dpi
-            width = math.dist((position.top_left.x, position.top_left.y),
-                              (position.top_right.x, position.top_right.y)) * MM_PER_INCH / dpi
+            width = (
+                math.dist(
+                    (position.top_left.x, position.top_left.y),
+                    (position.top_right.x, position.top_right.y),
+                )
+                * MM_PER_INCH
+                / dpi
+            )
             found.append(FoundCode(number, barcode.text, x, y, width, barcode.ec_level))
     # Codes on one row of a sheet are within a few mm of each other vertically.
     return sorted(found, key=lambda code: (code.page, round(code.y / 20), code.x))
@@ -79,7 +94,9 @@ def page_sizes_mm(pdf: bytes) -> list[tuple[float, float]]:
         if line.startswith("Page") and "size:" in line:
             _, _, value = line.partition("size:")
             width, _, height = value.split()[:3]
-            sizes.append((round(float(width) / 72 * MM_PER_INCH), round(float(height) / 72 * MM_PER_INCH)))
+            sizes.append(
+                (round(float(width) / 72 * MM_PER_INCH), round(float(height) / 72 * MM_PER_INCH))
+            )
     return sizes
 
 

@@ -1,6 +1,7 @@
 """Placards: which vendors get one and what it says (one query), and the PDFs read back as a
 phone would: rasterised by poppler, every QR code decoded by zxing-cpp, parsed and compared with
 the vendor's bank account."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,7 +35,12 @@ from tests.qr import pdf_checks
 from vendors.models import PaymentMethod, PaymentMethodKind, WalletProvider
 
 TODAY = dt.date.today()
-BANK_NAMES = {"970436": "Vietcombank", "970415": "VietinBank", "970422": "MB Bank", "970418": "BIDV"}
+BANK_NAMES = {
+    "970436": "Vietcombank",
+    "970415": "VietinBank",
+    "970422": "MB Bank",
+    "970418": "BIDV",
+}
 
 
 @dataclass
@@ -50,14 +56,32 @@ class Market:
 def market(session) -> Market:
     """A market of 10 vendors who get a placard, and 5 who do not, entered out of stall order."""
     market = make_market(session, name="Chợ Đại Từ")
-    stalls = {code: make_stall(session, market, code) for code in
-              ["A-10", "A-2", "A-1", "B-3", "B-12", "C-1", "A-3", "B-1", "C-2", "D-9", "D-1", "D-2"]}
+    stalls = {
+        code: make_stall(session, market, code)
+        for code in [
+            "A-10",
+            "A-2",
+            "A-1",
+            "B-3",
+            "B-12",
+            "C-1",
+            "A-3",
+            "B-1",
+            "C-2",
+            "D-9",
+            "D-1",
+            "D-2",
+        ]
+    }
     expected = []
 
     def trader(stall, name, bin_, account, holder, **kw):
-        vendor = make_vendor(session, market, name=name, stall_id=stalls[stall].id if stall else None)
-        make_bank_account(session, vendor, bank_bin=bin_, account_number=account,
-                          account_holder=holder, **kw)
+        vendor = make_vendor(
+            session, market, name=name, stall_id=stalls[stall].id if stall else None
+        )
+        make_bank_account(
+            session, vendor, bank_bin=bin_, account_number=account, account_holder=holder, **kw
+        )
         return vendor
 
     # Banks keep holder names upper case without marks: printed with the vendor's own marks.
@@ -72,15 +96,40 @@ def market(session) -> Market:
     trader("A-3", "Vũ Văn Hải", "970415", "108000222333", "VU VAN HAI")
     trader(None, "Bùi Thị Lan", "970422", "0987000111", "BUI THI LAN")  # no stall: last
     # Two accounts in use: the one opened last is printed.
-    two = trader("B-1", "Ngô Thị Yến", "970436", "0011000000001", "NGO THI YEN",
-                 started_on=dt.date(2023, 1, 1))
-    make_bank_account(session, two, bank_bin="970418", account_number="31410000999888",
-                      account_holder="NGO THI YEN", started_on=dt.date(2024, 6, 1))
+    two = trader(
+        "B-1",
+        "Ngô Thị Yến",
+        "970436",
+        "0011000000001",
+        "NGO THI YEN",
+        started_on=dt.date(2023, 1, 1),
+    )
+    make_bank_account(
+        session,
+        two,
+        bank_bin="970418",
+        account_number="31410000999888",
+        account_holder="NGO THI YEN",
+        started_on=dt.date(2024, 6, 1),
+    )
     # An account closed, then another opened.
-    moved = trader("C-2", "Đinh Văn Tú", "970415", "100000000001", "DINH VAN TU",
-                   started_on=dt.date(2022, 1, 1), stopped_on=dt.date(2024, 1, 1))
-    make_bank_account(session, moved, bank_bin="970422", account_number="0912000333",
-                      account_holder="DINH VAN TU", started_on=dt.date(2024, 1, 1))
+    moved = trader(
+        "C-2",
+        "Đinh Văn Tú",
+        "970415",
+        "100000000001",
+        "DINH VAN TU",
+        started_on=dt.date(2022, 1, 1),
+        stopped_on=dt.date(2024, 1, 1),
+    )
+    make_bank_account(
+        session,
+        moved,
+        bank_bin="970422",
+        account_number="0912000333",
+        account_holder="DINH VAN TU",
+        started_on=dt.date(2024, 1, 1),
+    )
     expected = [
         ("A-1", "LÊ THỊ HỒNG NHUNG", "970422", "0961234567"),
         ("A-2", "TRẦN VĂN ĐỨC", "970415", "101872445566"),
@@ -97,13 +146,32 @@ def market(session) -> Market:
     # No placard for these five:
     gone = trader("D-9", "Mai Văn Cũ", "970436", "0011002222222", "MAI VAN CU")  # left the market
     gone.status_periods[0].left_on = dt.date(2024, 6, 1)
-    trader("D-1", "Lý Thị Đóng", "970436", "0011003333333", "LY THI DONG",  # account closed
-           started_on=dt.date(2023, 1, 1), stopped_on=dt.date(2024, 3, 1))
-    trader("D-2", "Tạ Văn Sau", "970436", "0011004444444", "TA VAN SAU",  # opens next month
-           started_on=TODAY + dt.timedelta(days=31))
+    trader(
+        "D-1",
+        "Lý Thị Đóng",
+        "970436",
+        "0011003333333",
+        "LY THI DONG",  # account closed
+        started_on=dt.date(2023, 1, 1),
+        stopped_on=dt.date(2024, 3, 1),
+    )
+    trader(
+        "D-2",
+        "Tạ Văn Sau",
+        "970436",
+        "0011004444444",
+        "TA VAN SAU",  # opens next month
+        started_on=TODAY + dt.timedelta(days=31),
+    )
     wallet_only = make_vendor(session, market, name="Cao Thị Ví")
-    session.add(PaymentMethod(vendor_id=wallet_only.id, kind=PaymentMethodKind.EWALLET,
-                              wallet_provider=WalletProvider.MOMO, started_on=dt.date(2024, 1, 1)))
+    session.add(
+        PaymentMethod(
+            vendor_id=wallet_only.id,
+            kind=PaymentMethodKind.EWALLET,
+            wallet_provider=WalletProvider.MOMO,
+            started_on=dt.date(2024, 1, 1),
+        )
+    )
     without_account = make_vendor(session, market, name="Lương Văn Không")
     other = make_vendor(session, make_market(session, name="Chợ Khác"), name="Người Chợ Khác")
     make_bank_account(session, other, account_number="0011005555555")
@@ -117,12 +185,18 @@ def _transfer(payload: str):
 
 def test_market_placards_are_the_active_vendors_with_a_bank_account_in_stall_order(session, market):
     placards = market_placards(session, market.id)
-    assert [(p.stall_code, p.holder_name, p.bank_bin, p.account_number) for p in placards] == market.expected
+    assert [
+        (p.stall_code, p.holder_name, p.bank_bin, p.account_number) for p in placards
+    ] == market.expected
     for placard in placards:
         assert placard.market_name == "Chợ Đại Từ"
         assert placard.bank_short_name == BANK_NAMES[placard.bank_bin]
         transfer = _transfer(placard.payload)
-        assert (transfer.bin, transfer.account, transfer.amount) == (placard.bank_bin, placard.account_number, None)
+        assert (transfer.bin, transfer.account, transfer.amount) == (
+            placard.bank_bin,
+            placard.account_number,
+            None,
+        )
 
 
 def test_placards_come_from_one_query(app, session, market):
@@ -182,8 +256,12 @@ def test_placard_text_keeps_its_diacritics_in_embedded_fonts(session, market):
     assert all(font["emb"] == "yes" for font in fonts), fonts
 
 
-@pytest.mark.parametrize(("size", "page", "min_width"), [("a6", (105, 148), 50), ("a4", (210, 297), 100)])
-def test_vendor_placard_is_one_page_of_its_size_with_the_vendors_code(session, market, size, page, min_width):
+@pytest.mark.parametrize(
+    ("size", "page", "min_width"), [("a6", (105, 148), 50), ("a4", (210, 297), 100)]
+)
+def test_vendor_placard_is_one_page_of_its_size_with_the_vendors_code(
+    session, market, size, page, min_width
+):
     placard = market_placards(session, market.id)[3]
     pdf = render_vendor_placard(placard, size)
     assert pdf_checks.page_sizes_mm(pdf) == [page]
@@ -276,13 +354,16 @@ def test_market_page_offers_sheets_and_the_route_returns_them(client, session, m
     assert response.status_code == 404 and "Chợ Trống" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("path", "message"), [
-    ("/qr/vendors/{vendor}/placard.pdf?size=a5", "Khổ giấy phải là a6 hoặc a4."),
-    ("/qr/vendors/{vendor}/code.png?scale=0", "Cỡ ô mã phải từ 2 đến 40 điểm ảnh."),
-    ("/qr/vendors/{vendor}/code.png?scale=big", "Cỡ ô mã phải là số nguyên từ 2 đến 40."),
-    ("/qr/markets/{market}/placards.pdf?per_page=3", "Số bảng mỗi trang phải là 1, 2 hoặc 4."),
-    ("/qr/markets/{market}/placards.pdf?per_page=tư", "Số bảng mỗi trang phải là 1, 2 hoặc 4."),
-])
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/qr/vendors/{vendor}/placard.pdf?size=a5", "Khổ giấy phải là a6 hoặc a4."),
+        ("/qr/vendors/{vendor}/code.png?scale=0", "Cỡ ô mã phải từ 2 đến 40 điểm ảnh."),
+        ("/qr/vendors/{vendor}/code.png?scale=big", "Cỡ ô mã phải là số nguyên từ 2 đến 40."),
+        ("/qr/markets/{market}/placards.pdf?per_page=3", "Số bảng mỗi trang phải là 1, 2 hoặc 4."),
+        ("/qr/markets/{market}/placards.pdf?per_page=tư", "Số bảng mỗi trang phải là 1, 2 hoặc 4."),
+    ],
+)
 def test_bad_parameters_get_a_400_in_vietnamese(client, session, market, path, message):
     login(client, _agent(session, market.id).username)
     vendor = market_placards(session, market.id)[0].vendor_id

@@ -1,5 +1,6 @@
 """QR symbols from payloads: byte mode, level M, 4-module quiet zone, the same symbol python-qrcode
 makes, drawn as SVG and PNG that zxing-cpp reads back; a payload is encoded once."""
+
 from __future__ import annotations
 
 import io
@@ -28,13 +29,18 @@ def _payloads() -> list[str]:
         build_vietqr("970422", "9704229200123456", service="QRIBFTTC"),
     ]
     payloads += [
-        build_vietqr(rng.choice(["970436", "970415", "970418"]), str(rng.randrange(10 ** 15)),
-                     amount=rng.choice([None, rng.randint(1, 10 ** 8)]))
+        build_vietqr(
+            rng.choice(["970436", "970415", "970418"]),
+            str(rng.randrange(10**15)),
+            amount=rng.choice([None, rng.randint(1, 10**8)]),
+        )
         for _ in range(40)
     ]
     # Any printable ASCII, from 1 byte up to large versions (16-bit character counts from v10).
-    payloads += ["".join(chr(rng.randint(0x20, 0x7E)) for _ in range(rng.choice([1, 30, 300, 900])))
-                 for _ in range(20)]
+    payloads += [
+        "".join(chr(rng.randint(0x20, 0x7E)) for _ in range(rng.choice([1, 30, 300, 900])))
+        for _ in range(20)
+    ]
     return payloads
 
 
@@ -67,7 +73,7 @@ def test_the_whole_payload_is_one_byte_mode_segment_as_emvco_requires():
         board |= (symbol.rows[y + QUIET_ZONE] >> QUIET_ZONE) << (y * blanks.stride)
     data = board ^ blanks.final_rows[symbol.mask]
     placed = "".join(str(data >> position & 1) for position in blanks.row_positions)
-    codewords = [int(placed[i:i + 8], 2) for i in range(0, len(placed) - 7, 8)]
+    codewords = [int(placed[i : i + 8], 2) for i in range(0, len(placed) - 7, 8)]
     # The data codewords were interleaved block by block (ISO/IEC 18004 7.6): undo it.
     blocks = [[] for _ in blanks.blocks]
     readers = iter(codewords)
@@ -79,8 +85,8 @@ def test_the_whole_payload_is_one_byte_mode_segment_as_emvco_requires():
     assert bits[:4] == "0100"  # byte mode (ISO/IEC 18004 table 2), not numeric or alphanumeric
     length = int(bits[4:12], 2)  # 8-bit character count below version 10
     assert length == len(payload)
-    assert bytes(int(bits[12 + 8 * i:20 + 8 * i], 2) for i in range(length)).decode() == payload
-    assert bits[12 + 8 * length:16 + 8 * length] == "0000"  # terminator: no second segment
+    assert bytes(int(bits[12 + 8 * i : 20 + 8 * i], 2) for i in range(length)).decode() == payload
+    assert bits[12 + 8 * length : 16 + 8 * length] == "0000"  # terminator: no second segment
 
 
 def test_a_digit_heavy_payload_is_not_split_into_numeric_segments():
@@ -100,7 +106,10 @@ def test_png_reads_back_with_level_m_and_a_light_quiet_zone():
     grey = image.convert("L")
     assert grey.crop((0, 0, image.width, border)).getextrema() == (255, 255)
     assert grey.crop((0, 0, border, image.height)).getextrema() == (255, 255)
-    assert grey.crop((image.width - border, 0, image.width, image.height)).getextrema() == (255, 255)
+    assert grey.crop((image.width - border, 0, image.width, image.height)).getextrema() == (
+        255,
+        255,
+    )
     found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
     assert [(code.text, code.ec_level) for code in found] == [(payload, "M")]
     assert parse_payload(found[0].text).payload == payload
