@@ -148,6 +148,13 @@ class ApiBlueprint(Blueprint):
         self.before_request(_require_json_body)
         csrf.exempt(self)
 
+    def arguments(self, schema, **kwargs):
+        # webargs makes a new instance of a schema class on every request, copying its fields;
+        # one instance serves them all (the schemas keep nothing between loads).
+        if isinstance(schema, type):
+            schema = schema()
+        return super().arguments(schema, **kwargs)
+
     def alt_response(self, status_code, response=None, **kwargs):
         # Errors are documented with the one error body, unless told otherwise.
         if response is None and int(status_code) >= 400:

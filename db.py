@@ -53,7 +53,10 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay as they are after a commit rather than being reloaded on the next access: a
+# route commits and then serialises what it changed, and nothing else writes behind the
+# session's back within a request (sessions end with the request).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 # render_as_batch lets later migrations alter tables on SQLite, which has no ALTER COLUMN.
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()

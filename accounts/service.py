@@ -166,7 +166,8 @@ def user_for_token(session: Session, plain: str) -> User | None:
     """The active user a bearer token acts for, or None for an unknown or revoked token."""
     if not plain or len(plain) > 200:
         return None
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(plain)))
-    if token is None or token.revoked_at is not None or not token.user.active:
-        return None
-    return token.user
+    return session.scalar(
+        select(User).join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == _token_digest(plain), ApiToken.revoked_at.is_(None),
+               User.active)
+    )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from marshmallow import ValidationError
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.exc import DataError, IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from accounts.models import Role, User
 from accounts.service import market_scope, vendor_scope, ward_scope
@@ -215,34 +215,36 @@ def register_vendor(
             raise DuplicateVendorError(matches)
 
     joined_on = data.get("joined_on") or dt.date.today()
+    # The vendor, its new stall and its children go in with one flush and stay in memory as a
+    # reload would give them, so the response needs no query.
     vendor = Vendor(
         kind=data["kind"], name=data["name"], search_key=search_key(data["name"]),
         phone=data.get("phone"), citizen_id=data.get("citizen_id"), tax_code=data.get("tax_code"),
-        market_id=market.id if market else None,
-        stall_id=_stall_for(session, market, data) if market else None,
+        market=market, stall=_stall_for(session, market, data) if market else None,
         ward_code=None if market else data.get("ward_code"),
+        status_periods=[VendorStatusPeriod(joined_on=joined_on)],
+        payment_methods=[PaymentMethod(**{**method, "started_on": method.get("started_on") or joined_on})
+                         for method in methods],
     )
     session.add(vendor)
-    session.flush()
-    session.add(VendorStatusPeriod(vendor_id=vendor.id, joined_on=joined_on))
-    for method in methods:
-        session.add(PaymentMethod(vendor_id=vendor.id, **{
-            **method, "started_on": method.get("started_on") or joined_on}))
-    if idempotency_key is None:
-        session.flush()
-        return Registration(vendor, replayed=False)
-
-    session.add(IdempotencyRecord(user_id=actor.id, key=idempotency_key,
-                                  fingerprint=fingerprint, vendor_id=vendor.id))
+    if idempotency_key is not None:
+        session.add(IdempotencyRecord(user_id=actor.id, key=idempotency_key,
+                                      fingerprint=fingerprint, vendor=vendor))
     try:
         session.flush()
     except IntegrityError:
-        # A concurrent request with the same key committed first: drop ours, return theirs.
+        if idempotency_key is None:
+            raise
+        # A concurrent request with the same key committed first (its idempotency record, or
+        # the new stall both insert, is refused here): drop ours, return theirs.
         session.rollback()
         earlier = _earlier_registration(session, actor, idempotency_key, fingerprint)
         if earlier is None:
             raise
         return earlier
+    # Payment methods are inserted, and numbered, in the order sent, and listed as a reload
+    # lists them (Vendor.payment_methods is ordered by the day first used).
+    vendor.payment_methods.sort(key=lambda method: method.started_on)
     return Registration(vendor, replayed=False)
 
 
@@ -255,7 +257,10 @@ def _earlier_registration(session: Session, actor: User, key: str, fingerprint: 
         raise IdempotencyConflict({"idempotency_key": [
             "Mã chống gửi trùng này đã dùng cho một lần đăng ký có nội dung khác. "
             "Hãy tạo lần đăng ký mới thay vì gửi lại."]})
-    return Registration(session.get(Vendor, record.vendor_id), replayed=True)
+    vendor = session.scalar(select(Vendor).where(Vendor.id == record.vendor_id).options(
+        joinedload(Vendor.market), joinedload(Vendor.stall), selectinload(Vendor.status_periods),
+        selectinload(Vendor.payment_methods)))
+    return Registration(vendor, replayed=True)
 
 
 def _market_for_registration(session: Session, actor: User, data: dict) -> Market | None:
@@ -274,25 +279,22 @@ def _market_for_registration(session: Session, actor: User, data: dict) -> Marke
     return None
 
 
-def _stall_id(session: Session, market: Market, code: str | None) -> int | None:
-    """The stall with this code in the market, created on first use (agents find new numbers)."""
+def _stall_by_code(session: Session, market: Market, code: str | None) -> Stall | None:
+    """The stall with this code in the market, or a new one, inserted with the vendor (agents
+    find new numbers)."""
     if not code:
         return None
     code = code.upper()
     stall = session.scalar(select(Stall).where(Stall.market_id == market.id, Stall.code == code))
-    if stall is None:
-        stall = Stall(market_id=market.id, code=code)
-        session.add(stall)
-        session.flush()
-    return stall.id
+    return stall or Stall(market_id=market.id, code=code)
 
 
-def _stall_for(session: Session, market: Market, data: dict) -> int | None:
+def _stall_for(session: Session, market: Market, data: dict) -> Stall | None:
     """The stall a vendor trades at: one of the market's by id (API clients pick from the
     market's stalls), or by code, created on first use."""
     if data.get("stall_id"):
-        return _stall_in_market(session, market, data["stall_id"]).id
-    return _stall_id(session, market, data.get("stall_code"))
+        return _stall_in_market(session, market, data["stall_id"])
+    return _stall_by_code(session, market, data.get("stall_code"))
 
 
 def _stall_in_market(session: Session, market: Market, stall_id: int) -> Stall:
@@ -327,6 +329,10 @@ def _checked_method(session: Session, method: dict) -> dict:
     return row
 
 
+# At most this many vendors are listed per test (phone, citizen ID, each bank account).
+DUPLICATES_PER_TEST = 20
+
+
 def find_duplicates(
     session: Session,
     scope: ColumnElement[bool],
@@ -336,7 +342,8 @@ def find_duplicates(
     bank_accounts: list[tuple[str, str]] = (),
     exclude_vendor_id: int | None = None,
 ) -> list[DuplicateMatch]:
-    """Existing vendors with the same phone, citizen ID or bank account."""
+    """Existing vendors with the same phone, citizen ID or bank account, with every reason each
+    matched on; name and market only for those within `scope`."""
     tests = []
     if phone:
         tests.append(("số điện thoại", Vendor.phone == phone))
@@ -347,27 +354,28 @@ def find_duplicates(
             PaymentMethod.bank_bin == bank_bin, PaymentMethod.account_number == number))))
     if not tests:
         return []
-    reasons: dict[int, list[str]] = {}
-    for reason, condition in tests:
-        stmt = select(Vendor.id).where(condition)
-        if exclude_vendor_id is not None:
-            stmt = stmt.where(Vendor.id != exclude_vendor_id)
-        for vendor_id in session.scalars(stmt.limit(20)):
-            reasons.setdefault(vendor_id, []).append(reason)
-    if not reasons:
-        return []
-    visible = set(session.scalars(select(Vendor.id).where(Vendor.id.in_(reasons), scope)))
-    vendors = {v.id: v for v in session.scalars(
-        select(Vendor).where(Vendor.id.in_(visible)).options(selectinload(Vendor.market)))}
+    # One query for all the tests, each also selected to tell which ones a vendor matched:
+    # most registrations match nothing, and then this is the only query.
+    conditions = [condition for _reason, condition in tests]
+    stmt = select(Vendor.id, scope, *conditions).where(or_(*conditions))
+    if exclude_vendor_id is not None:
+        stmt = stmt.where(Vendor.id != exclude_vendor_id)
+    rows = session.execute(stmt.order_by(Vendor.id).limit(DUPLICATES_PER_TEST * len(tests))).all()
+    visible = [vendor_id for vendor_id, in_scope, *_matched in rows if in_scope]
+    details = {}
+    if visible:
+        details = {vendor_id: (name, market_name) for vendor_id, name, market_name in session.execute(
+            select(Vendor.id, Vendor.name, Market.name)
+            .outerjoin(Market, Vendor.market_id == Market.id)
+            .where(Vendor.id.in_(visible)))}
     return [
         DuplicateMatch(
             vendor_id=vendor_id,
-            name=vendors[vendor_id].name if vendor_id in vendors else None,
-            market_name=(vendors[vendor_id].market.name
-                         if vendor_id in vendors and vendors[vendor_id].market else None),
-            reasons=tuple(found),
+            name=details.get(vendor_id, (None, None))[0],
+            market_name=details.get(vendor_id, (None, None))[1],
+            reasons=tuple(reason for (reason, _condition), hit in zip(tests, matched) if hit),
         )
-        for vendor_id, found in sorted(reasons.items())
+        for vendor_id, _in_scope, *matched in rows
     ]
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from accounts.models import Role
 from accounts.service import Scope
 from tests.factories import THU_DAU_MOT, make_bank_account, make_market, make_user, make_vendor
+from market.models import Stall
 from vendors.models import PaymentMethod, Vendor, VendorStatusPeriod
 from vendors.schemas import VendorRegistrationInput
 from vendors.service import (
@@ -95,6 +96,29 @@ def test_a_possible_duplicate_is_shown_not_silently_added(session, agent_and_mar
     confirmed = register_vendor(session, agent, _load(_form(market, name="Hoa Nguyễn",
                                                             allow_duplicate=True, **changes)))
     assert confirmed.vendor.id != existing.id
+
+
+def test_one_duplicate_check_reports_every_reason_of_every_match(session, agent_and_market):
+    agent, market = agent_and_market
+    same_phone_and_account = make_vendor(session, market, name="Nguyễn Thị Hoa", phone="0912345678")
+    make_bank_account(session, same_phone_and_account, account_number="0011001234567")
+    same_citizen_id = make_vendor(session, market, name="Trần Thị Lan", citizen_id="001234567890")
+    other_account = make_vendor(session, market, name="Lê Văn Nam")
+    make_bank_account(session, other_account, account_number="0011009999999")
+    make_vendor(session, market, name="Không Trùng", phone="0987654321")
+    session.commit()
+    two_accounts = [
+        {"kind": "bank_account", "bank_bin": "970436", "account_number": number, "account_holder": "X"}
+        for number in ("0011001234567", "0011009999999")]
+    with pytest.raises(DuplicateVendorError) as caught:
+        register_vendor(session, agent, _load(_form(market, citizen_id="001234567890",
+                                                    payment_methods=two_accounts)))
+    assert [(m.vendor_id, m.name, m.market_name, m.reasons) for m in caught.value.matches] == [
+        (same_phone_and_account.id, "Nguyễn Thị Hoa", "Chợ Đại Từ",
+         ("số điện thoại", "tài khoản ngân hàng")),
+        (same_citizen_id.id, "Trần Thị Lan", "Chợ Đại Từ", ("số CCCD",)),
+        (other_account.id, "Lê Văn Nam", "Chợ Đại Từ", ("tài khoản ngân hàng",)),
+    ]
 
 
 def test_duplicates_outside_the_agents_area_are_flagged_without_their_details(session, agent_and_market):
@@ -188,3 +212,30 @@ def test_a_retry_that_crosses_its_committed_first_try_gets_the_first_result(sess
     finally:
         service._earlier_registration = real_lookup
     assert again.replayed and again.vendor.id == first.vendor.id
+
+
+def test_a_retry_racing_its_first_try_to_a_new_stall_gets_the_first_result(
+        session, agent_and_market, monkeypatch):
+    # The retry looked for the key, duplicates and the stall before the first try committed,
+    # so it inserts the same new stall: the database refuses it, and the retry answers with
+    # the first vendor rather than a conflict.
+    from vendors import service
+
+    agent, market = agent_and_market
+    first = register_vendor(session, agent, _load(_form(market)), "key-00000010")
+    session.commit()
+    real_lookup = service._earlier_registration
+    calls = []
+
+    def not_yet_committed_once(*args):
+        calls.append(args)
+        return None if len(calls) == 1 else real_lookup(*args)
+
+    monkeypatch.setattr(service, "_earlier_registration", not_yet_committed_once)
+    monkeypatch.setattr(service, "find_duplicates", lambda *args, **kwargs: [])
+    monkeypatch.setattr(service, "_stall_by_code",
+                        lambda session, market, code: Stall(market_id=market.id, code=code.upper()))
+    again = register_vendor(session, agent, _load(_form(market)), "key-00000010")
+    session.commit()
+    assert again.replayed and again.vendor.id == first.vendor.id
+    assert _count(session, Vendor) == 1 and _count(session, Stall) == 1
