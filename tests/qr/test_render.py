@@ -123,18 +123,29 @@ def test_svg_is_one_path_in_module_units_tracing_the_symbol():
     assert svg.get("width") == "64mm"
     paths = svg.findall(f"{SVG}path")
     assert len(paths) == 1
-    drawn = [[False] * symbol.size for _ in range(symbol.size)]
-    for x, y, length in re.findall(r"M(\d+) (\d+)h(\d+)v1h-\3z", paths[0].get("d")):
-        for column in range(int(x), int(x) + int(length)):
-            drawn[int(y)][column] = True
-    assert drawn == _matrix(payload)
+    rectangles = re.findall(r"M(\d+) (\d+)h(\d+)v(\d+)h-\3z", paths[0].get("d"))
+    assert _covered_once(rectangles, symbol.size) == _matrix(payload)
 
 
-def test_pdf_operators_fill_the_dark_runs_once():
-    payload = build_vietqr("970436", "0011001234567")
+def _covered_once(rectangles, size):
+    """The modules the (x, y, width, height) rectangles cover; fails if any is covered twice."""
+    drawn = [[False] * size for _ in range(size)]
+    for x, y, width, height in (map(int, rectangle) for rectangle in rectangles):
+        for row in range(y, y + height):
+            for column in range(x, x + width):
+                assert not drawn[row][column], f"module {column},{row} drawn twice"
+                drawn[row][column] = True
+    return drawn
+
+
+@pytest.mark.parametrize("account", ["0011001234567", "1903 5555 0010 19", "9"])
+def test_pdf_operators_fill_each_dark_module_once_in_one_fill(account):
+    payload = build_vietqr("970436", account.replace(" ", ""))
     operators = qr_pdf_operators(payload).decode()
-    rectangles = re.findall(r"(\d+) (\d+) (\d+) 1 re", operators)
-    assert len(rectangles) == len(qr_symbol(payload).runs)
+    rectangles = re.findall(r"(\d+) (\d+) (\d+) (\d+) re", operators)
+    assert _covered_once(rectangles, qr_symbol(payload).size) == _matrix(payload)
+    # Runs carried down the rows: fewer shapes than one a row's run.
+    assert len(rectangles) < sum(len(re.findall("1+", f"{row:b}")) for row in qr_symbol(payload).rows)
     assert operators.endswith("f") and operators.count("\nf") == 1
 
 
