@@ -276,7 +276,8 @@ def _render_pdf(
 ) -> bytes:
     per_page = len(layout.cells)
     chunk_size = CHUNK_SIZE - CHUNK_SIZE % per_page
-    renderer = _ChunkRenderer(placards, layout, title, _font_config(), progress)
+    renderer = _ChunkRenderer(placards, layout, title, _font_config(), progress,
+                              stamped=len(placards) > 1)
     chunks = range(0, len(placards), chunk_size)
     with _collecting_per_chunk():
         first = renderer.render(0, chunk_size)
@@ -338,14 +339,15 @@ class _ChunkRenderer:
     """Lays out placards[start:start + size] as one WeasyPrint document when asked, keeping only
     the pages of the chunk being written."""
 
-    def __init__(self, placards, layout, title, font_config, progress=None):
+    def __init__(self, placards, layout, title, font_config, progress=None, stamped=False):
         self.placards, self.layout, self.title = placards, layout, title
         self.font_config, self.progress = font_config, progress
         self.cut_marks = _cut_marks(layout) if layout.cut_marks else None
         self.images = {}  # WeasyPrint's image cache, shared: the cut marks are read once
         self.start, self.pages = None, []
+        self.stamps = _ConstantLines(self._layout_html(0, 1, stamped=False)) if stamped else None
 
-    def render(self, start: int, size: int):
+    def _layout_html(self, start: int, size: int, stamped: bool):
         from weasyprint import HTML
         from weasyprint.urls import URLFetcher
 
@@ -357,6 +359,7 @@ class _ChunkRenderer:
             layout=self.layout,
             sheets=sheets,
             cut_marks=self.cut_marks,
+            stamped=stamped,
         )
         # No element here is sensitive to white space between tags; dropping it spares
         # WeasyPrint's parser and box builder thousands of empty text nodes.
@@ -369,13 +372,20 @@ class _ChunkRenderer:
         )
         if len(document.pages) != len(sheets):
             raise RuntimeError(f"{len(sheets)} sheets laid out on {len(document.pages)} pages")
+        return document, sheets
+
+    def render(self, start: int, size: int):
+        document, sheets = self._layout_html(start, size, stamped=self.stamps is not None)
         for page, sheet in zip(document.pages, sheets):
-            codes = []
+            codes, stamps = [], []
             for index, placard in sheet:
                 # The QR box's id makes it an anchor: WeasyPrint reports where it was laid out.
                 left, top, right, _ = page.anchors.pop(f"qr-{index}")
                 codes.append((left, top, right - left, placard.payload))
-            _draw_codes_on(page, codes)
+                for line in _ConstantLines.LINES:
+                    left, top, _, _ = page.anchors.pop(f"{line}-{index}")
+                    stamps.append((line, left, top))
+            _paint_extras_on(page, codes, self.stamps and stamps, self.stamps)
         self.start, self.pages = start, list(document.pages)
         return document
 
@@ -416,8 +426,63 @@ class _LazyPage:
         self._page().paint(stream, scale)
 
 
-def _draw_codes_on(page, codes: list[tuple[float, float, float, str]]) -> None:
-    """Draw each QR code as PDF vector paths into its laid-out box (x, y, width in CSS px).
+class _ConstantLines:
+    """The lines every placard shows word for word (`LINES`, the ids' prefixes in the template),
+    laid out once in a one-cell document and stamped into each cell of a batch's sheets.
+
+    Laying out and drawing these two lines was a sixth of a batch's time per placard. WeasyPrint
+    draws them once, for the first cell painted, into a scratch copy of that page's stream
+    (sharing the PDF's fonts, so the glyphs are embedded as usual); every cell then gets those
+    operators, moved to where its empty line was laid out. Cells of a batch share one width, so
+    the centred text sits in each as it would have been laid out there.
+    """
+
+    LINES = ("call", "how")
+
+    def __init__(self, reference):
+        document, _sheets = reference
+        self.document = document  # keeps the text boxes' Pango layouts alive
+        page = document.pages[0]
+        self.origins, self.boxes, self.operators = {}, {}, {}
+        for line in self.LINES:
+            element_id = f"{line}-0"
+            left, top, _, _ = page.anchors[element_id]
+            self.origins[line] = (left, top)
+            self.boxes[line] = _text_boxes(page, element_id)
+
+    def stamp(self, stream, line: str, left: float, top: float) -> None:
+        """Draw `line` with its box's top left corner at (left, top), in CSS px."""
+        operators = self.operators.get(line)
+        if operators is None:
+            from weasyprint.draw.text import draw_text
+
+            scratch = stream.clone()
+            for box in self.boxes[line]:
+                draw_text(scratch, box, 0, "clip", "none")
+            operators = self.operators[line] = list(scratch.stream)
+        origin_left, origin_top = self.origins[line]
+        with stream.stacked():
+            stream.transform(e=left - origin_left, f=top - origin_top)
+            stream.stream.extend(operators)
+
+
+def _text_boxes(page, element_id: str) -> list:
+    """The laid-out text boxes inside the element with this id, on a WeasyPrint page."""
+    from weasyprint.formatting_structure.boxes import TextBox
+
+    for box in page._page_box.descendants():
+        if box.element is not None and box.element.get("id") == element_id:
+            texts = [child for child in box.descendants() if isinstance(child, TextBox)]
+            if not texts:
+                raise RuntimeError(f"#{element_id} of the placard template has no text")
+            return texts
+    raise RuntimeError(f"#{element_id} is not in the placard template")
+
+
+def _paint_extras_on(page, codes: list[tuple[float, float, float, str]], stamps=None,
+                     constant_lines: _ConstantLines | None = None) -> None:
+    """Draw each QR code as PDF vector paths into its laid-out box (x, y, width in CSS px), and
+    each stamped line (name, x, y) of `constant_lines`.
 
     WeasyPrint would draw an inline SVG too, but its SVG path parser spends 10 to 17 ms on each
     code, more than laying out all the rest of a placard; PDF operators, made once per payload
@@ -430,6 +495,8 @@ def _draw_codes_on(page, codes: list[tuple[float, float, float, str]]) -> None:
         paint_page(stream, scale)
         with stream.stacked():
             stream.transform(a=scale, d=scale)
+            for line, left, top in stamps or ():
+                constant_lines.stamp(stream, line, left, top)
             stream.set_color_rgb(0, 0, 0)
             for left, top, width, payload in codes:
                 module = width / qr_symbol(payload).size

@@ -52,14 +52,19 @@ class QRSymbol:
         above: dict[tuple[int, int], int] = {}  # (x, width) of the row above's runs -> top row
         for y, row in enumerate(self.rows):
             runs = {}
-            # The row's bits, column 0 first.
-            for match in _DARK_RUN.finditer(format(row, f"0{self.size}b")[::-1]):
-                run = (match.start(), match.end() - match.start())
-                runs[run] = above.pop(run, y)
-            done.extend((x, top, width, y - top) for (x, width), top in above.items())
+            if row:
+                # The row's bits, column 0 first (the light columns past the last dark one
+                # need no digits).
+                for match in _DARK_RUN.finditer(f"{row:b}"[::-1]):
+                    start, end = match.span()
+                    run = (start, end - start)
+                    runs[run] = above.pop(run, y)
+            for (x, width), top in above.items():
+                done.append((x, top, width, y - top))
             above = runs
-        done.extend((x, top, width, self.size - top) for (x, width), top in above.items())
-        return sorted(done, key=lambda rect: (rect[1], rect[0]))
+        for (x, width), top in above.items():
+            done.append((x, top, width, self.size - top))
+        return done
 
 
 _DARK_RUN = re.compile("1+")
