@@ -5,7 +5,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, bindparam, false, or_, select, true
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -162,12 +162,17 @@ def issue_api_token(session: Session, user: User, name: str) -> tuple[ApiToken, 
     return token, plain
 
 
+# Built once: every API request runs it, and building a statement and its cache key costs more
+# than running this one.
+_USER_FOR_TOKEN = (
+    select(User).join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
+           User.active)
+)
+
+
 def user_for_token(session: Session, plain: str) -> User | None:
     """The active user a bearer token acts for, or None for an unknown or revoked token."""
     if not plain or len(plain) > 200:
         return None
-    return session.scalar(
-        select(User).join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == _token_digest(plain), ApiToken.revoked_at.is_(None),
-               User.active)
-    )
+    return session.scalar(_USER_FOR_TOKEN, {"token_hash": _token_digest(plain)})

@@ -191,50 +191,33 @@ def test_leaving_closes_the_period_and_stops_payment_methods_without_deleting(se
         stop_payment_method(session, agent, vendor.payment_methods[0].id, dt.date(2025, 7, 1))
 
 
-def test_a_retry_that_crosses_its_committed_first_try_gets_the_first_result(session, agent_and_market):
-    # The retry's first look finds no earlier record because the first try has not committed
-    # yet; by the duplicate check it has. The retry must still get the first vendor.
-    from vendors import service
-
+def test_a_retry_sent_without_the_duplicate_check_still_gets_the_first_result(
+        session, agent_and_market):
+    # No duplicate check to recognise it (the agent had said "register anyway"): the retry's
+    # idempotency record collides with the first try's, and the retry gets the first vendor.
     agent, market = agent_and_market
-    first = register_vendor(session, agent, _load(_form(market)), "key-00000009")
+    form = _form(market, allow_duplicate=True)
+    first = register_vendor(session, agent, _load(form), "key-00000009")
     session.commit()
-    real_lookup = service._earlier_registration
-    calls = []
-
-    def not_yet_committed_once(*args):
-        calls.append(args)
-        return None if len(calls) == 1 else real_lookup(*args)
-
-    service._earlier_registration = not_yet_committed_once
-    try:
-        again = register_vendor(session, agent, _load(_form(market)), "key-00000009")
-    finally:
-        service._earlier_registration = real_lookup
+    again = register_vendor(session, agent, _load(form), "key-00000009")
+    session.commit()
     assert again.replayed and again.vendor.id == first.vendor.id
+    assert _count(session, Vendor) == 1 and _count(session, PaymentMethod) == 1
 
 
 def test_a_retry_racing_its_first_try_to_a_new_stall_gets_the_first_result(
         session, agent_and_market, monkeypatch):
-    # The retry looked for the key, duplicates and the stall before the first try committed,
-    # so it inserts the same new stall: the database refuses it, and the retry answers with
-    # the first vendor rather than a conflict.
+    # The retry looked for duplicates and the stall before the first try committed, so it
+    # inserts the same new stall: the database refuses it, and the retry answers with the
+    # first vendor rather than a conflict.
     from vendors import service
 
     agent, market = agent_and_market
     first = register_vendor(session, agent, _load(_form(market)), "key-00000010")
     session.commit()
-    real_lookup = service._earlier_registration
-    calls = []
-
-    def not_yet_committed_once(*args):
-        calls.append(args)
-        return None if len(calls) == 1 else real_lookup(*args)
-
-    monkeypatch.setattr(service, "_earlier_registration", not_yet_committed_once)
     monkeypatch.setattr(service, "find_duplicates", lambda *args, **kwargs: [])
-    monkeypatch.setattr(service, "_stall_by_code",
-                        lambda session, market, code: Stall(market_id=market.id, code=code.upper()))
+    monkeypatch.setattr(service, "_place_for_registration", lambda session, actor, data: (
+        service._Place(market=session.get(type(market), market.id), new_stall_code="B-12")))
     again = register_vendor(session, agent, _load(_form(market)), "key-00000010")
     session.commit()
     assert again.replayed and again.vendor.id == first.vendor.id
