@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import hashlib
 import json
 import re
 import secrets
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from marshmallow import ValidationError
-from sqlalchemy import ColumnElement, and_, func, insert, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, and_, bindparam, func, insert, literal, or_, select, union_all
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, joinedload, make_transient_to_detached, selectinload
 
@@ -266,21 +268,43 @@ def _place_for_registration(session: Session, actor: User, data: dict) -> _Place
             raise OnboardingError({"ward_code": ["Không có xã/phường này trong địa bàn của bạn."]})
         return _Place(market=None, ward_code=ward_ok)
     stall_id = data.get("stall_id")
+    # Agents find new stall numbers: a code the market does not have yet is a new stall.
     code = (data.get("stall_code") or "").upper() or None
-    stmt = select(Market).where(Market.id == market_id, market_scope(actor))
-    if stall_id or code:
-        # Agents find new stall numbers: a code the market does not have yet is a new stall.
-        stall_wanted = Stall.id == stall_id if stall_id else Stall.code == code
-        stmt = stmt.add_columns(Stall).outerjoin(
-            Stall, and_(Stall.market_id == Market.id, stall_wanted))
-        market, stall = session.execute(stmt).first() or (None, None)
-    else:
-        market, stall = session.scalar(stmt), None
+    stall_by = "id" if stall_id else "code" if code else None
+    scope = _ActorScope(actor.role, actor.province_code, actor.ward_code, actor.market_id,
+                        actor.cooperative_id)
+    found = session.execute(_market_query(scope, stall_by),
+                            {"market_id": market_id, "stall": stall_id or code}).first()
+    market, stall = (found[0], found[1] if stall_by else None) if found else (None, None)
     if market is None:
         raise OnboardingError({"market_id": ["Không có chợ này trong địa bàn của bạn."]})
     if stall_id and stall is None:
         raise OnboardingError({"stall_id": [f"Quầy có id {stall_id} không thuộc chợ «{market.name}»."]})
     return _Place(market=market, stall=stall, new_stall_code=None if stall else code)
+
+
+class _ActorScope(NamedTuple):
+    """What accounts.service's scope clauses read of a user, as a value: the queries built on it
+    are kept (_market_query)."""
+
+    role: Role
+    province_code: str | None
+    ward_code: str | None
+    market_id: int | None
+    cooperative_id: int | None
+
+
+@functools.lru_cache(maxsize=256)
+def _market_query(scope: _ActorScope, stall_by: str | None):
+    """The market :market_id if it is in the scope and, when `stall_by` is "id" or "code", its
+    stall with that id or code (:stall), or None. Built once per scope and kept: building a
+    statement and its cache key costs about as much as running it, on every registration."""
+    stmt = select(Market).where(Market.id == bindparam("market_id"), market_scope(scope))
+    if stall_by:
+        wanted = (Stall.id if stall_by == "id" else Stall.code) == bindparam("stall")
+        stmt = stmt.add_columns(Stall).outerjoin(
+            Stall, and_(Stall.market_id == Market.id, wanted))
+    return stmt
 
 
 def _insert_vendor(session: Session, actor: User, data: dict, place: _Place, methods: list[dict],
@@ -339,9 +363,15 @@ def _insert_rows(session: Session, model, rows: list[dict]) -> list:
     table = model.__table__
     rows = [{column.key: row.get(column.key) for column in table.columns if column.key != "id"}
             for row in rows]
-    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    ids = session.scalars(stmt, rows[0] if len(rows) == 1 else rows).all()
+    ids = session.connection().execute(
+        _insert_returning_id(table), rows[0] if len(rows) == 1 else rows).scalars().all()
     return [model(id=row_id, **row) for row_id, row in zip(ids, rows)]
+
+
+@functools.cache
+def _insert_returning_id(table):
+    # Built once per table: building a statement and its cache key costs as much as running it.
+    return insert(table).returning(table.c.id, sort_by_parameter_order=True)
 
 
 def _stall_in_market(session: Session, market: Market, stall_id: int) -> Stall:
@@ -391,41 +421,52 @@ def find_duplicates(
 ) -> list[DuplicateMatch]:
     """Existing vendors with the same phone, citizen ID or bank account, with every reason each
     matched on; name and market only for those within `scope`."""
-    # One indexed lookup per test, labelled with its reason, in one query with the vendors'
-    # names: most registrations match nothing, and then this is the only query. (One WHERE
-    # with the tests OR-ed together read every vendor of the country instead.)
+    params = {"phone": phone, "citizen_id": citizen_id,
+              **{f"bin_{i}": bank_bin for i, (bank_bin, _number) in enumerate(bank_accounts)},
+              **{f"account_{i}": number for i, (_bin, number) in enumerate(bank_accounts)}}
+    lookups = _duplicate_lookups(bool(phone), bool(citizen_id), len(bank_accounts))
+    if lookups is None:
+        return []
+    hits: dict[int, list[str]] = {}
+    for vendor_id, reason in session.connection().execute(lookups, params):
+        if vendor_id != exclude_vendor_id and reason not in hits.setdefault(vendor_id, []):
+            hits[vendor_id].append(reason)
+    if not hits:
+        # Most registrations match nothing, and then that one query was all.
+        return []
+    ids = sorted(hits)[:DUPLICATES_PER_TEST * (bool(phone) + bool(citizen_id) + len(bank_accounts))]
+    details = session.execute(
+        select(Vendor.id, scope, Vendor.name, Market.name)
+        .outerjoin(Market, Market.id == Vendor.market_id).where(Vendor.id.in_(ids)))
+    return [
+        DuplicateMatch(vendor_id, name if in_scope else None,
+                       market_name if in_scope else None, tuple(hits[vendor_id]))
+        for vendor_id, in_scope, name, market_name in sorted(details)
+    ]
+
+
+_PHONE, _CITIZEN_ID, _BANK_ACCOUNT = "số điện thoại", "số CCCD", "tài khoản ngân hàng"
+
+
+@functools.cache
+def _duplicate_lookups(phone: bool, citizen_id: bool, bank_accounts: int):
+    """One indexed lookup per test, each row labelled with its reason, as one statement built
+    once for each combination of tests (it runs on every registration). One WHERE with the
+    tests OR-ed together read every vendor of the country instead."""
+    vendors, methods = Vendor.__table__, PaymentMethod.__table__
     lookups = []
     if phone:
-        lookups.append(("số điện thoại", select(Vendor.id).where(Vendor.phone == phone)))
+        lookups.append(select(vendors.c.id, literal(_PHONE))
+                       .where(vendors.c.phone == bindparam("phone")))
     if citizen_id:
-        lookups.append(("số CCCD", select(Vendor.id).where(Vendor.citizen_id == citizen_id)))
+        lookups.append(select(vendors.c.id, literal(_CITIZEN_ID))
+                       .where(vendors.c.citizen_id == bindparam("citizen_id")))
     if bank_accounts:
-        lookups.append(("tài khoản ngân hàng", select(PaymentMethod.vendor_id).where(or_(*(
-            and_(PaymentMethod.bank_bin == bank_bin, PaymentMethod.account_number == number)
-            for bank_bin, number in bank_accounts)))))
-    if not lookups:
-        return []
-    hits = union_all(*(lookup.add_columns(literal(index).label("test"))
-                       for index, (_reason, lookup) in enumerate(lookups))).subquery()
-    stmt = (
-        select(hits.c[0].label("vendor_id"), hits.c.test, scope, Vendor.name, Market.name)
-        .join(Vendor, Vendor.id == hits.c[0])
-        .outerjoin(Market, Market.id == Vendor.market_id)
-    )
-    if exclude_vendor_id is not None:
-        stmt = stmt.where(Vendor.id != exclude_vendor_id)
-    rows = session.execute(
-        stmt.order_by(hits.c[0], hits.c.test).limit(DUPLICATES_PER_TEST * len(lookups))).all()
-    matches: dict[int, DuplicateMatch] = {}
-    for vendor_id, test, in_scope, name, market_name in rows:
-        reason = lookups[test][0]
-        match = matches.get(vendor_id)
-        if match is None:
-            matches[vendor_id] = DuplicateMatch(vendor_id, name if in_scope else None,
-                                                market_name if in_scope else None, (reason,))
-        elif reason not in match.reasons:
-            matches[vendor_id] = replace(match, reasons=(*match.reasons, reason))
-    return list(matches.values())
+        lookups.append(select(methods.c.vendor_id, literal(_BANK_ACCOUNT)).where(or_(*(
+            and_(methods.c.bank_bin == bindparam(f"bin_{i}"),
+                 methods.c.account_number == bindparam(f"account_{i}"))
+            for i in range(bank_accounts)))))
+    return union_all(*lookups) if lookups else None
 
 
 def writable_vendor(session: Session, actor: User, vendor_id: int) -> Vendor:
