@@ -12,7 +12,9 @@ from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from marshmallow import ValidationError
-from sqlalchemy import ColumnElement, and_, bindparam, func, insert, literal, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement, and_, bindparam, func, insert, literal, null, or_, select, union_all,
+)
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, joinedload, make_transient_to_detached, selectinload
 
@@ -197,24 +199,22 @@ def register_vendor(
     if actor.role not in WRITER_ROLES:
         raise NotAllowed({"role": ["Tài khoản của bạn không được đăng ký tiểu thương."]})
     fingerprint = request_fingerprint(data)
-    # A retry is not looked up first: most registrations are not retries. One whose first try
-    # has committed matches it as a duplicate (same phone, ID or account) or, sent with
-    # allow_duplicate or without those, collides with its idempotency record on insert; either
-    # way it is answered from the first try below.
     place = _place_for_registration(session, actor, data)
     methods = [_checked_method(session, m) for m in data["payment_methods"]]
-    if not data.get("allow_duplicate"):
-        matches = find_duplicates(
-            session, vendor_scope(actor), phone=data.get("phone"), citizen_id=data.get("citizen_id"),
-            bank_accounts=[(m["bank_bin"], m["account_number"]) for m in methods
-                           if m["kind"] is PaymentMethodKind.BANK_ACCOUNT],
-        )
-        if matches:
-            earlier = idempotency_key and _earlier_registration(
-                session, actor, idempotency_key, fingerprint)
-            if earlier:
-                return earlier
-            raise DuplicateVendorError(matches)
+    # The retry and duplicate checks are index lookups in one statement: most registrations
+    # are neither, and then that statement is all they cost.
+    check_duplicates = not data.get("allow_duplicate")
+    hits = _matching_vendors(
+        session, phone=data.get("phone") if check_duplicates else None,
+        citizen_id=data.get("citizen_id") if check_duplicates else None,
+        bank_accounts=[(m["bank_bin"], m["account_number"]) for m in methods
+                       if check_duplicates and m["kind"] is PaymentMethodKind.BANK_ACCOUNT],
+        registration=(actor.id, idempotency_key) if idempotency_key else None,
+    )
+    if hits.registered is not None:
+        return _earlier_registration(session, *hits.registered, fingerprint)
+    if hits.reasons:
+        raise DuplicateVendorError(_duplicate_matches(session, vendor_scope(actor), hits.reasons))
     try:
         vendor = _insert_vendor(session, actor, data, place, methods,
                                 idempotency_key, fingerprint)
@@ -224,25 +224,24 @@ def register_vendor(
         # A try with the same key committed first (its idempotency record, or the new stall
         # both insert, is refused here): drop ours, answer with theirs.
         session.rollback()
-        earlier = _earlier_registration(session, actor, idempotency_key, fingerprint)
-        if earlier is None:
+        registered = _matching_vendors(session, registration=(actor.id, idempotency_key)).registered
+        if registered is None:
             raise
-        return earlier
+        return _earlier_registration(session, *registered, fingerprint)
     return Registration(vendor, replayed=False)
 
 
-def _earlier_registration(session: Session, actor: User, key: str, fingerprint: str):
-    record = session.scalar(select(IdempotencyRecord).where(
-        IdempotencyRecord.user_id == actor.id, IdempotencyRecord.key == key))
-    if record is None:
-        return None
-    if record.fingerprint != fingerprint:
+def _earlier_registration(session: Session, vendor_id: int, first_fingerprint: str,
+                          fingerprint: str) -> Registration:
+    """The answer to a retry: the vendor its key registered, or a conflict when the key was
+    used for other content."""
+    if first_fingerprint != fingerprint:
         raise IdempotencyConflict({"idempotency_key": [
             "Mã chống gửi trùng này đã dùng cho một lần đăng ký có nội dung khác. "
             "Hãy tạo lần đăng ký mới thay vì gửi lại."]})
-    vendor = session.scalar(select(Vendor).where(Vendor.id == record.vendor_id).options(
-        joinedload(Vendor.market), joinedload(Vendor.stall), selectinload(Vendor.status_periods),
-        selectinload(Vendor.payment_methods)))
+    vendor = session.scalars(select(Vendor).where(Vendor.id == vendor_id).options(
+        joinedload(Vendor.market), joinedload(Vendor.stall), joinedload(Vendor.status_periods),
+        joinedload(Vendor.payment_methods))).unique().one()
     return Registration(vendor, replayed=True)
 
 
@@ -421,51 +420,84 @@ def find_duplicates(
 ) -> list[DuplicateMatch]:
     """Existing vendors with the same phone, citizen ID or bank account, with every reason each
     matched on; name and market only for those within `scope`."""
-    params = {"phone": phone, "citizen_id": citizen_id,
-              **{f"bin_{i}": bank_bin for i, (bank_bin, _number) in enumerate(bank_accounts)},
-              **{f"account_{i}": number for i, (_bin, number) in enumerate(bank_accounts)}}
-    lookups = _duplicate_lookups(bool(phone), bool(citizen_id), len(bank_accounts))
-    if lookups is None:
-        return []
-    hits: dict[int, list[str]] = {}
-    for vendor_id, reason in session.connection().execute(lookups, params):
-        if vendor_id != exclude_vendor_id and reason not in hits.setdefault(vendor_id, []):
-            hits[vendor_id].append(reason)
-    if not hits:
-        # Most registrations match nothing, and then that one query was all.
-        return []
-    ids = sorted(hits)[:DUPLICATES_PER_TEST * (bool(phone) + bool(citizen_id) + len(bank_accounts))]
+    reasons = _matching_vendors(session, phone=phone, citizen_id=citizen_id,
+                                bank_accounts=bank_accounts).reasons
+    reasons.pop(exclude_vendor_id, None)
+    return _duplicate_matches(session, scope, reasons) if reasons else []
+
+
+def _duplicate_matches(session: Session, scope: ColumnElement[bool],
+                       reasons: dict[int, list[str]]) -> list[DuplicateMatch]:
+    ids = sorted(reasons)[:DUPLICATES_PER_TEST * len({r for rs in reasons.values() for r in rs})]
     details = session.execute(
         select(Vendor.id, scope, Vendor.name, Market.name)
         .outerjoin(Market, Market.id == Vendor.market_id).where(Vendor.id.in_(ids)))
     return [
         DuplicateMatch(vendor_id, name if in_scope else None,
-                       market_name if in_scope else None, tuple(hits[vendor_id]))
+                       market_name if in_scope else None, tuple(reasons[vendor_id]))
         for vendor_id, in_scope, name, market_name in sorted(details)
     ]
 
 
-_PHONE, _CITIZEN_ID, _BANK_ACCOUNT = "số điện thoại", "số CCCD", "tài khoản ngân hàng"
+@dataclass
+class _Matches:
+    reasons: dict[int, list[str]]  # vendor id -> what it shares with the new one
+    # (vendor id, fingerprint) of the registration sent before with the same key, if any
+    registered: tuple[int, str] | None
+
+
+_PHONE, _CITIZEN_ID, _BANK_ACCOUNT, _SAME_KEY = (
+    "số điện thoại", "số CCCD", "tài khoản ngân hàng", "same key")
+
+
+def _matching_vendors(session: Session, *, phone: str | None = None,
+                      citizen_id: str | None = None, bank_accounts: list[tuple[str, str]] = (),
+                      registration: tuple[int, str] | None = None) -> _Matches:
+    """The vendors with this phone, citizen ID or a bank account of these, and the vendor that
+    user registered with this idempotency key, by index lookups in one statement."""
+    lookups = _lookups_statement(bool(phone), bool(citizen_id), len(bank_accounts),
+                                 registration is not None)
+    found = _Matches({}, None)
+    if lookups is None:
+        return found
+    params = {"phone": phone, "citizen_id": citizen_id}
+    for i, (bank_bin, number) in enumerate(bank_accounts):
+        params[f"bin_{i}"], params[f"account_{i}"] = bank_bin, number
+    if registration is not None:
+        params["user_id"], params["key"] = registration
+    for vendor_id, reason, fingerprint in session.connection().execute(lookups, params):
+        if reason == _SAME_KEY:
+            found.registered = (vendor_id, fingerprint)
+        elif reason not in found.reasons.setdefault(vendor_id, []):
+            found.reasons[vendor_id].append(reason)
+    return found
 
 
 @functools.cache
-def _duplicate_lookups(phone: bool, citizen_id: bool, bank_accounts: int):
+def _lookups_statement(phone: bool, citizen_id: bool, bank_accounts: int, registration: bool):
     """One indexed lookup per test, each row labelled with its reason, as one statement built
     once for each combination of tests (it runs on every registration). One WHERE with the
     tests OR-ed together read every vendor of the country instead."""
     vendors, methods = Vendor.__table__, PaymentMethod.__table__
+    keys = IdempotencyRecord.__table__
+    no_fingerprint = null().cast(keys.c.fingerprint.type)
     lookups = []
     if phone:
-        lookups.append(select(vendors.c.id, literal(_PHONE))
+        lookups.append(select(vendors.c.id, literal(_PHONE), no_fingerprint)
                        .where(vendors.c.phone == bindparam("phone")))
     if citizen_id:
-        lookups.append(select(vendors.c.id, literal(_CITIZEN_ID))
+        lookups.append(select(vendors.c.id, literal(_CITIZEN_ID), no_fingerprint)
                        .where(vendors.c.citizen_id == bindparam("citizen_id")))
     if bank_accounts:
-        lookups.append(select(methods.c.vendor_id, literal(_BANK_ACCOUNT)).where(or_(*(
+        lookups.append(select(methods.c.vendor_id, literal(_BANK_ACCOUNT), no_fingerprint)
+                       .where(or_(*(
             and_(methods.c.bank_bin == bindparam(f"bin_{i}"),
                  methods.c.account_number == bindparam(f"account_{i}"))
             for i in range(bank_accounts)))))
+    if registration:
+        lookups.append(select(keys.c.vendor_id, literal(_SAME_KEY), keys.c.fingerprint)
+                       .where(keys.c.user_id == bindparam("user_id"),
+                              keys.c.key == bindparam("key")))
     return union_all(*lookups) if lookups else None
 
 

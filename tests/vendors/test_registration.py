@@ -207,18 +207,26 @@ def test_a_retry_sent_without_the_duplicate_check_still_gets_the_first_result(
 
 def test_a_retry_racing_its_first_try_to_a_new_stall_gets_the_first_result(
         session, agent_and_market, monkeypatch):
-    # The retry looked for duplicates and the stall before the first try committed, so it
-    # inserts the same new stall: the database refuses it, and the retry answers with the
-    # first vendor rather than a conflict.
+    # The retry looked for its key, duplicates and the stall before the first try committed,
+    # so it inserts the same new stall: the database refuses it, and the retry answers with
+    # the first vendor rather than a conflict.
     from vendors import service
 
     agent, market = agent_and_market
     first = register_vendor(session, agent, _load(_form(market)), "key-00000010")
     session.commit()
-    monkeypatch.setattr(service, "find_duplicates", lambda *args, **kwargs: [])
+    lookups = []
+    real_lookup = service._matching_vendors
+
+    def not_yet_committed_once(*args, **kwargs):
+        lookups.append(kwargs)
+        return service._Matches({}, None) if len(lookups) == 1 else real_lookup(*args, **kwargs)
+
+    monkeypatch.setattr(service, "_matching_vendors", not_yet_committed_once)
     monkeypatch.setattr(service, "_place_for_registration", lambda session, actor, data: (
         service._Place(market=session.get(type(market), market.id), new_stall_code="B-12")))
     again = register_vendor(session, agent, _load(_form(market)), "key-00000010")
     session.commit()
+    assert len(lookups) == 2  # the second after the database refused the insert
     assert again.replayed and again.vendor.id == first.vendor.id
     assert _count(session, Vendor) == 1 and _count(session, Stall) == 1
