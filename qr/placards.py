@@ -3,9 +3,9 @@ query, and the PDFs WeasyPrint makes of them (one vendor, or a market's sheets w
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import datetime as dt
+import functools
 import gc
 import logging
 import re
@@ -342,8 +342,7 @@ class _ChunkRenderer:
     def __init__(self, placards, layout, title, font_config, progress=None, stamped=False):
         self.placards, self.layout, self.title = placards, layout, title
         self.font_config, self.progress = font_config, progress
-        self.cut_marks = _cut_marks(layout) if layout.cut_marks else None
-        self.images = {}  # WeasyPrint's image cache, shared: the cut marks are read once
+        self.cut_marks = _cut_mark_operators(layout) if layout.cut_marks else None
         self.start, self.pages = None, []
         self.stamps = _ConstantLines(self._layout_html(0, 1, stamped=False)) if stamped else None
 
@@ -358,18 +357,15 @@ class _ChunkRenderer:
             title=self.title,
             layout=self.layout,
             sheets=sheets,
-            cut_marks=self.cut_marks,
             stamped=stamped,
         )
         # No element here is sensitive to white space between tags; dropping it spares
         # WeasyPrint's parser and box builder thousands of empty text nodes.
         html = _BETWEEN_TAGS.sub("><", html)
-        # Only local files (the fonts) and data: URLs (the cut marks): nothing from outside.
-        fetcher = URLFetcher(allowed_protocols=("file", "data"))
+        # Only local files (the fonts): nothing from outside.
+        fetcher = URLFetcher(allowed_protocols=("file",))
         document = HTML(string=html, base_url=f"{STATIC_DIR}/", url_fetcher=fetcher).render(
-            font_config=self.font_config,
-            cache=self.images,
-        )
+            font_config=self.font_config)
         if len(document.pages) != len(sheets):
             raise RuntimeError(f"{len(sheets)} sheets laid out on {len(document.pages)} pages")
         return document, sheets
@@ -385,7 +381,7 @@ class _ChunkRenderer:
                 for line in _ConstantLines.LINES:
                     left, top, _, _ = page.anchors.pop(f"{line}-{index}")
                     stamps.append((line, left, top))
-            _paint_extras_on(page, codes, self.stamps and stamps, self.stamps)
+            _paint_extras_on(page, codes, self.stamps and stamps, self.stamps, self.cut_marks)
         self.start, self.pages = start, list(document.pages)
         return document
 
@@ -480,9 +476,10 @@ def _text_boxes(page, element_id: str) -> list:
 
 
 def _paint_extras_on(page, codes: list[tuple[float, float, float, str]], stamps=None,
-                     constant_lines: _ConstantLines | None = None) -> None:
-    """Draw each QR code as PDF vector paths into its laid-out box (x, y, width in CSS px), and
-    each stamped line (name, x, y) of `constant_lines`.
+                     constant_lines: _ConstantLines | None = None,
+                     cut_marks: bytes | None = None) -> None:
+    """Draw each QR code as PDF vector paths into its laid-out box (x, y, width in CSS px),
+    each stamped line (name, x, y) of `constant_lines`, and the sheet's cut marks.
 
     WeasyPrint would draw an inline SVG too, but its SVG path parser spends 10 to 17 ms on each
     code, more than laying out all the rest of a placard; PDF operators, made once per payload
@@ -498,6 +495,9 @@ def _paint_extras_on(page, codes: list[tuple[float, float, float, str]], stamps=
             for line, left, top in stamps or ():
                 constant_lines.stamp(stream, line, left, top)
             stream.set_color_rgb(0, 0, 0)
+            if cut_marks:
+                stream.set_color_rgb(0, 0, 0, stroke=True)
+                stream.stream.append(cut_marks)
             for left, top, width, payload in codes:
                 module = width / qr_symbol(payload).size
                 with stream.stacked():
@@ -507,22 +507,26 @@ def _paint_extras_on(page, codes: list[tuple[float, float, float, str]], stamps=
     page.paint = paint
 
 
-def _cut_marks(layout: Layout) -> str:
-    """The cut marks of a sheet as an SVG data URL: short lines in the margins, in line with every
-    edge of the cells, stopping 2 mm short of them."""
+MM = 96 / 25.4  # CSS px in a millimetre: WeasyPrint paints pages in CSS px
+CUT_MARK_WIDTH = 0.2  # mm
+CUT_MARK_GAP = 2  # mm between a cut mark and the cell edge, and the sheet edge
+
+
+@functools.cache
+def _cut_mark_operators(layout: Layout) -> bytes:
+    """The cut marks of a sheet as PDF path operators in CSS px, y down: short lines in the
+    margins, in line with every edge of the cells, stopping 2 mm short of them and of the
+    sheet's edge. Drawn like the QR codes: as a page background image, WeasyPrint drew the SVG
+    again for every sheet, a fortieth of a batch's time."""
     xs = sorted({c.left for c in layout.cells} | {c.left + c.width for c in layout.cells})
     ys = sorted({c.top for c in layout.cells} | {c.top + c.height for c in layout.cells})
-    w, h = layout.page_width, layout.page_height
-    top, bottom = min(ys), max(ys)
-    left, right = min(xs), max(xs)
-    lines = [(x, 2, x, top - 2) for x in xs] + [(x, bottom + 2, x, h - 2) for x in xs]
-    lines += [(2, y, left - 2, y) for y in ys] + [(right + 2, y, w - 2, y) for y in ys]
-    path = "".join(f"M{x1:g} {y1:g}L{x2:g} {y2:g}" for x1, y1, x2, y2 in lines)
-    svg = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w:g}mm" height="{h:g}mm" '
-        f'viewBox="0 0 {w:g} {h:g}"><path d="{path}" stroke="#000" stroke-width="0.2"/></svg>'
-    )
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    w, h, gap = layout.page_width, layout.page_height, CUT_MARK_GAP
+    top, bottom, left, right = min(ys), max(ys), min(xs), max(xs)
+    lines = [(x, gap, x, top - gap) for x in xs] + [(x, bottom + gap, x, h - gap) for x in xs]
+    lines += [(gap, y, left - gap, y) for y in ys] + [(right + gap, y, w - gap, y) for y in ys]
+    path = [f"{x1 * MM:.2f} {y1 * MM:.2f} m {x2 * MM:.2f} {y2 * MM:.2f} l"
+            for x1, y1, x2, y2 in lines]
+    return "\n".join([f"{CUT_MARK_WIDTH * MM:.3f} w 0 J", *path, "S"]).encode()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -237,6 +237,52 @@ def test_batch_pdf_holds_every_placard_once_in_stall_order_and_every_code_pays_i
         assert code.width_mm >= 50, f"printed {code.width_mm:.1f} mm wide"
 
 
+@pytest.mark.parametrize(("per_page", "cuts_x", "cuts_y"), [
+    (1, [10, 200], [10, 287]),
+    (2, [10, 200], [10, 148.5, 287]),
+    (4, [10, 105, 200], [10, 148.5, 287]),
+])
+def test_sheets_have_cut_marks_in_the_margins_in_line_with_the_cell_edges(
+    session, market, per_page, cuts_x, cuts_y
+):
+    pdf = render_market_placards(market_placards(session, market.id)[:per_page], per_page)
+    (sheet,) = pdf_checks.rasterise(pdf, dpi=150)
+    marked, blank = _sheet_marks(sheet, dpi=150)
+    # Each cell edge is marked in both margins across it, 2 mm off the sheet's edge and off the
+    # cells; nothing else is printed in the margins.
+    for x in cuts_x:
+        assert marked(x, 3, x, 7) and marked(x, 290, x, 294), f"no cut mark at x = {x} mm"
+    for y in cuts_y:
+        assert marked(3, y, 7, y) and marked(203, y, 207, y), f"no cut mark at y = {y} mm"
+    for x in (30, 60, 150, 180):
+        assert blank(x - 2, 0, x + 2, 10) and blank(x - 2, 287, x + 2, 297), f"a mark at x = {x}"
+    for y in (50, 100, 200, 250):
+        assert blank(0, y - 2, 10, y + 2) and blank(200, y - 2, 210, y + 2), f"a mark at y = {y}"
+    assert blank(0, 0, 9, 1.5) and blank(0, 0, 1.5, 9)  # nothing reaches the sheet's edge
+
+
+def _sheet_marks(sheet, dpi):
+    """Two questions about a rasterised sheet, in mm from its top left corner: is the segment
+    between two points drawn all along (the marks are 0.2 mm thick: a pixel or two across), and
+    is a box blank."""
+    grey = sheet.convert("L")
+    px = dpi / 25.4
+
+    def darkest(left, top, right, bottom):
+        return grey.crop((round(left), round(top), round(right), round(bottom))).getextrema()[0]
+
+    def marked(x1, y1, x2, y2):
+        steps = max(1, round(max(abs(x2 - x1), abs(y2 - y1)) * px))
+        points = [((x1 + (x2 - x1) * i / steps) * px, (y1 + (y2 - y1) * i / steps) * px)
+                  for i in range(steps + 1)]
+        return all(darkest(x - 2, y - 2, x + 3, y + 3) < 128 for x, y in points)
+
+    def blank(x1, y1, x2, y2):
+        return darkest(x1 * px, y1 * px, x2 * px, y2 * px) >= 128
+
+    return marked, blank
+
+
 def test_placard_text_keeps_its_diacritics_in_embedded_fonts(session, market):
     pdf = render_market_placards(market_placards(session, market.id), 4)
     text = pdf_checks.text(pdf)
