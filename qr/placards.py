@@ -428,7 +428,7 @@ class _ConstantLines:
     """The lines every placard shows word for word (`LINES`, the ids' prefixes in the template),
     laid out once in a one-cell document and stamped into each cell of a batch's sheets.
 
-    Laying out and drawing these two lines was a sixth of a batch's time per placard. WeasyPrint
+    Laying out and drawing these two lines took about 7% of a batch's time. WeasyPrint
     draws them once, for the first cell painted, into a scratch copy of that page's stream
     (sharing the PDF's fonts, so the glyphs are embedded as usual); every cell then gets those
     operators, moved to where its empty line was laid out. Cells of a batch share one width, so
