@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 import zxingcpp
-from PIL import Image
+from PIL import Image, ImageChops
 from sqlalchemy import event
 
 from accounts.models import Role
@@ -281,6 +281,21 @@ def _sheet_marks(sheet, dpi):
         return darkest(x1 * px, y1 * px, x2 * px, y2 * px) >= 128
 
     return marked, blank
+
+
+def test_each_placard_of_a_sheet_looks_exactly_as_it_does_printed_alone(session, market):
+    # A batch lays out the words every placard shares once and repeats them in every cell; the
+    # cells must come out as each placard laid out on its own would. At 254 dpi a millimetre is
+    # 10 pixels, so the cells start on whole pixels and can be compared pixel for pixel.
+    placards = market_placards(session, market.id)[:4]
+    (sheet,) = pdf_checks.rasterise(render_market_placards(placards, 4), dpi=254)
+    for cell, placard in enumerate(placards):
+        (alone,) = pdf_checks.rasterise(render_market_placards([placard], 4), dpi=254)
+        left, top = (100 if cell % 2 == 0 else 1050), (100 if cell < 2 else 1485)
+        in_sheet = sheet.convert("L").crop((left, top, left + 950, top + 1385))
+        by_itself = alone.convert("L").crop((100, 100, 1050, 1485))
+        difference = ImageChops.difference(in_sheet, by_itself)
+        assert difference.getbbox() is None, f"cell {cell} differs in {difference.getbbox()}"
 
 
 def test_placard_text_keeps_its_diacritics_in_embedded_fonts(session, market):
