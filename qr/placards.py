@@ -346,20 +346,23 @@ class _ChunkRenderer:
         self.font_config, self.progress = font_config, progress
         self.cut_marks = _cut_mark_operators(layout) if layout.cut_marks else None
         self.start, self.pages = None, []
-        self.stamps = _ConstantLines(self._layout_html(0, 1, stamped=False)) if stamped else None
+        self.stamps = None  # the reference cells are laid out unstamped
+        self.stamps = _StampedLines(self._layout_html, placards) if stamped else None
 
-    def _layout_html(self, start: int, size: int, stamped: bool):
+    def _layout_html(self, placards: list[Placard], first_index: int = 0):
+        """The WeasyPrint document of these placards, and its sheets: (index, placard, names of
+        the lines stamped in) per cell."""
         from weasyprint import HTML
         from weasyprint.urls import URLFetcher
 
         per_page = len(self.layout.cells)
-        numbered = list(enumerate(self.placards[start : start + size], start))
-        sheets = [numbered[i : i + per_page] for i in range(0, len(numbered), per_page)]
+        cells = [(index, placard, self.stamps.lines_of(placard) if self.stamps else ())
+                 for index, placard in enumerate(placards, first_index)]
+        sheets = [cells[i : i + per_page] for i in range(0, len(cells), per_page)]
         html = _templates.get_template("qr/placards.html").render(
             title=self.title,
             layout=self.layout,
             sheets=sheets,
-            stamped=stamped,
         )
         # No element here is sensitive to white space between tags; dropping it spares
         # WeasyPrint's parser and box builder thousands of empty text nodes.
@@ -373,17 +376,19 @@ class _ChunkRenderer:
         return document, sheets
 
     def render(self, start: int, size: int):
-        document, sheets = self._layout_html(start, size, stamped=self.stamps is not None)
+        document, sheets = self._layout_html(self.placards[start : start + size], start)
         for page, sheet in zip(document.pages, sheets):
             codes, stamps = [], []
-            for index, placard in sheet:
-                # The QR box's id makes it an anchor: WeasyPrint reports where it was laid out.
+            for index, placard, stamped in sheet:
+                # The ids make anchors: WeasyPrint reports where each box was laid out. They
+                # are all taken, so that none becomes a named destination in the PDF.
                 left, top, right, _ = page.anchors.pop(f"qr-{index}")
                 codes.append((left, top, right - left, placard.payload))
-                for line in _ConstantLines.LINES:
+                for line in _StampedLines.LINES:
                     left, top, _, _ = page.anchors.pop(f"{line}-{index}")
-                    stamps.append((line, left, top))
-            _paint_extras_on(page, codes, self.stamps and stamps, self.stamps, self.cut_marks)
+                    if line in stamped:
+                        stamps.append((self.stamps.key(line, placard), left, top))
+            _paint_extras_on(page, codes, stamps, self.stamps, self.cut_marks)
         self.start, self.pages = start, list(document.pages)
         return document
 
@@ -424,41 +429,61 @@ class _LazyPage:
         self._page().paint(stream, scale)
 
 
-class _ConstantLines:
-    """The lines every placard shows word for word (`LINES`, the ids' prefixes in the template),
-    laid out once in a one-cell document and stamped into each cell of a batch's sheets.
+class _StampedLines:
+    """The lines a batch's placards show word for word (`LINES`, the ids' prefixes in the
+    template): the call to scan and the instruction on all of them, a bank's name on all of that
+    bank's. Each text is laid out once, in a reference document of one cell per bank, and
+    stamped into every cell that shows it, where that line was left empty.
 
-    Laying out and drawing these two lines took about 7% of a batch's time. WeasyPrint
-    draws them once, for the first cell painted, into a scratch copy of that page's stream
-    (sharing the PDF's fonts, so the glyphs are embedded as usual); every cell then gets those
-    operators, moved to where its empty line was laid out. Cells of a batch share one width, so
-    the centred text sits in each as it would have been laid out there.
+    Laying out and drawing text is most of a placard's time, and these are half its lines.
+    WeasyPrint draws each text once, for the first cell painted with it, into a scratch copy of
+    that page's stream (sharing the PDF's fonts, so the glyphs are embedded as usual); every
+    cell then gets those operators, moved to where its empty line was laid out. The cells of a
+    batch share one width, so the centred text sits in each as it would have been laid out
+    there; a bank's name is stamped only when it takes one line, the height `.bank.stamped`
+    keeps for it (tests compare every cell with its placard printed alone, pixel for pixel).
     """
 
-    LINES = ("call", "how")
+    LINES = ("call", "bank", "how")
 
-    def __init__(self, reference):
-        document, _sheets = reference
-        self.document = document  # keeps the text boxes' Pango layouts alive
-        page = document.pages[0]
-        self.origins, self.boxes, self.operators = {}, {}, {}
-        for line in self.LINES:
-            element_id = f"{line}-0"
-            left, top, _, _ = page.anchors[element_id]
-            self.origins[line] = (left, top)
-            self.boxes[line] = _text_boxes(page, element_id)
+    def __init__(self, layout_html, placards: list[Placard]):
+        banks = sorted({placard.bank_short_name for placard in placards})
+        # One cell per bank; the other lines of these stand-ins are not used.
+        reference = [Placard(0, "", "", bank, "", "", None, None, "") for bank in banks]
+        self.document, sheets = layout_html(reference)  # kept: its boxes' Pango layouts are used
+        self.texts = {}  # key -> (left, top) of the laid-out line, and its text boxes
+        for page, sheet in zip(self.document.pages, sheets):
+            for index, placard, _ in sheet:
+                for line in self.LINES:
+                    key = self.key(line, placard)
+                    if key in self.texts:
+                        continue
+                    left, top, _, _ = page.anchors[f"{line}-{index}"]
+                    boxes = _text_boxes(page, f"{line}-{index}")
+                    if line == "bank" and len({box.position_y for box in boxes}) > 1:
+                        continue  # a name on two lines: laid out where it is printed
+                    self.texts[key] = ((left, top), boxes)
+        self.operators = {}
 
-    def stamp(self, stream, line: str, left: float, top: float) -> None:
-        """Draw `line` with its box's top left corner at (left, top), in CSS px."""
-        operators = self.operators.get(line)
+    @staticmethod
+    def key(line: str, placard: Placard) -> tuple[str, str | None]:
+        return (line, placard.bank_short_name if line == "bank" else None)
+
+    def lines_of(self, placard: Placard) -> tuple[str, ...]:
+        """The lines of this placard that are stamped in."""
+        return tuple(line for line in self.LINES if self.key(line, placard) in self.texts)
+
+    def stamp(self, stream, key: tuple[str, str | None], left: float, top: float) -> None:
+        """Draw the text of `key` with its line's top left corner at (left, top), in CSS px."""
+        (origin_left, origin_top), boxes = self.texts[key]
+        operators = self.operators.get(key)
         if operators is None:
             from weasyprint.draw.text import draw_text
 
             scratch = stream.clone()
-            for box in self.boxes[line]:
+            for box in boxes:
                 draw_text(scratch, box, 0, "clip", "none")
-            operators = self.operators[line] = list(scratch.stream)
-        origin_left, origin_top = self.origins[line]
+            operators = self.operators[key] = list(scratch.stream)
         with stream.stacked():
             stream.transform(e=left - origin_left, f=top - origin_top)
             stream.stream.extend(operators)
@@ -477,11 +502,11 @@ def _text_boxes(page, element_id: str) -> list:
     raise RuntimeError(f"#{element_id} is not in the placard template")
 
 
-def _paint_extras_on(page, codes: list[tuple[float, float, float, str]], stamps=None,
-                     constant_lines: _ConstantLines | None = None,
+def _paint_extras_on(page, codes: list[tuple[float, float, float, str]], stamps=(),
+                     stamped_lines: _StampedLines | None = None,
                      cut_marks: bytes | None = None) -> None:
     """Draw each QR code as PDF vector paths into its laid-out box (x, y, width in CSS px),
-    each stamped line (name, x, y) of `constant_lines`, and the sheet's cut marks.
+    each stamped line (key, x, y) of `stamped_lines`, and the sheet's cut marks.
 
     WeasyPrint would draw an inline SVG too, but its SVG path parser spends 10 to 17 ms on each
     code, more than laying out all the rest of a placard; PDF operators, made once per payload
@@ -494,8 +519,8 @@ def _paint_extras_on(page, codes: list[tuple[float, float, float, str]], stamps=
         paint_page(stream, scale)
         with stream.stacked():
             stream.transform(a=scale, d=scale)
-            for line, left, top in stamps or ():
-                constant_lines.stamp(stream, line, left, top)
+            for key, left, top in stamps:
+                stamped_lines.stamp(stream, key, left, top)
             stream.set_color_rgb(0, 0, 0)
             if cut_marks:
                 stream.set_color_rgb(0, 0, 0, stroke=True)

@@ -17,6 +17,7 @@ from accounts.models import Role
 from accounts.service import Scope
 from qr.payload import extract_vietqr_transfer, parse_payload
 from qr.placards import (
+    LAYOUTS,
     market_placards,
     render_market_placards,
     render_vendor_placard,
@@ -283,19 +284,24 @@ def _sheet_marks(sheet, dpi):
     return marked, blank
 
 
-def test_each_placard_of_a_sheet_looks_exactly_as_it_does_printed_alone(session, market):
-    # A batch lays out the words every placard shares once and repeats them in every cell; the
-    # cells must come out as each placard laid out on its own would. At 254 dpi a millimetre is
-    # 10 pixels, so the cells start on whole pixels and can be compared pixel for pixel.
+@pytest.mark.parametrize("per_page", [1, 2, 4])
+def test_each_placard_of_a_sheet_looks_exactly_as_it_does_printed_alone(session, market, per_page):
+    # A batch lays out the words placards share once and repeats them in every cell; the cells
+    # must come out as each placard laid out on its own would. At 254 dpi a millimetre is 10
+    # pixels, so the cells start on whole pixels and can be compared pixel for pixel.
     placards = market_placards(session, market.id)[:4]
-    (sheet,) = pdf_checks.rasterise(render_market_placards(placards, 4), dpi=254)
-    for cell, placard in enumerate(placards):
-        (alone,) = pdf_checks.rasterise(render_market_placards([placard], 4), dpi=254)
-        left, top = (100 if cell % 2 == 0 else 1050), (100 if cell < 2 else 1485)
-        in_sheet = sheet.convert("L").crop((left, top, left + 950, top + 1385))
-        by_itself = alone.convert("L").crop((100, 100, 1050, 1485))
-        difference = ImageChops.difference(in_sheet, by_itself)
-        assert difference.getbbox() is None, f"cell {cell} differs in {difference.getbbox()}"
+    sheets = pdf_checks.rasterise(render_market_placards(placards, per_page), dpi=254)
+    cells = LAYOUTS[per_page].cells  # all of one size
+
+    def pixels(cell):
+        return [round(mm * 10) for mm in (cell.left, cell.top, cell.left + cell.width,
+                                          cell.top + cell.height)]
+
+    for number, placard in enumerate(placards):
+        in_sheet = sheets[number // per_page].convert("L").crop(pixels(cells[number % per_page]))
+        (alone,) = pdf_checks.rasterise(render_market_placards([placard], per_page), dpi=254)
+        difference = ImageChops.difference(in_sheet, alone.convert("L").crop(pixels(cells[0])))
+        assert difference.getbbox() is None, f"placard {number} differs in {difference.getbbox()}"
 
 
 def test_placard_text_keeps_its_diacritics_in_embedded_fonts(session, market):
