@@ -5,6 +5,8 @@ local market_id = os.getenv("BENCH_MARKET_ID")
 local token = os.getenv("BENCH_TOKEN")
 local per_thread = tonumber(os.getenv("BENCH_REQUESTS_PER_THREAD"))
 local retry_every = tonumber(os.getenv("BENCH_RETRY_EVERY"))
+-- A second run on the same database (bench/onboarding.py --floor) registers other people.
+local run = tonumber(os.getenv("BENCH_RUN") or "1")
 local threads = {}
 local next_thread_id = 0
 
@@ -36,12 +38,12 @@ function init(args)
 end
 
 local function body_for(n)
-  local id = thread_id * 1000000 + n
+  local id = run * 10000000 + thread_id * 1000000 + n
   return string.format(
     '{"kind":"trader","name":"Nguyễn Thị Thử %d","phone":"09%08d","market_id":%s,' ..
-    '"stall_code":"T%d-%d","payment_methods":[{"kind":"bank_account","bank_bin":"970436",' ..
+    '"stall_code":"T%d","payment_methods":[{"kind":"bank_account","bank_bin":"970436",' ..
     '"account_number":"10%011d","account_holder":"NGUYEN THI THU"}]}',
-    id, id % 100000000, market_id, thread_id, n, id)
+    id, id % 100000000, market_id, id, id)
 end
 
 function request()
@@ -60,7 +62,7 @@ function request()
     key, body = last_key, last_body
   else
     fresh = fresh + 1
-    key = string.format("bench-%d-%d", thread_id, fresh)
+    key = string.format("bench-%d-%d-%d", run, thread_id, fresh)
     body = body_for(fresh)
     last_key, last_body = key, body
   end

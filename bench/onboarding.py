@@ -4,7 +4,10 @@ idempotency key. Prints throughput and p50/p99 latency, checks that the vendors 
 the distinct keys, and compares with the issue's targets (>= 300/s, p99 <= 100 ms).
 
     .venv/bin/python bench/onboarding.py [--requests 6000] [--workers 2] [--threads 2]
-        [--no-reuse-port] [--postgres URL]
+        [--no-reuse-port] [--postgres URL] [--floor]
+
+--floor then puts the same load on bench/onboarding_floor.py, a bare route sending the same SQL
+statements with nothing else, served the same way, for what this machine allows at all.
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -52,6 +56,8 @@ def main() -> int:
     parser.add_argument("--retry-every", type=int, default=10)
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES)
     parser.add_argument("--port", type=int, default=5077)
+    parser.add_argument("--floor", action="store_true",
+                        help="also measure bench/onboarding_floor.py under the same load")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("bench/onboarding needs wrk: apt-get install -y wrk", file=sys.stderr)
@@ -65,7 +71,6 @@ def main() -> int:
     env = dict(os.environ, DATABASE_URL=database_url, FLASK_APP="app:create_app",
                CHO40_ENV="development")
     python = sys.executable
-    gunicorn = None
     try:
         run([python, "-m", "flask", "db", "upgrade"], env)
         run([python, "-m", "flask", "demo", "load", "--password", secrets.token_urlsafe(12)], env)
@@ -76,44 +81,18 @@ def main() -> int:
             vendors_before = conn.execute(text("SELECT count(*) FROM vendors")).scalar_one()
 
         served = dict(env, CHO40_ENV="production", SECRET_KEY=secrets.token_urlsafe(48))
-        gunicorn = subprocess.Popen(
-            # gthread keeps connections alive between requests, as phones over HTTPS do.
-            [python, "-m", "gunicorn", "--workers", str(args.workers), "--threads",
-             str(args.threads), "--worker-class", "gthread", "--bind",
-             f"127.0.0.1:{args.port}", "--log-level", "warning",
-             *(["--reuse-port"] if args.reuse_port else []), "app:create_app()"],
-            cwd=ROOT, env=served)
-        _wait_until_up(f"http://127.0.0.1:{args.port}/login")
-        _warm_up(f"http://127.0.0.1:{args.port}/api/v1/vendors?page_size=1", token)
-        with engine.connect() as conn:
-            sessions_before = _sessions(conn, name)
-            cpu_before = _cpu_seconds(_children(gunicorn.pid) + _backends(conn, name))
-
-        per_thread = args.requests // WRK_THREADS
         wrk_env = dict(env, BENCH_MARKET_ID=str(market_id), BENCH_TOKEN=token,
-                       BENCH_REQUESTS_PER_THREAD=str(per_thread),
+                       BENCH_REQUESTS_PER_THREAD=str(args.requests // WRK_THREADS),
                        BENCH_RETRY_EVERY=str(args.retry_every))
-        output = _run_wrk(["wrk", "-t", str(WRK_THREADS), "-c", str(CLIENTS), "-d", "120s",
-                           "--timeout", "10s", "-s", str(ROOT / "bench/onboarding.lua"),
-                           f"http://127.0.0.1:{args.port}"], wrk_env)
-        figures = dict(re.findall(r"^BENCH (\w+)=([\d.]+)$", output, re.MULTILINE))
-        if "responses" not in figures:
-            raise SystemExit(f"wrk printed no figures:\n{output}")
-        # CPU used by the server side (when PostgreSQL runs on this machine): gunicorn's workers
-        # and the PostgreSQL backends of the benchmark's database; wrk and the kernel not counted.
-        with engine.connect() as conn:
-            cpu = _cpu_seconds(_children(gunicorn.pid) + _backends(conn, name))
-            connections = _sessions(conn, name) - sessions_before
-        # Requests still in flight when wrk stopped are finished before counting: gunicorn
-        # completes them on SIGTERM, and their keys are among the distinct ones.
-        _stop(gunicorn)
-        gunicorn = None
+        figures, cpu, connections = _load(["app:create_app()"], served, wrk_env, args, engine,
+                                          name, warm_up_token=token)
         with engine.connect() as conn:
             created = conn.execute(text("SELECT count(*) FROM vendors")).scalar_one() - vendors_before
+        if args.floor:
+            floor, _, _ = _load(["--pythonpath", str(ROOT / "bench"), "onboarding_floor:app"],
+                                served, dict(wrk_env, BENCH_RUN="2"), args, engine, name)
         engine.dispose()
     finally:
-        if gunicorn is not None:
-            _stop(gunicorn)
         with server.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         server.dispose()
@@ -131,14 +110,53 @@ def main() -> int:
           f"{'ok' if rate >= TARGET_RATE else 'MISSED'}")
     print(f"latency: p50 {p50:.1f} ms, p99 {p99:.1f} ms (target p99 <= {TARGET_P99_MS:.0f} ms): "
           f"{'ok' if p99 <= TARGET_P99_MS else 'MISSED'}")
-    workers_cpu, postgres_cpu = (_cpu_ms(cpu[kind], cpu_before[kind], responses)
-                                 for kind in ("gunicorn", "postgres"))
+    workers_cpu, postgres_cpu = (_cpu_ms(*cpu[kind], responses) for kind in ("gunicorn", "postgres"))
     print(f"CPU per request: gunicorn {workers_cpu:.1f} ms, PostgreSQL {postgres_cpu:.1f} ms "
           f"({os.cpu_count()} cores); PostgreSQL connections opened: {connections}")
     print(f"vendors created {created}, distinct keys {keys}: "
           f"{'ok' if created == keys else 'MISMATCH'}")
+    if args.floor:
+        print(f"floor, the same statements behind a bare route (bench/onboarding_floor.py): "
+              f"{int(floor['responses']) / float(floor['seconds']):.0f} requests/s, "
+              f"p50 {float(floor['p50_ms']):.1f} ms, p99 {float(floor['p99_ms']):.1f} ms")
     ok = rate >= TARGET_RATE and p99 <= TARGET_P99_MS and created == keys
     return 0 if ok else 1
+
+
+def _load(app: list[str], served: dict, wrk_env: dict, args, engine, database: str,
+          warm_up_token: str | None = None):
+    """Serve `app` with gunicorn, put the wrk load on it, stop it once every request is answered;
+    wrk's figures, the server side's CPU seconds and the database connections opened."""
+    gunicorn = subprocess.Popen(
+        # gthread keeps connections alive between requests, as phones over HTTPS do.
+        [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--threads",
+         str(args.threads), "--worker-class", "gthread", "--bind", f"127.0.0.1:{args.port}",
+         "--log-level", "warning", *(["--reuse-port"] if args.reuse_port else []), *app],
+        cwd=ROOT, env=served)
+    try:
+        _wait_until_up(f"http://127.0.0.1:{args.port}/")
+        if warm_up_token:
+            _warm_up(f"http://127.0.0.1:{args.port}/api/v1/vendors?page_size=1", warm_up_token)
+        with engine.connect() as conn:
+            sessions_before = _sessions(conn, database)
+            cpu_before = _cpu_seconds(_children(gunicorn.pid) + _backends(conn, database))
+        output = _run_wrk(["wrk", "-t", str(WRK_THREADS), "-c", str(CLIENTS), "-d", "120s",
+                           "--timeout", "10s", "-s", str(ROOT / "bench/onboarding.lua"),
+                           f"http://127.0.0.1:{args.port}"], wrk_env)
+        figures = dict(re.findall(r"^BENCH (\w+)=([\d.]+)$", output, re.MULTILINE))
+        if "responses" not in figures:
+            raise SystemExit(f"wrk printed no figures:\n{output}")
+        # CPU used by the server side (when PostgreSQL runs on this machine): gunicorn's
+        # workers and the PostgreSQL backends of the benchmark's database; wrk and the kernel
+        # not counted.
+        with engine.connect() as conn:
+            cpu = _cpu_seconds(_children(gunicorn.pid) + _backends(conn, database))
+            connections = _sessions(conn, database) - sessions_before
+    finally:
+        # Requests still in flight when wrk stopped are finished before counting: gunicorn
+        # completes them on SIGTERM, and their keys are among the distinct ones.
+        _stop(gunicorn)
+    return figures, {kind: (cpu[kind], cpu_before[kind]) for kind in cpu}, connections
 
 
 def _run_wrk(command: list[str], env: dict) -> str:
@@ -223,6 +241,8 @@ def _wait_until_up(url: str, seconds: float = 30.0) -> None:
         try:
             urllib.request.urlopen(url, timeout=2).read()
             return
+        except urllib.error.HTTPError:
+            return  # it answers
         except OSError:
             if time.monotonic() > deadline:
                 raise
