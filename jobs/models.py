@@ -35,6 +35,9 @@ class Job(db.Model):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # When the process running it last reported (claim and every progress report): a running
+    # job silent for long has lost its process (jobs.service.ABANDONED_AFTER).
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     @property

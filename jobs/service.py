@@ -4,6 +4,7 @@ whole or not at all. No Flask here: jobs.runner decides where a job runs."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import os
 import tempfile
@@ -21,11 +22,19 @@ from jobs.models import Job, JobStatus
 log = logging.getLogger(__name__)
 
 
+# A running job that has not reported for this long lost the process running it (an RQ worker
+# killed, a web process restarted under its thread) and is shown as failed. Tasks report progress
+# far more often: a placard run every 250 placards, a few seconds.
+ABANDONED_AFTER = dt.timedelta(minutes=10)
+ABANDONED_MESSAGE = ("Việc đã dừng giữa chừng: máy chạy việc không báo tiến độ hơn 10 phút "
+                     "(có thể đã bị tắt). Hãy tạo lại lần in.")
+
+
 @dataclass(frozen=True)
 class JobContext:
     """What a task gets: the database session, the job's parameters, the folder its output goes
     in, and progress(done, total) to report how far it got (committed at once, so any process
-    showing the job sees it)."""
+    showing the job sees it; a task silent for ABANDONED_AFTER is taken for dead)."""
 
     job_id: int
     session: Session
@@ -48,6 +57,7 @@ def create_job(session: Session, kind: str, params: dict, *, created_by: int | N
 
 def get_job(session: Session, job_id: int, *, created_by: int | None = None) -> Job | None:
     """The job, if `created_by` is None (an administrator) or it is theirs."""
+    fail_abandoned_jobs(session)
     stmt = select(Job).where(Job.id == job_id)
     if created_by is not None:
         stmt = stmt.where(Job.created_by == created_by)
@@ -55,6 +65,7 @@ def get_job(session: Session, job_id: int, *, created_by: int | None = None) -> 
 
 
 def recent_jobs(session: Session, *, created_by: int | None = None, limit: int = 10) -> list[Job]:
+    fail_abandoned_jobs(session)
     stmt = select(Job).order_by(Job.created_at.desc(), Job.id.desc()).limit(limit)
     if created_by is not None:
         stmt = stmt.where(Job.created_by == created_by)
@@ -70,6 +81,22 @@ def fail_job(session: Session, job_id: int, message: str) -> None:
     session.commit()
 
 
+def fail_abandoned_jobs(session: Session, now: dt.datetime | None = None) -> int:
+    """Record as failed the running jobs whose process has stopped reporting, so their pages
+    stop waiting and say so; how many there were. (Should one report again after all, its end
+    is recorded as usual.)"""
+    silent_since = (now or utcnow()) - ABANDONED_AFTER
+    failed = session.execute(
+        update(Job)
+        .where(Job.status == JobStatus.RUNNING, Job.heartbeat_at < silent_since)
+        .values(status=JobStatus.FAILED, error=ABANDONED_MESSAGE, finished_at=utcnow())
+    ).rowcount
+    if failed:
+        log.warning("%s job(s) stopped reporting and are recorded as failed", failed)
+        session.commit()
+    return failed
+
+
 def run_job(
     session: Session, job_id: int, output_dir: Path, tasks: dict[str, Task]
 ) -> JobStatus | None:
@@ -79,7 +106,7 @@ def run_job(
     claimed = session.execute(
         update(Job)
         .where(Job.id == job_id, Job.status == JobStatus.QUEUED)
-        .values(status=JobStatus.RUNNING, started_at=utcnow())
+        .values(status=JobStatus.RUNNING, started_at=utcnow(), heartbeat_at=utcnow())
     ).rowcount
     session.commit()
     if not claimed:
@@ -88,7 +115,8 @@ def run_job(
 
     def progress(done: int, total: int | None) -> None:
         session.execute(
-            update(Job).where(Job.id == job_id).values(progress_done=done, progress_total=total)
+            update(Job).where(Job.id == job_id)
+            .values(progress_done=done, progress_total=total, heartbeat_at=utcnow())
         )
         session.commit()
 
