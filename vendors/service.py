@@ -13,8 +13,9 @@ from typing import NamedTuple
 
 from marshmallow import ValidationError
 from sqlalchemy import (
-    ColumnElement, and_, bindparam, func, insert, literal, null, or_, select, union_all,
+    ColumnElement, and_, bindparam, func, insert, inspect, literal, null, or_, select, union_all,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, joinedload, make_transient_to_detached, selectinload
 
@@ -322,9 +323,8 @@ def _insert_vendor(session: Session, actor: User, data: dict, place: _Place, met
     market, stall = place.market, place.stall
     new_stalls = []
     if place.new_stall_code:
-        new_stalls = _insert_rows(session, Stall, [
-            {"market_id": market.id, "code": place.new_stall_code}])
-        (stall,) = new_stalls
+        stall = _new_stall(session, market, place.new_stall_code)
+        new_stalls = [] if inspect(stall).persistent else [stall]
     (vendor,) = _insert_rows(session, Vendor, [{
         "kind": data["kind"], "name": data["name"], "search_key": search_key(data["name"]),
         "phone": data.get("phone"), "citizen_id": data.get("citizen_id"),
@@ -351,6 +351,27 @@ def _insert_vendor(session: Session, actor: User, data: dict, place: _Place, met
         make_transient_to_detached(new)
     session.add(vendor)
     return vendor
+
+
+def _new_stall(session: Session, market: Market, code: str) -> Stall:
+    """The market's new stall with this code, inserted; or, when another registration created
+    the same stall since it was looked for (two agents at one new row of stalls), that one."""
+    values = {"market_id": market.id, "code": code, "zone": None}
+    stall_id = session.connection().execute(
+        _insert_stall_if_new(session.get_bind().dialect.name), values).scalar()
+    if stall_id is None:
+        return session.scalars(select(Stall).where(
+            Stall.market_id == market.id, Stall.code == code)).one()
+    return Stall(id=stall_id, **values)
+
+
+@functools.cache
+def _insert_stall_if_new(dialect: str):
+    # INSERT ... ON CONFLICT DO NOTHING: the same statement on both engines, spelled by each.
+    stalls = Stall.__table__
+    return ({"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect](stalls)
+            .on_conflict_do_nothing(index_elements=[stalls.c.market_id, stalls.c.code])
+            .returning(stalls.c.id))
 
 
 def _insert_rows(session: Session, model, rows: list[dict]) -> list:

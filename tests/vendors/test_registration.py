@@ -205,6 +205,26 @@ def test_a_retry_sent_without_the_duplicate_check_still_gets_the_first_result(
     assert _count(session, Vendor) == 1 and _count(session, PaymentMethod) == 1
 
 
+def test_two_agents_registering_at_one_new_stall_at_once_both_succeed(
+        session, agent_and_market, monkeypatch):
+    # Both looked for stall C-7 before either had created it: the second insert of the stall
+    # finds the first one's and registers its vendor there, rather than failing.
+    from vendors import service
+
+    agent, market = agent_and_market
+    first = register_vendor(session, agent, _load(_form(market, stall_code="c-7")), "key-00000011")
+    session.commit()
+    monkeypatch.setattr(service, "_place_for_registration", lambda session, actor, data: (
+        service._Place(market=session.get(type(market), market.id), new_stall_code="C-7")))
+    other = _form(market, name="Lý Văn Tâm", phone="0987 654 321", stall_code="c-7",
+                  payment_methods=[])
+    second = register_vendor(session, agent, _load(other), "key-00000012")
+    session.commit()
+    assert not second.replayed and second.vendor.id != first.vendor.id
+    assert second.vendor.stall.id == first.vendor.stall.id
+    assert _count(session, Vendor) == 2 and _count(session, Stall) == 1
+
+
 def test_a_retry_racing_its_first_try_to_a_new_stall_gets_the_first_result(
         session, agent_and_market, monkeypatch):
     # The retry looked for its key, duplicates and the stall before the first try committed,
