@@ -255,7 +255,9 @@ _BANK_BY_BIN = select(Bank.bin, Bank.short_name).where(Bank.bin == bindparam("bi
 def validate_bank_account(session: Session, bank_bin: str, number: str) -> ValidatedAccount:
     """Find the bank by BIN and check the account number against it."""
     bank_bin = (bank_bin or "").strip()
-    bank = session.execute(_BANK_BY_BIN, {"bin": bank_bin}).first() if _BIN.fullmatch(bank_bin) else None
+    bank = None
+    if _BIN.fullmatch(bank_bin):
+        bank = session.execute(_BANK_BY_BIN, {"bin": bank_bin}).first()
     if bank is None:
         raise UnknownBankError(f"Không có ngân hàng nào có mã BIN {bank_bin}.")
     return ValidatedAccount(bank, validate_account_number(bank, number))

@@ -346,8 +346,10 @@ class _ChunkRenderer:
         self.font_config, self.progress = font_config, progress
         self.cut_marks = _cut_mark_operators(layout) if layout.cut_marks else None
         self.start, self.pages = None, []
-        self.stamps = None  # the reference cells are laid out unstamped
-        self.stamps = _StampedLines(self._layout_html, placards) if stamped else None
+        # Set before the reference cells are laid out, so that they are laid out unstamped.
+        self.stamps = None
+        if stamped:
+            self.stamps = _StampedLines(self._layout_html, placards)
 
     def _layout_html(self, placards: list[Placard], first_index: int = 0):
         """The WeasyPrint document of these placards, and its sheets: (index, placard, names of

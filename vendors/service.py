@@ -222,8 +222,8 @@ def register_vendor(
     except IntegrityError:
         if idempotency_key is None:
             raise
-        # A try with the same key committed first (its idempotency record, or the new stall
-        # both insert, is refused here): drop ours, answer with theirs.
+        # A try with the same key committed first (the idempotency record both insert is
+        # refused here): drop ours, answer with theirs.
         session.rollback()
         registered = _matching_vendors(session, registration=(actor.id, idempotency_key)).registered
         if registered is None:

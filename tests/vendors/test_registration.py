@@ -228,8 +228,8 @@ def test_two_agents_registering_at_one_new_stall_at_once_both_succeed(
 def test_a_retry_racing_its_first_try_to_a_new_stall_gets_the_first_result(
         session, agent_and_market, monkeypatch):
     # The retry looked for its key, duplicates and the stall before the first try committed,
-    # so it inserts the same new stall: the database refuses it, and the retry answers with
-    # the first vendor rather than a conflict.
+    # so it goes on to insert: the stall is the first try's by then, the same idempotency record
+    # is refused, and the retry answers with the first vendor rather than a conflict.
     from vendors import service
 
     agent, market = agent_and_market
