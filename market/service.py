@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from accounts.models import Role, User
@@ -13,7 +13,8 @@ from accounts.service import market_scope, ward_scope
 from market.indicators import cashless_share
 from market.models import Market, Province, Stall, Ward, WardKind
 from textnorm import nfc, search_key
-from vendors.models import PaymentMethod, Vendor, VendorStatusPeriod
+from vendors.models import Vendor
+from vendors.status import accepts_cashless_on, active_on
 
 WARD_KINDS = {"Phường": WardKind.WARD, "Xã": WardKind.COMMUNE, "Đặc khu": WardKind.SPECIAL_ZONE}
 
@@ -103,24 +104,6 @@ class MarketSummary:
     @property
     def cashless_share(self):
         return cashless_share(self.cashless_vendors, self.active_vendors)
-
-
-def active_on(day: dt.date) -> ColumnElement[bool]:
-    """The vendor had an open membership period on `day` (periods are half-open)."""
-    return exists().where(
-        VendorStatusPeriod.vendor_id == Vendor.id,
-        VendorStatusPeriod.joined_on <= day,
-        or_(VendorStatusPeriod.left_on.is_(None), VendorStatusPeriod.left_on > day),
-    )
-
-
-def accepts_cashless_on(day: dt.date) -> ColumnElement[bool]:
-    """The vendor had at least one payment method in use on `day`."""
-    return exists().where(
-        PaymentMethod.vendor_id == Vendor.id,
-        PaymentMethod.started_on <= day,
-        or_(PaymentMethod.stopped_on.is_(None), PaymentMethod.stopped_on > day),
-    )
 
 
 def market_summaries(

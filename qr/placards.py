@@ -16,16 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from market.models import Market, Stall
-from market.service import active_on
 from qr.models import Bank
 from qr.payload import PayloadError, build_vietqr
 from qr.render import qr_pdf_operators, qr_symbol
 from textnorm import nfc, search_key
 from vendors.models import PaymentMethod, PaymentMethodKind, Vendor
+from vendors.status import active_on, payment_method_in_use_clause
 
 log = logging.getLogger(__name__)
 
@@ -120,8 +120,7 @@ def _bank_accounts_in_use(day: dt.date, vendors: ColumnElement[bool]):
         )
         .where(
             PaymentMethod.kind == PaymentMethodKind.BANK_ACCOUNT,
-            PaymentMethod.started_on <= day,
-            or_(PaymentMethod.stopped_on.is_(None), PaymentMethod.stopped_on > day),
+            payment_method_in_use_clause(day),
             PaymentMethod.vendor_id.in_(select(Vendor.id).where(vendors)),
         )
         .subquery()

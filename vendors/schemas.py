@@ -17,6 +17,7 @@ from marshmallow.experimental.context import Context
 
 from textnorm import nfc
 from vendors.models import PaymentMethodKind, VendorKind, WalletProvider
+from vendors.status import is_active_on, is_cashless_on, method_in_use_on
 
 _SEPARATORS = re.compile(r"[\s.\-()]+")
 
@@ -327,12 +328,6 @@ class ContactDetail(fields.String):
         return super()._serialize(value, attr, obj, **kwargs)
 
 
-def _in_use_today(start: dt.date, end: dt.date | None) -> bool:
-    # Periods are half-open: in use on the start day, no longer on the end day.
-    today = dt.date.today()
-    return start <= today and (end is None or end > today)
-
-
 class StatusPeriodSchema(Schema):
     joined_on = fields.Date()
     left_on = fields.Date(metadata={"description": "First day away; null while active."})
@@ -352,7 +347,7 @@ class PaymentMethodSchema(Schema):
     terminal_id = fields.String()
     started_on = fields.Date()
     stopped_on = fields.Date(metadata={"description": "First day no longer used; null while in use."})
-    in_use = fields.Function(lambda m: _in_use_today(m.started_on, m.stopped_on),
+    in_use = fields.Function(lambda m: method_in_use_on(m, dt.date.today()),
                              metadata={"type": "boolean", "description": "In use today."})
 
 
@@ -371,12 +366,11 @@ class VendorSchema(Schema):
                                  metadata={"type": "string"})
     ward_code = fields.String(metadata={"description": "Only for a vendor with no market."})
     active = fields.Function(
-        lambda v: any(_in_use_today(p.joined_on, p.left_on) for p in v.status_periods),
-        metadata={"type": "boolean", "description": "Trading today (as market.service.active_on)."})
+        lambda v: is_active_on(v, dt.date.today()),
+        metadata={"type": "boolean", "description": "Trading today."})
     accepts_cashless = fields.Function(
-        lambda v: any(_in_use_today(m.started_on, m.stopped_on) for m in v.payment_methods),
-        metadata={"type": "boolean",
-                  "description": "A payment method in use today (as market.service.accepts_cashless_on)."})
+        lambda v: is_cashless_on(v, dt.date.today()),
+        metadata={"type": "boolean", "description": "A payment method in use today."})
     status_periods = fields.List(fields.Nested(StatusPeriodSchema))
     payment_methods = fields.List(fields.Nested(PaymentMethodSchema))
     created_at = fields.DateTime()

@@ -23,11 +23,12 @@ from accounts.models import Role, User
 from accounts.service import market_scope, vendor_scope, ward_scope
 from db import utcnow
 from market.models import Market, Stall, Ward
-from market.service import accepts_cashless_on, search_markets
+from market.service import search_markets
 from qr.banks import BankAccountError, list_banks, validate_bank_account
 from qr.models import Bank
 from qr.payload import PayloadError, check_wallet_payload
 from qr.scan import ScanError, read_payment_code
+from periods import not_ended_by
 from textnorm import nfc, search_key
 from vendors.importer import Sheet
 from vendors.models import (
@@ -35,6 +36,7 @@ from vendors.models import (
     WalletProvider,
 )
 from vendors.schemas import VendorRegistrationInput, flat_messages
+from vendors.status import accepts_cashless_on, method_in_use_on
 
 PAGE_SIZE = 50
 
@@ -547,7 +549,7 @@ def close_vendor(session: Session, actor: User, vendor_id: int, left_on: dt.date
     period.left_on, period.left_reason = left_on, nfc(reason)
     # Payment methods stop with the membership: the figures count neither after that day.
     for method in vendor.payment_methods:
-        if method.stopped_on is None or method.stopped_on > left_on:
+        if not_ended_by(method.stopped_on, left_on):
             method.stopped_on = max(left_on, method.started_on)
     session.flush()
     return vendor
@@ -1007,8 +1009,7 @@ def record_payment_method(session: Session, actor: User, vendor_id: int,
     identity = _METHOD_IDENTITY[row["kind"]]
     today = dt.date.today()
     for method in vendor.payment_methods:
-        in_use = method.stopped_on is None or method.stopped_on > today
-        if in_use and method.kind is row["kind"] and all(
+        if method_in_use_on(method, today) and method.kind is row["kind"] and all(
                 getattr(method, name) == row.get(name) for name in identity):
             return method, False
     return add_payment_method(session, actor, vendor_id, data), True
