@@ -12,12 +12,13 @@ from marshmallow import Schema, fields
 from marshmallow.experimental.context import Context
 
 from accounts.models import User
-from accounts.service import may_see_contact_details, user_for_token
+from accounts.permissions import SEE_CONTACT_DETAILS
+from accounts.service import user_for_token
 from db import csrf, db
+from schema_fields import MAX_ID
 
-# Largest id a route or filter accepts: beyond it SQLite overflows and PostgreSQL's integer
-# columns refuse the value, which would be a 500 rather than a 404.
-MAX_ID = 2**31 - 1
+# Largest id a route accepts: beyond it SQLite overflows and PostgreSQL's integer columns refuse
+# the value, which would be a 500 rather than a 404.
 ID = f"int(min=1, max={MAX_ID})"
 
 DESCRIPTION = """\
@@ -138,7 +139,7 @@ def api_user() -> User:
 class ApiBlueprint(Blueprint):
     """An area of /api/v1: every route needs a bearer token and no CSRF token (the API uses no
     cookies), bodies must be JSON, and responses show contact details only to roles that may
-    see them (accounts.service.may_see_contact_details)."""
+    see them (accounts.permissions.SEE_CONTACT_DETAILS)."""
 
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 50, "max_page_size": 100}
 
@@ -170,7 +171,7 @@ class ApiBlueprint(Blueprint):
             # The schemas' ContactDetail fields read this while dumping (marshmallow 4 context).
             @wraps(dumping)
             def wrapper(*args, **kw):
-                with Context({"contact_details": may_see_contact_details(api_user())}):
+                with Context({"contact_details": SEE_CONTACT_DETAILS.allows(api_user())}):
                     return dumping(*args, **kw)
 
             return wrapper

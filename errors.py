@@ -1,27 +1,37 @@
-"""One place that turns errors into a page in the person's language, or JSON under /api/.
+"""One place that turns errors into a page in the person's language, or into JSON under /api/ and
+for requests that ask for JSON (the phone's script).
 
-The JSON shape, for every status: {"code": 422, "message": "a sentence", "errors": {"field":
-["reason", ...]}}; "errors" only when fields are at fault, "duplicates" only on a possible
-duplicate vendor. flask-smorest's own handler is switched off (api.Cho40Api): this is the only
-one.
+The JSON shape, for every error: {"code": 422, "reason": "invalid", "message": "a sentence",
+"errors": {"field": ["reason", ...]}}. `code` is the HTTP status, `reason` names the cause for
+programs, `message` says it to a person; "errors" only when fields are at fault; other members
+only where a DomainError carries details a client acts on ("duplicates" for a possible
+duplicate vendor, "wallet" for a scanned wallet code). Every sentence goes through Flask-Babel.
+flask-smorest's own handler is switched off (api.Cho40Api): this is the only one. Nothing here
+knows a domain package: services raise domain_errors.DomainError.
 """
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 
 from flask import Flask, jsonify, render_template, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
 from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
-from market.service import MarketError
-from vendors.service import DuplicateVendorError, OnboardingError
+from db import db
+from domain_errors import DomainError, Message
+
+# What each status is called for programs, when nothing more precise is known.
+REASONS = {
+    400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid",
+    429: "too_many_requests", 500: "server_error",
+}
 
 
-def _messages() -> dict[int, str]:
+def _titles() -> dict[int, str]:
     return {
         400: _("Yêu cầu không hợp lệ."),
         401: _("Vui lòng đăng nhập để tiếp tục."),
@@ -36,149 +46,136 @@ def _messages() -> dict[int, str]:
     }
 
 
-def _respond(code: int, description: str | None = None, *, errors=None, headers=None,
-             **extra):
-    message = _messages().get(code, _("Đã có lỗi xảy ra."))
-    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
-        body = {"code": code, "message": description or message}
-        if errors:
-            body["errors"] = _field_messages(errors)
-        body.update({name: value for name, value in extra.items() if value is not None})
-        return jsonify(body), code, headers or {}
-    return (render_template("error.html", code=code, message=message, description=description),
-            code, headers or {})
+def translate(message) -> str:
+    """A sentence in the reader's language: a domain Message, a lazy string, or a plain string
+    (marshmallow's own messages that were never formatted are still their msgid)."""
+    if isinstance(message, Message):
+        return message.render(_)
+    return _(str(message))
 
 
-# webargs files request errors under the part of the request they were read from.
-_LOCATIONS = {"json", "query", "querystring", "form", "json_or_form", "headers", "files",
-              "cookies", "view_args", "path"}
-
-
-def _field_messages(messages) -> dict[str, list[str]]:
-    """marshmallow's nested messages as {"payment_methods.0.bank_bin": [...]}, in Vietnamese."""
-    if isinstance(messages, dict) and messages and set(messages) <= _LOCATIONS:
+def translated_fields(messages) -> dict[str, list[str]]:
+    """Field messages, from a DomainError's fields or marshmallow's (nested: {"payment_methods":
+    {0: {"bank_bin": [...]}}}), as {"payment_methods.0.bank_bin": ["...", ...]} in the reader's
+    language. webargs files a request's errors under the part of the request they were read from
+    ("json", "query"...): that level is dropped."""
+    if isinstance(messages, Mapping) and messages and set(messages) <= _LOCATIONS:
         merged = {}
         for part in messages.values():
-            merged.update(part if isinstance(part, dict) else {"_schema": part})
+            merged.update(part if isinstance(part, Mapping) else {"_schema": part})
         messages = merged
     flat: dict[str, list[str]] = {}
 
     def walk(value, path):
-        if isinstance(value, dict):
+        if isinstance(value, Mapping):
             for key, inner in value.items():
                 walk(inner, f"{path}.{key}" if path else str(key))
         elif isinstance(value, (list, tuple)):
             for inner in value:
                 walk(inner, path)
         else:
-            flat.setdefault(path or "_schema", []).append(_in_vietnamese(str(value)))
+            flat.setdefault(path or "_schema", []).append(translate(value))
 
     walk(messages, "")
     return flat
 
 
-# marshmallow's and webargs's built-in messages are English; cho40's own are written in
-# Vietnamese. Shown as they are to someone who chose English.
-_BUILT_IN_MESSAGES = [
-    (r"Missing data for required field\.", "Vui lòng điền mục này."),
-    (r"Field may not be null\.", "Mục này không được để trống."),
-    (r"Unknown field\.", "Mục này không có trong API, vui lòng bỏ ra."),
-    (r"Not a valid string\.", "Cần một chuỗi chữ."),
-    (r"Not a valid integer\.", "Cần một số nguyên."),
-    (r"Not a valid number\.", "Cần một số."),
-    (r"Number too large\.", "Số quá lớn."),
-    (r"Special numeric values \(nan or infinity\) are not permitted\.",
-     "Cần một số (không nhận NaN hay vô cực)."),
-    (r"Not a valid boolean\.", "Cần true hoặc false."),
-    (r"Not a valid date\.", "Cần một ngày dạng NNNN-TT-NN (ISO 8601), ví dụ 2025-07-01."),
-    (r"Not a valid datetime\.", "Cần thời điểm theo ISO 8601."),
-    (r"Not a valid list\.", "Cần một danh sách."),
-    (r"Not a valid mapping type\.", "Cần một đối tượng JSON."),
-    (r"Invalid input type\.", "Cần một đối tượng JSON."),
-    (r"Invalid value\.", "Giá trị không hợp lệ."),
-    (r"String does not match expected pattern\.", "Sai định dạng."),
-    (r"Must be one of: (.*)\.", r"Chỉ nhận một trong các giá trị: \1."),
-    (r"Longer than maximum length (\d+)\.", r"Dài tối đa \1 ký tự."),
-    (r"Shorter than minimum length (\d+)\.", r"Cần ít nhất \1 ký tự."),
-    (r"Length must be between (\d+) and (\d+)\.", r"Độ dài phải từ \1 đến \2."),
-    (r"Must be greater than or equal to (\S+) and less than or equal to (\S+)\.",
-     r"Phải từ \1 đến \2."),
-    (r"Must be greater than or equal to (\S+)\.", r"Phải từ \1 trở lên."),
-    (r"Must be less than or equal to (\S+)\.", r"Phải không quá \1."),
-]
+_LOCATIONS = {"json", "query", "querystring", "form", "json_or_form", "headers", "files",
+              "cookies", "view_args", "path"}
 
 
-def _in_vietnamese(message: str) -> str:
-    if str(get_locale()) == "en":
-        return message
-    for pattern, vietnamese in _BUILT_IN_MESSAGES:
-        if re.fullmatch(pattern, message):
-            return re.sub(pattern, vietnamese, message)
-    return message
+def _plain(value):
+    """A DomainError's details as JSON can carry them, their sentences translated."""
+    if isinstance(value, Message):
+        return translate(value)
+    if isinstance(value, Mapping):
+        return {key: _plain(inner) for key, inner in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(inner) for inner in value]
+    return value
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def error_response(status: int, message: str | None = None, *, reason: str | None = None,
+                   errors: Mapping[str, list[str]] | None = None, details: Mapping | None = None,
+                   headers: Mapping | None = None):
+    """The one JSON body, or the one error page, for an error; `message` is already in the
+    reader's language."""
+    title = _titles().get(status, _("Đã có lỗi xảy ra."))
+    if wants_json():
+        body = {"code": status, "reason": reason or REASONS.get(status, "error"),
+                "message": message or title}
+        if errors:
+            body["errors"] = dict(errors)
+        body.update({name: _plain(value) for name, value in (details or {}).items()
+                     if value is not None})
+        return jsonify(body), status, dict(headers or {})
+    if not message and errors:
+        message = " ".join(m for messages in errors.values() for m in messages)
+    return (render_template("error.html", code=status, message=title, description=message),
+            status, dict(headers or {}))
+
+
+def domain_error_response(error: DomainError):
+    """The response to a refusal by a service. Nothing the request began is kept."""
+    db.session.rollback()
+    errors = translated_fields(error.fields)
+    # Without a sentence of its own, the error is what its fields say.
+    message = (translate(error.message) if error.message is not None
+               else " ".join(m for messages in errors.values() for m in messages) or None)
+    return error_response(error.status, message, reason=error.code, errors=errors or None,
+                          details=error.details)
 
 
 def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(DomainError, domain_error_response)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return _respond(400, _("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. "
-                               "Vui lòng tải lại trang và gửi lại."))
+        return error_response(400, _("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. "
+                                     "Vui lòng tải lại trang và gửi lại."), reason="csrf")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if isinstance(error, InternalServerError):
-            return _respond(500)
+            return unexpected_error(error)
         # flask_smorest.abort (webargs) carries a message, field errors and headers in .data.
         data = getattr(error, "data", None) or {}
         headers = dict(data.get("headers") or {})
         if isinstance(error, MethodNotAllowed) and error.valid_methods:
             headers["Allow"] = ", ".join(error.valid_methods)
-        return _respond(error.code or 500, data.get("message"),
-                        errors=data.get("errors") or data.get("messages"), headers=headers)
+        fields = data.get("errors") or data.get("messages")
+        status = error.code or 500
+        # webargs reports invalid fields as 422 (flask-smorest's default).
+        return error_response(status, data.get("message"),
+                              errors=translated_fields(fields) if fields else None,
+                              headers=headers)
 
     @app.errorhandler(ValidationError)
     def validation_error(error: ValidationError):
-        return _respond(422, errors=error.messages)
-
-    @app.errorhandler(OnboardingError)
-    @app.errorhandler(MarketError)
-    def refused(error: OnboardingError | MarketError):
-        # A refusal by a service (scope, role, duplicate, conflict): nothing it began is kept.
-        from db import db
-
         db.session.rollback()
-        duplicates = None
-        if isinstance(error, DuplicateVendorError):
-            duplicates = [
-                {"vendor_id": m.vendor_id, "name": m.name, "market_name": m.market_name,
-                 "reasons": list(m.reasons)}
-                for m in error.matches
-            ]
-        return _respond(error.status, str(error) or None, errors=error.messages,
-                        duplicates=duplicates)
+        return error_response(422, errors=translated_fields(error.messages))
 
     @app.errorhandler(IntegrityError)
     def integrity_error(error: IntegrityError):
         # A uniqueness or reference the services did not catch first (two requests at once).
-        from db import db
-
         db.session.rollback()
-        return _respond(409)
+        return error_response(409)
 
     @app.errorhandler(DataError)
     def data_error(error: DataError):
         # A value the database refuses that the schemas let through (PostgreSQL refuses NUL
         # characters in text, SQLite does not).
-        from db import db
-
         app.logger.warning("Value refused by the database: %s", error.orig)
         db.session.rollback()
-        return _respond(422, _("Có giá trị không lưu được: quá lớn, hoặc chứa ký tự không hợp lệ "
-                               "(như ký tự NUL)."))
+        return error_response(422, _("Có giá trị không lưu được: quá lớn, hoặc chứa ký tự "
+                                     "không hợp lệ (như ký tự NUL)."))
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         app.logger.exception("Unhandled error")
-        from db import db
-
         db.session.rollback()
-        return _respond(500)
+        return error_response(500)

@@ -6,8 +6,9 @@ from flask_babel import format_date, format_decimal, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 
 from accounts.models import Role
+from accounts.permissions import masked
+from errors import translate
 from vendors.models import PaymentMethod, PaymentMethodKind, VendorKind, WalletProvider
-from vendors.service import mask_phone
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Quản trị viên"),
@@ -46,9 +47,11 @@ def register_template_helpers(app: Flask) -> None:
         kind_label=lambda kind: KIND_LABELS[kind],
         wallet_label=lambda provider: WALLET_LABELS[provider],
         method_label=method_label,
-        mask_phone=mask_phone,
+        masked=masked,
+        translate=translate,
         get_locale=get_locale,
         format_date=format_date,
         format_decimal=format_decimal,
         format_percent=format_percent,
     )
+    app.jinja_env.filters["translate"] = translate

@@ -11,7 +11,8 @@ from marshmallow import ValidationError
 
 from accounts.models import Role, User
 from accounts.schemas import LoginSchema
-from accounts.service import authenticate, list_users, market_scope
+from accounts.permissions import market_scope
+from accounts.service import authenticate, list_users
 from catalog_export.service import products_of
 from db import db, login_manager
 from market.service import market_summaries, overview_counts

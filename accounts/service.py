@@ -1,16 +1,17 @@
-"""Creating users, checking passwords, and the data scope each role may see and change."""
+"""Creating users, checking passwords, API tokens. Who may see and do what: accounts.permissions."""
 from __future__ import annotations
 
 import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, bindparam, false, or_, select, true
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from accounts.models import ApiToken, Role, User
 from db import utcnow
+from domain_errors import N_, Invalid
 from market.models import Market, Province, Ward
 from textnorm import nfc
 from vendors.models import Vendor, VendorKind
@@ -18,8 +19,10 @@ from vendors.models import Vendor, VendorKind
 MIN_PASSWORD_LENGTH = 10
 
 
-class AccountError(ValueError):
+class AccountError(Invalid):
     """A user cannot be created or changed as asked; the message says why."""
+
+    code = "invalid_account"
 
 
 @dataclass(frozen=True)
@@ -43,11 +46,14 @@ def create_user(
 ) -> User:
     username = (username or "").strip().lower()
     if not username or len(username) > 64 or not username.replace(".", "").replace("_", "").isalnum():
-        raise AccountError("Tên đăng nhập chỉ gồm chữ không dấu, số, dấu chấm hoặc gạch dưới.")
+        raise AccountError(fields={"username": N_(
+            "Tên đăng nhập chỉ gồm chữ không dấu, số, dấu chấm hoặc gạch dưới.")})
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự.")
+        raise AccountError(fields={"password": N_(
+            "Mật khẩu cần ít nhất %(count)s ký tự.", count=MIN_PASSWORD_LENGTH)})
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise AccountError(f"Tên đăng nhập «{username}» đã có người dùng.")
+        raise AccountError(fields={"username": N_(
+            "Tên đăng nhập «%(username)s» đã có người dùng.", username=username)})
     _check_scope(session, role, scope)
     user = User(
         username=username,
@@ -74,20 +80,24 @@ def _check_scope(session: Session, role: Role, scope: Scope) -> None:
         Role.COOPERATIVE_MANAGER: {"cooperative_id"},
     }[role]
     if role is Role.ADMIN and given:
-        raise AccountError("Quản trị viên không gắn với địa bàn nào.")
+        raise AccountError(fields={"scope": N_("Quản trị viên không gắn với địa bàn nào.")})
     if role is not Role.ADMIN and (len(given) != 1 or given[0] not in allowed):
-        raise AccountError("Vai trò này cần đúng một phạm vi: " + ", ".join(sorted(allowed)) + ".")
+        raise AccountError(fields={"scope": N_("Vai trò này cần đúng một phạm vi: %(scopes)s.",
+                                               scopes=", ".join(sorted(allowed)))})
     lookups = {
-        "province_code": (Province, scope.province_code, "Không có tỉnh/thành mã {}."),
-        "ward_code": (Ward, scope.ward_code, "Không có xã/phường mã {}."),
-        "market_id": (Market, scope.market_id, "Không có chợ số {}."),
-        "cooperative_id": (Vendor, scope.cooperative_id, "Không có hợp tác xã số {}."),
+        "province_code": (Province, scope.province_code,
+                          N_("Không có tỉnh/thành mã %(key)s.", key=scope.province_code)),
+        "ward_code": (Ward, scope.ward_code,
+                      N_("Không có xã/phường mã %(key)s.", key=scope.ward_code)),
+        "market_id": (Market, scope.market_id, N_("Không có chợ số %(key)s.", key=scope.market_id)),
+        "cooperative_id": (Vendor, scope.cooperative_id,
+                           N_("Không có hợp tác xã số %(key)s.", key=scope.cooperative_id)),
     }
     for name in given:
         model, key, message = lookups[name]
         found = session.get(model, key)
         if found is None or (model is Vendor and found.kind is not VendorKind.COOPERATIVE):
-            raise AccountError(message.format(key))
+            raise AccountError(fields={name: message})
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
@@ -96,53 +106,6 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
         return None
     user.last_login_at = utcnow()
     return user
-
-
-def _wards_of_province(province_code: str):
-    return select(Ward.code).where(Ward.province_code == province_code)
-
-
-def market_scope(user: User) -> ColumnElement[bool]:
-    """Which markets the user may see: a WHERE clause over Market."""
-    if user.role is Role.ADMIN:
-        return true()
-    if user.market_id is not None:
-        return Market.id == user.market_id
-    if user.ward_code is not None:
-        return Market.ward_code == user.ward_code
-    if user.province_code is not None:
-        return Market.ward_code.in_(_wards_of_province(user.province_code))
-    return false()
-
-
-def ward_scope(user: User) -> ColumnElement[bool]:
-    """Which communes the user works in: a WHERE clause over Ward."""
-    if user.role is Role.ADMIN:
-        return true()
-    if user.ward_code is not None:
-        return Ward.code == user.ward_code
-    if user.province_code is not None:
-        return Ward.province_code == user.province_code
-    return false()
-
-
-def vendor_scope(user: User) -> ColumnElement[bool]:
-    """Which vendors the user may see: a WHERE clause over Vendor."""
-    if user.role is Role.ADMIN:
-        return true()
-    if user.cooperative_id is not None:
-        return Vendor.id == user.cooperative_id
-    in_markets = Vendor.market_id.in_(select(Market.id).where(market_scope(user)))
-    if user.ward_code is not None:
-        return or_(in_markets, Vendor.ward_code == user.ward_code)
-    if user.province_code is not None:
-        return or_(in_markets, Vendor.ward_code.in_(_wards_of_province(user.province_code)))
-    return in_markets
-
-
-def may_see_contact_details(user: User) -> bool:
-    """Phones and ID numbers go to the people who work with vendors, not to statisticians."""
-    return user.role is not Role.PROVINCIAL_STAFF
 
 
 def list_users(session: Session) -> list[User]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 from flask_login import current_user, login_required
 
-from accounts.service import vendor_scope
+from accounts.permissions import vendor_scope
 from catalog_export.service import cooperatives, products_of
 from db import db
 from vendors.models import VendorKind
-from vendors.service import get_vendor
+from vendors.search import get_vendor
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalog")
 

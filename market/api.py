@@ -5,7 +5,7 @@ from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import abort
 
-from accounts.service import market_scope
+from accounts.permissions import market_scope
 from api import ID, ApiBlueprint, api_user
 from db import db
 from market.schemas import (

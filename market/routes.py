@@ -6,7 +6,7 @@ import datetime as dt
 from flask import Blueprint, abort, render_template
 from flask_login import current_user, login_required
 
-from accounts.service import market_scope
+from accounts.permissions import market_scope
 from db import db
 from market.service import get_market, market_summaries
 

@@ -9,9 +9,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import RAISE, Schema, fields, validate
 
 from market.models import MarketClass
-from vendors.schemas import (
-    PROVINCE_CODE, REQUIRED, WARD_CODE, ContactDetail, PhoneNumber, Text,
-)
+from schema_fields import PROVINCE_CODE, REQUIRED, WARD_CODE, ContactDetail, PhoneNumber, Range, Text
 
 
 class MarketInput(Schema):
@@ -32,11 +30,11 @@ class MarketInput(Schema):
     # Decimal, as stored (6 places, about 10 cm); the range is restated for the OpenAPI
     # document, where apispec would write the bounds as strings.
     latitude = fields.Decimal(allow_none=True, places=6, metadata={"minimum": -90, "maximum": 90},
-                              validate=validate.Range(min=-90, max=90, error=_l(
+                              validate=Range(min=-90, max=90, error=_l(
                                   "Vĩ độ nằm trong khoảng -90 đến 90.")))
     longitude = fields.Decimal(allow_none=True, places=6,
                                metadata={"minimum": -180, "maximum": 180},
-                               validate=validate.Range(min=-180, max=180, error=_l(
+                               validate=Range(min=-180, max=180, error=_l(
                                    "Kinh độ nằm trong khoảng -180 đến 180.")))
 
 

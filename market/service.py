@@ -8,8 +8,9 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from accounts.models import Role, User
-from accounts.service import market_scope, ward_scope
+from accounts.models import User
+from accounts.permissions import WRITE_MARKETS, WRITE_STALLS, market_scope, ward_scope
+from domain_errors import N_, Conflict, Invalid, NotFound
 from market.indicators import cashless_share
 from market.models import Market, Province, Stall, Ward, WardKind
 from textnorm import nfc, search_key
@@ -177,24 +178,6 @@ def _market_conditions(scope: ColumnElement[bool], query: str = "", *,
 # --- Changing markets and stalls (the JSON API) -----------------------------------------------
 
 
-class MarketError(Exception):
-    """A change to a market or stall that is refused. `status` is what it means over HTTP (403
-    the role may not, 404 not in the user's area, 409 a clash, 422 invalid); `messages` maps
-    each field to its reasons, as vendors.service.OnboardingError does."""
-
-    def __init__(self, messages: dict[str, list[str]], status: int = 422):
-        super().__init__("; ".join(m for ms in messages.values() for m in ms))
-        self.messages = messages
-        self.status = status
-
-
-# Markets are an administrative record: administrators, and commune staff in their commune.
-MARKET_WRITER_ROLES = {Role.ADMIN, Role.COMMUNE_STAFF}
-# Stall numbers are found at the market by the people who register vendors there
-# (vendors.service.WRITER_ROLES).
-STALL_WRITER_ROLES = {Role.ADMIN, Role.COMMUNE_STAFF, Role.ONBOARDING_AGENT}
-
-
 def list_markets(
     session: Session, scope: ColumnElement[bool], *, query: str = "",
     province_code: str | None = None, ward_code: str | None = None,
@@ -220,13 +203,13 @@ def list_markets(
 def _visible_market(session: Session, actor: User, market_id: int) -> Market:
     market = get_market(session, market_id, market_scope(actor))
     if market is None:
-        raise MarketError({"market_id": ["Không tìm thấy chợ này trong địa bàn của bạn."]}, 404)
+        raise NotFound(N_("Không tìm thấy chợ này trong địa bàn của bạn."))
     return market
 
 
 def _check_ward(session: Session, actor: User, ward_code: str) -> None:
     if session.scalar(select(Ward.code).where(Ward.code == ward_code, ward_scope(actor))) is None:
-        raise MarketError({"ward_code": ["Không có xã/phường này trong địa bàn của bạn."]})
+        raise Invalid(fields={"ward_code": N_("Không có xã/phường này trong địa bàn của bạn.")})
 
 
 def _check_market_name_free(session: Session, name: str, ward_code: str,
@@ -236,14 +219,13 @@ def _check_market_name_free(session: Session, name: str, ward_code: str,
         Market.search_key == search_key(name), Market.ward_code == ward_code,
         Market.id != (market_id or 0)))
     if same is not None:
-        raise MarketError({"name": [
-            f"Xã/phường này đã có chợ «{same.name}» (số {same.id})."]}, 409)
+        raise Conflict(fields={"name": N_("Xã/phường này đã có chợ «%(name)s» (số %(id)s).",
+                                          name=same.name, id=same.id)})
 
 
 def create_market(session: Session, actor: User, data: dict) -> Market:
     """A new market from what MarketInput loaded, in a commune within the actor's area."""
-    if actor.role not in MARKET_WRITER_ROLES:
-        raise MarketError({"role": ["Tài khoản của bạn không được tạo hoặc sửa chợ."]}, 403)
+    WRITE_MARKETS.check(actor)
     _check_ward(session, actor, data["ward_code"])
     _check_market_name_free(session, data["name"], data["ward_code"])
     market = Market(**data, search_key=search_key(data["name"]))
@@ -255,8 +237,7 @@ def create_market(session: Session, actor: User, data: dict) -> Market:
 def update_market(session: Session, actor: User, market_id: int, data: dict) -> Market:
     """Change the fields given; a market moved to another commune stays within the actor's area."""
     market = _visible_market(session, actor, market_id)
-    if actor.role not in MARKET_WRITER_ROLES:
-        raise MarketError({"role": ["Tài khoản của bạn không được tạo hoặc sửa chợ."]}, 403)
+    WRITE_MARKETS.check(actor)
     ward_code = data.get("ward_code", market.ward_code)
     if ward_code != market.ward_code:
         _check_ward(session, actor, ward_code)
@@ -289,14 +270,13 @@ def get_stall(session: Session, actor: User, market_id: int, stall_id: int) -> S
     market = _visible_market(session, actor, market_id)
     stall = session.scalar(select(Stall).where(Stall.id == stall_id, Stall.market_id == market.id))
     if stall is None:
-        raise MarketError({"stall_id": [f"Chợ «{market.name}» không có quầy này."]}, 404)
+        raise NotFound(N_("Chợ «%(market)s» không có quầy này.", market=market.name))
     return stall
 
 
 def _writable_market_for_stalls(session: Session, actor: User, market_id: int) -> Market:
     market = _visible_market(session, actor, market_id)
-    if actor.role not in STALL_WRITER_ROLES:
-        raise MarketError({"role": ["Tài khoản của bạn không được thêm hoặc sửa quầy."]}, 403)
+    WRITE_STALLS.check(actor)
     return market
 
 
@@ -305,7 +285,8 @@ def _check_stall_code_free(session: Session, market: Market, code: str,
     same = session.scalar(select(Stall.id).where(
         Stall.market_id == market.id, Stall.code == code, Stall.id != (stall_id or 0)))
     if same is not None:
-        raise MarketError({"code": [f"Chợ «{market.name}» đã có quầy số {code}."]}, 409)
+        raise Conflict(fields={"code": N_("Chợ «%(market)s» đã có quầy số %(code)s.",
+                                          market=market.name, code=code)})
 
 
 def create_stall(session: Session, actor: User, market_id: int, data: dict) -> Stall:

@@ -14,6 +14,7 @@ from typing import NamedTuple, Protocol
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from domain_errors import N_, Invalid, Message
 from qr.models import Bank
 from textnorm import nfc
 
@@ -44,16 +45,25 @@ _ACCOUNT_SEPARATORS = re.compile(r"[\s.\-\u2010-\u2015\u2212]+")
 _DIGITS = re.compile(r"[0-9]+")
 
 
-class BankListError(ValueError):
+class BankListError(Invalid):
     """The bank list file is not usable; the message names the line."""
 
+    code = "invalid_bank_list"
 
-class BankAccountError(ValueError):
+
+class BankAccountError(Invalid):
     """An account number that cannot be at the bank given; the message names the bank."""
+
+    code = "invalid_account_number"
+
+    def __init__(self, message: Message):
+        super().__init__(fields={"account_number": message})
 
 
 class UnknownBankError(BankAccountError):
     """No bank in the directory has the BIN given."""
+
+    code = "unknown_bank"
 
 
 class BankLike(Protocol):
@@ -124,24 +134,24 @@ def read_bank_list(text: str) -> tuple[list[BankRow], str]:
             header = [value.strip().lower() for value in record]
             missing = [column for column in REQUIRED_COLUMNS if column not in header]
             if missing:
-                raise BankListError(
-                    f"Dòng {line_no}: dòng tiêu đề thiếu cột {', '.join(missing)} (cần các cột "
-                    f"{','.join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)})."
-                )
+                raise BankListError(N_(
+                    "Dòng %(line)s: dòng tiêu đề thiếu cột %(missing)s (cần các cột "
+                    "%(columns)s).", line=line_no, missing=", ".join(missing),
+                    columns=",".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)))
             continue
         if len(record) != len(header):
-            raise BankListError(
-                f"Dòng {line_no}: có {len(record)} cột, dòng tiêu đề có {len(header)}."
-            )
+            raise BankListError(N_("Dòng %(line)s: có %(count)s cột, dòng tiêu đề có %(header)s.",
+                                   line=line_no, count=len(record), header=len(header)))
         row = _bank_row(dict(zip(header, record)), line_no)
         if row.bin in seen:
-            raise BankListError(
-                f"Dòng {line_no}: BIN {row.bin} đã có ở dòng {seen[row.bin]}; mỗi BIN chỉ một dòng."
-            )
+            raise BankListError(N_(
+                "Dòng %(line)s: BIN %(bin)s đã có ở dòng %(earlier)s; mỗi BIN chỉ một dòng.",
+                line=line_no, bin=row.bin, earlier=seen[row.bin]))
         seen[row.bin] = line_no
         rows.append(row)
     if not rows:
-        raise BankListError("Tệp không có ngân hàng nào: cần dòng tiêu đề và ít nhất một dòng.")
+        raise BankListError(N_(
+            "Tệp không có ngân hàng nào: cần dòng tiêu đề và ít nhất một dòng."))
     source = next((s for s in source_lines if s.lower().startswith("source")), "cho40 bank list")
     return rows, source
 
@@ -149,26 +159,28 @@ def read_bank_list(text: str) -> tuple[list[BankRow], str]:
 def _bank_row(record: dict[str, str], line_no: int) -> BankRow:
     bin_ = record["bin"].strip()
     if not _BIN.fullmatch(bin_):
-        raise BankListError(f"Dòng {line_no}: BIN «{bin_}» phải gồm đúng 6 chữ số.")
+        raise BankListError(N_("Dòng %(line)s: BIN «%(bin)s» phải gồm đúng 6 chữ số.",
+                               line=line_no, bin=bin_))
     values = {column: nfc(record[column]) or "" for column in ("code", "short_name", "full_name")}
     for column, value in values.items():
         if not value:
-            raise BankListError(f"Dòng {line_no} (BIN {bin_}): cột {column} để trống.")
+            raise BankListError(N_("Dòng %(line)s (BIN %(bin)s): cột %(column)s để trống.",
+                                   line=line_no, bin=bin_, column=column))
         if len(value) > _MAX_LENGTHS[column]:
-            raise BankListError(
-                f"Dòng {line_no} (BIN {bin_}): cột {column} dài {len(value)} ký tự, "
-                f"tối đa {_MAX_LENGTHS[column]}."
-            )
+            raise BankListError(N_(
+                "Dòng %(line)s (BIN %(bin)s): cột %(column)s dài %(length)s ký tự, tối đa "
+                "%(max)s.", line=line_no, bin=bin_, column=column, length=len(value),
+                max=_MAX_LENGTHS[column]))
     swift = (record.get("swift") or "").strip().upper()
     if swift and not _SWIFT.fullmatch(swift):
-        raise BankListError(
-            f"Dòng {line_no} (BIN {bin_}): mã SWIFT «{swift}» phải gồm 8 hoặc 11 ký tự (ISO 9362)."
-        )
+        raise BankListError(N_(
+            "Dòng %(line)s (BIN %(bin)s): mã SWIFT «%(swift)s» phải gồm 8 hoặc 11 ký tự "
+            "(ISO 9362).", line=line_no, bin=bin_, swift=swift))
     status = (record.get("vietqr_status") or "").strip() or "0"
     if status not in ("-1", "0", "1"):
-        raise BankListError(
-            f"Dòng {line_no} (BIN {bin_}): vietqr_status «{status}» phải là 1, 0 hoặc -1."
-        )
+        raise BankListError(N_(
+            "Dòng %(line)s (BIN %(bin)s): vietqr_status «%(status)s» phải là 1, 0 hoặc -1.",
+            line=line_no, bin=bin_, status=status))
     return BankRow(bin=bin_, code=values["code"], short_name=values["short_name"],
                    full_name=values["full_name"], swift_code=swift or None,
                    vietqr_status=int(status))
@@ -230,20 +242,23 @@ def validate_account_number(
     `BankAccountError` with a message in Vietnamese that names the bank."""
     digits = _ACCOUNT_SEPARATORS.sub("", number or "")
     if not digits:
-        raise BankAccountError(f"Chưa nhập số tài khoản {bank.short_name}.")
+        raise BankAccountError(N_("Chưa nhập số tài khoản %(bank)s.", bank=bank.short_name))
     if not _DIGITS.fullmatch(digits):
         wrong = next(ch for ch in digits if not ("0" <= ch <= "9"))
-        raise BankAccountError(
-            f"Số tài khoản {bank.short_name} chỉ gồm chữ số; «{digits}» có ký tự «{wrong}»."
-        )
+        raise BankAccountError(N_(
+            "Số tài khoản %(bank)s chỉ gồm chữ số; «%(digits)s» có ký tự «%(wrong)s».",
+            bank=bank.short_name, digits=digits, wrong=wrong))
     shortest, longest = account_number_lengths(bank.bin, lengths)
     if not shortest <= len(digits) <= longest:
-        expected = (f"đúng {shortest}" if shortest == longest
-                    else f"từ {shortest} đến {longest}")
-        raise BankAccountError(
-            f"Số tài khoản {bank.short_name} phải có {expected} chữ số; "
-            f"«{digits}» có {len(digits)} chữ số."
-        )
+        if shortest == longest:
+            raise BankAccountError(N_(
+                "Số tài khoản %(bank)s phải có đúng %(length)s chữ số; «%(digits)s» có "
+                "%(count)s chữ số.", bank=bank.short_name, length=shortest, digits=digits,
+                count=len(digits)))
+        raise BankAccountError(N_(
+            "Số tài khoản %(bank)s phải có từ %(shortest)s đến %(longest)s chữ số; «%(digits)s» "
+            "có %(count)s chữ số.", bank=bank.short_name, shortest=shortest, longest=longest,
+            digits=digits, count=len(digits)))
     return digits
 
 
@@ -259,5 +274,5 @@ def validate_bank_account(session: Session, bank_bin: str, number: str) -> Valid
     if _BIN.fullmatch(bank_bin):
         bank = session.execute(_BANK_BY_BIN, {"bin": bank_bin}).first()
     if bank is None:
-        raise UnknownBankError(f"Không có ngân hàng nào có mã BIN {bank_bin}.")
+        raise UnknownBankError(N_("Không có ngân hàng nào có mã BIN %(bin)s.", bin=bank_bin))
     return ValidatedAccount(bank, validate_account_number(bank, number))

@@ -21,11 +21,10 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from marshmallow import ValidationError
 
-from accounts.models import Role
-from accounts.service import market_scope, vendor_scope
+from accounts.permissions import job_owner_filter, market_scope, vendor_scope
 from db import db
+from domain_errors import N_, Invalid
 from jobs.models import JobStatus
 from jobs.runner import enqueue, output_dir
 from jobs.service import get_job, recent_jobs
@@ -41,7 +40,7 @@ from qr.placards import (
 )
 from qr.render import qr_png, qr_svg
 from qr.schemas import CodePngArgs, PlacardJobForm, SheetArgs, VendorPlacardArgs
-from vendors.service import get_vendor
+from vendors.search import get_vendor
 
 bp = Blueprint("qr", __name__, url_prefix="/qr")
 
@@ -59,21 +58,6 @@ def job_helpers():
         "job_status_label": lambda status: JOB_STATUS_LABELS[status],
         "format_datetime": format_datetime,
     }
-
-
-@bp.errorhandler(ValidationError)
-def bad_parameters(error: ValidationError):
-    messages = error.normalized_messages()
-    description = " ".join(str(m) for field in messages.values() for m in _as_list(field))
-    return render_template(
-        "error.html", code=400, message=_("Yêu cầu không hợp lệ."), description=description
-    ), 400
-
-
-@bp.app_template_global("vendor_placard")
-def vendor_placard_global(vendor_id: int):
-    """The placard a vendor page offers to download, or None (templates/vendors/detail.html)."""
-    return vendor_placard(db.session, vendor_id)
 
 
 @bp.get("/banks")
@@ -158,12 +142,7 @@ def start_placard_run():
     else:
         ids = market_ids(db.session, market_scope(current_user))
     if not ids:
-        return render_template(
-            "error.html",
-            code=400,
-            message=_("Yêu cầu không hợp lệ."),
-            description=_("Không có chợ nào trong phạm vi của bạn."),
-        ), 400
+        raise Invalid(N_("Không có chợ nào trong phạm vi của bạn."))
     job = enqueue(
         "placards",
         {"market_ids": ids, "per_page": form["per_page"], "day": dt.date.today().isoformat()},
@@ -208,9 +187,7 @@ def _market_or_404(market_id: int):
 
 
 def _job_or_404(job_id: int):
-    # An administrator sees every job; anyone else the jobs they started.
-    owner = None if current_user.role is Role.ADMIN else current_user.id
-    found = get_job(db.session, job_id, created_by=owner)
+    found = get_job(db.session, job_id, created_by=job_owner_filter(current_user))
     if found is None:
         abort(404)
     return found
@@ -229,8 +206,3 @@ def _download(data: bytes, mimetype: str, name: str, *, attachment: bool = True)
         io.BytesIO(data), mimetype=mimetype, as_attachment=attachment, download_name=name
     )
 
-
-def _as_list(value):
-    if isinstance(value, dict):
-        return [m for inner in value.values() for m in _as_list(inner)]
-    return value if isinstance(value, list) else [value]

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from qr.placards import PER_PAGE_CHOICES, VENDOR_SIZES
+from schema_fields import Range
 
 
 class VendorPlacardArgs(Schema):
@@ -47,6 +48,6 @@ class CodePngArgs(Schema):
 
     scale = fields.Integer(
         load_default=10,
-        validate=validate.Range(min=2, max=40, error=_l("Cỡ ô mã phải từ 2 đến 40 điểm ảnh.")),
+        validate=Range(min=2, max=40, error=_l("Cỡ ô mã phải từ 2 đến 40 điểm ảnh.")),
         error_messages={"invalid": _l("Cỡ ô mã phải là số nguyên từ 2 đến 40.")},
     )

@@ -7,18 +7,20 @@ from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import abort
 
-from accounts.service import vendor_scope
+from accounts.permissions import vendor_scope
 from api import ID, ApiBlueprint, api_user
 from db import db
+from vendors.changes import close_vendor, update_vendor
+from vendors.payment_methods import (
+    record_payment_method, stop_payment_method, update_payment_method,
+)
+from vendors.registration import register_vendor
 from vendors.schemas import (
     IdempotencyKeyHeader, PaymentMethodCreateInput, PaymentMethodSchema, PaymentMethodStopInput,
     PaymentMethodUpdateInput, VendorCloseInput, VendorCreateInput, VendorQueryArgs, VendorSchema,
     VendorUpdateInput,
 )
-from vendors.service import (
-    close_vendor, get_payment_method, get_vendor, record_payment_method, register_vendor,
-    search_vendors, stop_payment_method, update_payment_method, update_vendor,
-)
+from vendors.search import get_payment_method, get_vendor, search_vendors
 
 blp = ApiBlueprint(
     "vendors_api", __name__,

@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from accounts.models import User
 from db import db
-from vendors.importer import ImportFileError, read_sheet
-from vendors.service import OnboardingError, commit_import, plan_import
+from domain_errors import DomainError
+from vendors.bulk_import import commit_import, plan_import
+from vendors.import_file import read_sheet
 
 
 @click.group("vendors", help="Tiểu thương: nhập danh sách từ Excel.")
@@ -39,7 +40,7 @@ def import_command(file: str, username: str, market_id: int | None, commit: bool
         sheet = read_sheet(Path(file).read_bytes())
         run = commit_import if commit else plan_import
         report = run(db.session, user, sheet, market_id)
-    except (ImportFileError, OnboardingError) as error:
+    except DomainError as error:
         raise click.UsageError(f"{file}: {error}") from error
     click.echo(f"{file}: {report.format}, {report.rows} dòng, {report.valid_rows} dòng hợp lệ.")
     for column in report.ignored_columns:

@@ -8,15 +8,17 @@ import secrets
 import time
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file, session
+from flask import Blueprint, current_app, render_template, request, send_file, session
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from accounts.service import market_scope
+from accounts.permissions import REGISTER_VENDORS, market_scope
 from db import db
+from domain_errors import DomainError
+from errors import translate
 from market.service import search_markets
-from vendors.importer import MAX_ROWS, ImportFileError, read_sheet, template_workbook
-from vendors.service import OnboardingError, commit_import, may_register_vendors, plan_import
+from vendors.bulk_import import commit_import, plan_import
+from vendors.import_file import MAX_ROWS, read_sheet, template_workbook
 
 bp = Blueprint("vendor_import", __name__, url_prefix="/vendors/import")
 
@@ -30,11 +32,6 @@ ERRORS_SHOWN = 500
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _require_writer() -> None:
-    if not may_register_vendors(current_user):
-        abort(403)
-
-
 def _markets():
     return search_markets(db.session, market_scope(current_user), "", limit=1000)
 
@@ -46,6 +43,13 @@ def _render(status: int = 200, **context):
         "vendors/import.html", markets=markets, max_rows=MAX_ROWS, errors_shown=ERRORS_SHOWN,
         **context,
     ), status
+
+
+def _refused(error: DomainError, market_id: int | None, filename: str):
+    """The page again, saying why the file or the request was refused."""
+    db.session.rollback()
+    return _render(error.status, market_id=market_id, filename=filename,
+                   file_error=" ".join(translate(message) for message in error.messages()))
 
 
 def _market_id(form) -> int | None:
@@ -87,7 +91,7 @@ def _forget_upload(upload_id: str, path: Path) -> None:
 @bp.get("")
 @login_required
 def upload():
-    _require_writer()
+    REGISTER_VENDORS.check(current_user)
     return _render()
 
 
@@ -95,21 +99,19 @@ def upload():
 @login_required
 def check():
     """The dry run: read the file, check every row, write nothing."""
-    _require_writer()
+    REGISTER_VENDORS.check(current_user)
     market_id = _market_id(request.form)
     file = request.files.get("file")
     data = file.read() if file else b""
     filename = (file.filename or "")[:200] if file else ""
     if not filename and not data:
-        return _render(400, market_id=market_id,
+        return _render(422, market_id=market_id,
                        file_error=_("Chọn tệp danh sách (.xlsx hoặc .csv) để tải lên."))
     try:
         sheet = read_sheet(data)
         report = plan_import(db.session, current_user, sheet, market_id)
-    except ImportFileError as error:
-        return _render(400, market_id=market_id, filename=filename, file_error=str(error))
-    except OnboardingError as error:
-        return _render(error.status, market_id=market_id, filename=filename, file_error=str(error))
+    except DomainError as error:
+        return _refused(error, market_id, filename)
     upload_id = _keep_upload(data) if not report.errors else None
     return _render(market_id=market_id, filename=filename, report=report, upload_id=upload_id)
 
@@ -118,7 +120,7 @@ def check():
 @login_required
 def commit():
     """Check the kept file again and import every row, or none."""
-    _require_writer()
+    REGISTER_VENDORS.check(current_user)
     market_id = _market_id(request.form)
     filename = request.form.get("filename", "")[:200]
     upload_id = request.form.get("upload", "")
@@ -128,10 +130,8 @@ def commit():
             "Không còn tệp đã kiểm tra (đã nhập rồi, hoặc quá một ngày). Tải tệp lên lại."))
     try:
         report = commit_import(db.session, current_user, read_sheet(path.read_bytes()), market_id)
-    except ImportFileError as error:
-        return _render(400, market_id=market_id, filename=filename, file_error=str(error))
-    except OnboardingError as error:
-        return _render(error.status, market_id=market_id, filename=filename, file_error=str(error))
+    except DomainError as error:
+        return _refused(error, market_id, filename)
     if not report.committed:
         # Someone registered one of these vendors since the check: nothing was written.
         db.session.rollback()
@@ -145,6 +145,6 @@ def commit():
 @bp.get("/template.xlsx")
 @login_required
 def template():
-    _require_writer()
+    REGISTER_VENDORS.check(current_user)
     return send_file(io.BytesIO(template_workbook()), mimetype=XLSX_TYPE, as_attachment=True,
                      download_name="mau-danh-sach-tieu-thuong.xlsx", max_age=0)

@@ -11,17 +11,20 @@ from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from accounts.service import market_scope, may_see_contact_details, vendor_scope
+from accounts.permissions import (
+    REGISTER_VENDORS, SEE_CONTACT_DETAILS, market_scope, vendor_scope,
+)
 from db import db
+from domain_errors import N_, DomainError, TooLarge
+from errors import domain_error_response, translate, translated_fields, wants_json
 from market.service import search_markets
+from qr.placards import vendor_placard
 from vendors.models import VendorKind, WalletProvider
-from vendors.schemas import (
-    ONBOARDING_BANK_FIELDS, ONBOARDING_WALLET_FIELDS, OnboardingFormInput, flat_messages,
-)
-from vendors.service import (
-    OnboardingError, StickerScanError, get_vendor, may_register_vendors, new_idempotency_key,
-    onboarding_choices, register_vendor, scan_payment_sticker, search_vendors,
-)
+from vendors.onboarding import new_idempotency_key, onboarding_choices
+from vendors.registration import register_vendor
+from vendors.schemas import ONBOARDING_BANK_FIELDS, ONBOARDING_WALLET_FIELDS, OnboardingFormInput
+from vendors.search import get_vendor, search_vendors
+from vendors.sticker import StickerScanError, scan_payment_sticker
 
 bp = Blueprint("vendors", __name__, url_prefix="/vendors")
 
@@ -38,19 +41,25 @@ def index():
     )
     return render_template(
         "vendors/index.html", page=page, q=request.args.get("q", ""),
-        show_contact=may_see_contact_details(current_user),
-        may_register=may_register_vendors(current_user),
+        show_contact=SEE_CONTACT_DETAILS.allows(current_user),
+        may_register=REGISTER_VENDORS.allows(current_user),
     )
+
+
+def _vendor_or_404(vendor_id: int):
+    vendor = get_vendor(db.session, vendor_id, vendor_scope(current_user))
+    if vendor is None:
+        abort(404)
+    return vendor
 
 
 @bp.get("/<int:vendor_id>")
 @login_required
 def detail(vendor_id: int):
-    vendor = get_vendor(db.session, vendor_id, vendor_scope(current_user))
-    if vendor is None:
-        abort(404)
+    vendor = _vendor_or_404(vendor_id)
     return render_template(
-        "vendors/detail.html", vendor=vendor, show_contact=may_see_contact_details(current_user)
+        "vendors/detail.html", vendor=vendor, placard=vendor_placard(db.session, vendor.id),
+        show_contact=SEE_CONTACT_DETAILS.allows(current_user),
     )
 
 
@@ -61,15 +70,6 @@ FORM_FIELDS = (
     "market_id", "stall_code", "kind", "name", "phone", "citizen_id", "photo",
     *ONBOARDING_BANK_FIELDS, *ONBOARDING_WALLET_FIELDS,
 )
-
-
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
-
-
-def _require_writer() -> None:
-    if not may_register_vendors(current_user):
-        abort(403)
 
 
 def _render_form(values: dict, errors: dict | None = None, status: int = 200, duplicates=()):
@@ -94,26 +94,24 @@ def _duplicate_rows(matches) -> list[dict]:
         "label": match.name or _("Tiểu thương số %(id)s (ngoài địa bàn của bạn)",
                                  id=match.vendor_id),
         "market_name": match.market_name,
-        "reasons": list(match.reasons),
-        "summary": _("trùng %(what)s", what=", ".join(match.reasons)),
+        "summary": _("trùng %(what)s",
+                     what=", ".join(translate(label) for label in match.reason_labels)),
         "url": url_for("vendors.detail", vendor_id=match.vendor_id),
     } for match in matches]
 
 
 def _refused(values: dict, messages: dict, status: int, duplicates=()):
-    rows = _duplicate_rows(duplicates)
-    if _wants_json():
-        return jsonify(errors=messages, duplicates=rows), status
+    """The form again, with each message beside its field."""
     if status == 409 and "idempotency_key" in messages:
         # That key is spent on other content; a fresh one lets the agent register this person.
         values = {**values, "idempotency_key": new_idempotency_key()}
-    return _render_form(values, messages, status, rows)
+    return _render_form(values, messages, status, _duplicate_rows(duplicates))
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    _require_writer()
+    REGISTER_VENDORS.check(current_user)
     if request.method == "GET":
         return _render_form({"market_id": request.args.get("market_id", ""), "kind": "trader",
                              "idempotency_key": new_idempotency_key()})
@@ -125,14 +123,20 @@ def new():
         data = OnboardingFormInput().load(values)
         registration = register_vendor(db.session, current_user, data, key)
     except ValidationError as error:
-        return _refused(values, error.messages, 422)
-    except OnboardingError as error:
+        if wants_json():
+            raise
+        return _refused(values, translated_fields(error.messages), 422)
+    except DomainError as error:
+        if wants_json():
+            return domain_error_response(error)
         db.session.rollback()
-        return _refused(values, flat_messages(error.messages), error.status,
-                        getattr(error, "matches", ()))
+        messages = translated_fields(error.fields)
+        if error.message is not None:
+            messages.setdefault("_schema", []).append(translate(error.message))
+        return _refused(values, messages, error.status, getattr(error, "matches", ()))
     db.session.commit()
     target = url_for("vendors.registered", vendor_id=registration.vendor.id)
-    if _wants_json():
+    if wants_json():
         return jsonify(vendor_id=registration.vendor.id, redirect=target,
                        replayed=registration.replayed), 200 if registration.replayed else 201
     return redirect(target, 303)
@@ -141,10 +145,9 @@ def new():
 @bp.get("/<int:vendor_id>/registered")
 @login_required
 def registered(vendor_id: int):
-    vendor = get_vendor(db.session, vendor_id, vendor_scope(current_user))
-    if vendor is None:
-        abort(404)
-    return render_template("vendors/registered.html", vendor=vendor)
+    vendor = _vendor_or_404(vendor_id)
+    return render_template("vendors/registered.html", vendor=vendor,
+                           placard=vendor_placard(db.session, vendor.id))
 
 
 @bp.get("/markets.json")
@@ -158,21 +161,19 @@ def market_search():
 @bp.post("/scan")
 @login_required
 def scan():
-    _require_writer()
+    REGISTER_VENDORS.check(current_user)
     photo = request.files.get("photo")
     values = request.form.to_dict()
     try:
         found = scan_payment_sticker(db.session, photo.read() if photo else b"")
     except StickerScanError as error:
-        wallet = {"wallet_provider": error.wallet_provider.value if error.wallet_provider else None,
-                  "wallet_name": error.wallet_name, "wallet_payload": error.wallet_payload}
-        if _wants_json():
-            return jsonify(reason=error.reason, message=error.messages["photo"][0], **wallet), 422
-        if error.wallet_payload:  # without script the wallet is filled in; the agent may clear it
-            values.update(wallet_provider=wallet["wallet_provider"],
-                          wallet_payload=error.wallet_payload)
-        return _render_form(values, error.messages, 422)
-    if _wants_json():
+        if wants_json():
+            return domain_error_response(error)
+        if error.wallet:  # without script the wallet is filled in; the agent may clear it
+            values.update(wallet_provider=error.wallet["provider"],
+                          wallet_payload=error.wallet["payload"])
+        return _render_form(values, {"photo": [translate(error.message)]}, 422)
+    if wants_json():
         return jsonify(bank_bin=found.bank_bin, bank_name=found.bank_name,
                        account_number=found.account_number)
     values.update(bank_bin=found.bank_bin, account_number=found.account_number)
@@ -184,14 +185,11 @@ def photo_too_large(error):
     megabytes = format_decimal((current_app.config.get("MAX_CONTENT_LENGTH") or 0) / 1024 / 1024,
                                format="#,##0.#")
     if request.endpoint == "vendors.scan":
-        message = _("Ảnh quá lớn (tối đa %(mb)s MB). Hãy chụp lại với độ phân giải thấp hơn.",
-                    mb=megabytes)
+        message = N_("Ảnh quá lớn (tối đa %(mb)s MB). Hãy chụp lại với độ phân giải thấp hơn.",
+                     mb=megabytes)
     else:
-        message = _("Tệp tải lên quá lớn (tối đa %(mb)s MB).", mb=megabytes)
-    if _wants_json():
-        return jsonify(code=413, reason="too_large", message=message), 413
-    return render_template("error.html", code=413, message=_("Tệp tải lên quá lớn."),
-                           description=message), 413
+        message = N_("Tệp tải lên quá lớn (tối đa %(mb)s MB).", mb=megabytes)
+    return domain_error_response(TooLarge(message))
 
 
 @bp.get("/sw.js")

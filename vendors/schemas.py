@@ -1,92 +1,23 @@
 """Input and output schemas for vendors and their payment methods (pages and API alike).
 
 Schemas check shape and format only; what needs the database (scope, duplicates, known banks)
-is checked in vendors.service.
+is checked in the services (vendors.registration, vendors.changes).
 """
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import (
-    EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema,
+    EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema,
 )
-from marshmallow import RAISE
-from marshmallow.experimental.context import Context
 
-from textnorm import nfc
+from schema_fields import (
+    ID_RANGE, PROVINCE_CODE, REQUIRED, WARD_CODE, ContactDetail, DigitsField, PhoneNumber,
+    TaxCode, Text, flat_messages, not_in_the_future,
+)
 from vendors.models import PaymentMethodKind, VendorKind, WalletProvider
 from vendors.status import is_active_on, is_cashless_on, method_in_use_on
-
-_SEPARATORS = re.compile(r"[\s.\-()]+")
-
-REQUIRED = {"required": _l("Vui lòng điền mục này."), "null": _l("Vui lòng điền mục này.")}
-
-
-class Text(fields.String):
-    """A string stored NFC with spaces tidied; blank counts as missing."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = nfc(super()._deserialize(value, attr, data, **kwargs))
-        if not text and self.required:
-            raise self.make_error("required")
-        return text or None
-
-    def _validate(self, value):
-        if value is not None:
-            super()._validate(value)
-
-
-class PhoneNumber(fields.String):
-    """A Vietnamese phone number stored as 0 followed by 9 or 10 digits; +84 is accepted."""
-
-    default_error_messages = {
-        "invalid_phone": _l("Số điện thoại gồm 10 chữ số, bắt đầu bằng 0 (ví dụ 0912 345 678)."),
-    }
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        raw = _SEPARATORS.sub("", super()._deserialize(value, attr, data, **kwargs) or "")
-        if not raw:
-            return None
-        if raw.startswith("+84"):
-            raw = "0" + raw[3:]
-        elif raw.startswith("84") and len(raw) == 11:
-            raw = "0" + raw[2:]
-        if not re.fullmatch(r"0[1-9][0-9]{8,9}", raw):
-            raise self.make_error("invalid_phone")
-        return raw
-
-
-class DigitsField(fields.String):
-    """Digits only, separators (spaces, dots, dashes) dropped; blank counts as missing."""
-
-    def __init__(self, *, lengths: tuple[int, ...], message, **kwargs):
-        super().__init__(**kwargs)
-        self.lengths = lengths
-        self.error_messages["invalid_digits"] = message
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        raw = _SEPARATORS.sub("", super()._deserialize(value, attr, data, **kwargs) or "")
-        if not raw:
-            return None
-        if not raw.isdigit() or len(raw) not in self.lengths:
-            raise self.make_error("invalid_digits")
-        return raw
-
-
-class TaxCode(fields.String):
-    default_error_messages = {
-        "invalid_tax_code": _l("Mã số thuế gồm 10 chữ số, hoặc 10 chữ số, gạch ngang và 3 chữ số."),
-    }
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        raw = re.sub(r"\s+", "", super()._deserialize(value, attr, data, **kwargs) or "")
-        if not raw:
-            return None
-        if not re.fullmatch(r"[0-9]{10}(-[0-9]{3})?", raw):
-            raise self.make_error("invalid_tax_code")
-        return raw
 
 
 class PaymentMethodInput(Schema):
@@ -137,7 +68,7 @@ class VendorRegistrationInput(Schema):
     market_id = fields.Integer(allow_none=True, strict=False,
                                error_messages={"invalid": _l("Chọn chợ trong danh sách.")})
     stall_code = Text(allow_none=True, validate=validate.Length(max=20, error=_l("Số quầy dài tối đa 20 ký tự.")))
-    ward_code = fields.String(allow_none=True, validate=validate.Regexp(r"^[0-9]{5}$", error=_l("Mã xã/phường gồm 5 chữ số.")))
+    ward_code = fields.String(allow_none=True, validate=WARD_CODE)
     joined_on = fields.Date(allow_none=True)
     payment_methods = fields.List(fields.Nested(PaymentMethodInput), load_default=list,
                                   validate=validate.Length(max=5, error=_l("Tối đa 5 phương thức thanh toán.")))
@@ -190,36 +121,7 @@ class OnboardingFormInput(VendorRegistrationInput):
         raise ValidationError(flat_messages(error.messages)) from error
 
 
-def flat_messages(messages) -> dict[str, list[str]]:
-    """marshmallow's messages with nested ones ({"payment_methods": {0: {"account_number": [...]}}})
-    lifted to the field they concern, as plain strings."""
-    flat: dict[str, list[str]] = {}
-    for name, value in messages.items():
-        if isinstance(value, dict):
-            for inner_name, inner in flat_messages(value).items():
-                key = inner_name if not str(inner_name).isdigit() else name
-                flat.setdefault(key, []).extend(inner)
-        else:
-            # A custom field's message may be one lazy string rather than a list of them.
-            values = value if isinstance(value, (list, tuple)) else [value]
-            flat.setdefault(str(name), []).extend(str(message) for message in values)
-    return flat
-
-
 # --- The JSON API: stricter inputs, and outputs ------------------------------------------------
-
-# Ids are PostgreSQL integers: a larger number is no record, and must not reach the database.
-MAX_ID = 2**31 - 1
-ID_RANGE = validate.Range(min=1, max=MAX_ID)
-WARD_CODE = validate.Regexp(r"^[0-9]{5}$", error=_l("Mã xã/phường gồm 5 chữ số."))
-PROVINCE_CODE = validate.Regexp(r"^[0-9]{2}$", error=_l("Mã tỉnh/thành gồm 2 chữ số."))
-
-
-def not_in_the_future(day: dt.date) -> None:
-    # A day of slack, as for registrations: the phone's clock may be ahead of the server's.
-    if day > dt.date.today() + dt.timedelta(days=1):
-        raise ValidationError([_l("Ngày này không thể ở tương lai.")])
-
 
 class VendorCreateInput(VendorRegistrationInput):
     """A registration sent to the API: as on the onboarding page, except that unknown fields are
@@ -312,20 +214,6 @@ class VendorQueryArgs(Schema):
     accepts_cashless = fields.Boolean(metadata={
         "description": "true: only vendors with a payment method in use today; false: only "
                        "those without."})
-
-
-class ContactDetail(fields.String):
-    """A phone or citizen ID number, in full only when the dump's context allows contact details
-    ({"contact_details": True}: api.ApiBlueprint sets it from
-    accounts.service.may_see_contact_details); masked otherwise, by default."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        if not Context.get({}).get("contact_details"):
-            # Imported here: vendors.service imports this module.
-            from vendors.service import mask_phone
-
-            value = mask_phone(value)
-        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class StatusPeriodSchema(Schema):

@@ -56,9 +56,13 @@
     document.getElementById('duplicate-error').textContent = message;
     list.textContent = '';
     rows.forEach(function (row) {
+      // A vendor outside the agent's area comes without its name: only its number is shown.
       var li = document.createElement('li'), a = document.createElement('a');
-      a.href = row.url; a.target = '_blank'; a.rel = 'noopener'; a.textContent = row.label;
-      li.append(a, (row.market_name ? ' · ' + row.market_name : '') + ' · ' + row.summary);
+      a.href = form.dataset.vendorUrl.replace(/0$/, row.vendor_id);
+      a.target = '_blank'; a.rel = 'noopener';
+      a.textContent = row.name || t('outside_vendor', {id: row.vendor_id});
+      li.append(a, (row.market_name ? ' · ' + row.market_name : '') + ' · ' +
+                t('duplicate_summary', {what: row.reasons.join(', ')}));
       list.append(li);
     });
     box.hidden = false;
@@ -292,15 +296,15 @@
     }).catch(function () { return file; });
   }
 
-  function offerWallet(data) {
+  function offerWallet(wallet) {
     var button = document.createElement('button');
     button.type = 'button';
-    button.textContent = t('add_wallet', {name: data.wallet_name || data.wallet_provider});
+    button.textContent = t('add_wallet', {name: wallet.name || wallet.provider});
     button.onclick = function () {
-      el.wallet_provider.value = data.wallet_provider;
-      el.wallet_payload.value = data.wallet_payload;
+      el.wallet_provider.value = wallet.provider;
+      el.wallet_payload.value = wallet.payload;
       document.getElementById('wallet-note').hidden = false;
-      scanStatus.textContent = t('wallet_added', {name: data.wallet_name || data.wallet_provider});
+      scanStatus.textContent = t('wallet_added', {name: wallet.name || wallet.provider});
       photoError.textContent = '';
       el.wallet_provider.focus();
     };
@@ -333,7 +337,7 @@
       scanStatus.textContent = '';
       photoError.textContent = data.message || data.description || T.failed_generic;
       el.photo.setAttribute('aria-invalid', 'true');
-      if (data.wallet_payload) offerWallet(data);
+      if (data.wallet) offerWallet(data.wallet);
     }, function () {
       scanStatus.textContent = '';
       photoError.textContent = T.scan_offline;

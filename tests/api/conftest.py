@@ -75,11 +75,17 @@ def snapshot(session) -> dict[str, list]:
 
 def refused(response, status: int, message: str | None = None, *, field: str | None = None,
             reason: str | None = None) -> dict:
-    """The response is the API's error shape with this status, message and field reason."""
+    """The response is the API's error shape with this status, message and field reason; a
+    refusal by role names the permission (reason "forbidden_..."), an unknown record is
+    "not_found"."""
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.is_json
     body = response.get_json()
-    assert body["code"] == status and body["message"], body
+    assert body["code"] == status and body["message"] and body["reason"], body
+    if status == 403:
+        assert body["reason"].startswith("forbidden"), body
+    if status == 404:
+        assert body["reason"] == "not_found", body
     if message is not None:
         assert message in body["message"], body
     if field is not None:

@@ -169,7 +169,7 @@ def test_one_method_is_read_and_corrected(client, session, area, method):
     (AGENT, {"account_holder": 12}, 422, "account_holder"),
     (AGENT, {"started_on": "2024-13-01"}, 422, "started_on"),
     (AGENT, {"started_on": "STOPPED_AFTER"}, 422, "started_on"),
-    (PROVINCIAL, {"account_holder": "X"}, 403, "role"),
+    (PROVINCIAL, {"account_holder": "X"}, 403, None),
 ])
 def test_refused_corrections_change_nothing(client, session, area, vendor, role, changes, status,
                                             field):
@@ -206,7 +206,7 @@ def test_a_method_no_longer_used_is_stopped_with_the_day_not_deleted(client, ses
     (AGENT, {"stopped_on": "2024-01-31"}, 422, "stopped_on"),
     (AGENT, {"stopped_on": (TODAY + dt.timedelta(days=5)).isoformat()}, 422, "stopped_on"),
     (AGENT, {"stopped_on": "2025-05-01", "reason": "x"}, 422, "reason"),
-    (PROVINCIAL, {"stopped_on": "2025-05-01"}, 403, "role"),
+    (PROVINCIAL, {"stopped_on": "2025-05-01"}, 403, None),
     (COOP, {"stopped_on": "2025-05-01"}, 404, None),
 ])
 def test_refused_stops_change_nothing(client, session, area, method, role, body, status, field):

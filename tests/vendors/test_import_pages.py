@@ -16,9 +16,9 @@ from tests.conftest import make_app
 from tests.factories import (
     DAI_TU, TAN_CUONG, login, make_bank_account, make_market, make_user, make_vendor,
 )
-from vendors.importer import read_sheet
+from vendors.import_file import read_sheet
 from vendors.models import PaymentMethod, Vendor
-from vendors.service import commit_import, plan_import
+from vendors.bulk_import import commit_import, plan_import
 
 HEADER = ["Họ và tên", "Số điện thoại", "Số CCCD", "Chợ", "Số quầy", "Ngân hàng", "Số tài khoản",
           "Chủ tài khoản"]
@@ -158,10 +158,10 @@ def test_duplicates_within_the_file_and_against_the_database_are_reported(staff_
     assert count(session, Vendor) == 1
 
 
-def test_a_file_with_too_many_rows_is_refused_with_400(staff_client, office, session):
+def test_a_file_with_too_many_rows_is_refused_with_422(staff_client, office, session):
     rows = [[f"Người Thứ {n}", "", "", "", "", "", "", ""] for n in range(5001)]
     response = check(staff_client, csv_file(*rows), market_id=office.market.id)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "hơn 5.000 dòng tiểu thương" in response.get_data(as_text=True)
     assert count(session, Vendor) == 0
 
@@ -172,10 +172,10 @@ def test_a_file_with_too_many_rows_is_refused_with_400(staff_client, office, ses
     (b"", "", "Chọn tệp danh sách"),
     (b"xin chao\r\nday la van ban\r\n", "ghi-chu.csv", "Không tìm thấy dòng tiêu đề"),
 ])
-def test_what_is_not_a_vendor_list_is_refused_with_400_and_a_reason(staff_client, office, data,
+def test_what_is_not_a_vendor_list_is_refused_with_422_and_a_reason(staff_client, office, data,
                                                                     filename, message):
     response = check(staff_client, data, filename=filename)
-    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
 
 
 def test_an_xlsx_with_phones_stored_as_numbers_imports_them_with_their_zero(staff_client, office,

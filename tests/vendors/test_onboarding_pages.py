@@ -203,10 +203,15 @@ def test_a_duplicate_outside_the_scope_is_linked_without_its_name(agent_client, 
                                  data=_form(market, citizen_id="001204012345", phone=""))
     assert response.status_code == 409
     (row,) = response.json["duplicates"]
-    assert row["vendor_id"] == stranger.id and row["url"] == f"/vendors/{stranger.id}"
+    assert row["vendor_id"] == stranger.id and row["name"] is None
+    assert row["market_name"] is None
     assert "Lê Văn Xa" not in response.get_data(as_text=True)
-    assert row["label"] == f"Tiểu thương số {stranger.id} (ngoài địa bàn của bạn)"
     assert set(row["reasons"]) == {"số CCCD", "tài khoản ngân hàng"}
+    # The page without script links it by number.
+    page = agent_client.post("/vendors/new", data=_form(market, citizen_id="001204012345",
+                                                       phone="")).get_data(as_text=True)
+    assert f"Tiểu thương số {stranger.id} (ngoài địa bàn của bạn)" in page
+    assert f'href="/vendors/{stranger.id}"' in page and "Lê Văn Xa" not in page
 
 
 # --- Who may register where -----------------------------------------------------------------
@@ -307,7 +312,7 @@ def test_a_momo_sticker_is_named_and_offered_as_an_e_wallet(agent_client):
     assert body["reason"] == "wallet_code"
     assert "mã ví MoMo, không phải mã chuyển khoản ngân hàng" in body["message"]
     assert "ví điện tử" in body["message"]
-    assert (body["wallet_provider"], body["wallet_payload"]) == ("momo", MOMO_STICKER)
+    assert body["wallet"] == {"provider": "momo", "name": "MoMo", "payload": MOMO_STICKER}
 
 
 def test_the_scanned_wallet_code_is_kept_exactly_as_read(agent_client, dai_tu, session):

@@ -13,10 +13,12 @@ from tests.factories import THU_DAU_MOT, make_bank_account, make_market, make_us
 from market.models import Stall
 from vendors.models import PaymentMethod, Vendor, VendorStatusPeriod
 from vendors.schemas import VendorRegistrationInput
-from vendors.service import (
-    DuplicateVendorError, IdempotencyConflict, NotAllowed, OnboardingError, close_vendor,
-    register_vendor, stop_payment_method,
-)
+from domain_errors import Conflict, Forbidden, Invalid
+from vendors import registration
+from vendors.changes import close_vendor
+from vendors.duplicates import DuplicateVendorError, Matches
+from vendors.payment_methods import stop_payment_method
+from vendors.registration import register_vendor
 
 
 def _form(market, **overrides):
@@ -71,14 +73,15 @@ def test_the_same_key_with_other_content_is_a_conflict(session, agent_and_market
     agent, market = agent_and_market
     register_vendor(session, agent, _load(_form(market)), "key-00000003")
     session.commit()
-    with pytest.raises(IdempotencyConflict) as caught:
+    with pytest.raises(Conflict) as caught:
         register_vendor(session, agent, _load(_form(market, name="Trần Văn Nam")), "key-00000003")
     assert caught.value.status == 409 and "nội dung khác" in str(caught.value)
+    assert caught.value.code == "idempotency_conflict"
     assert _count(session, Vendor) == 1
 
 
 @pytest.mark.parametrize("changes, reason", [
-    ({"phone": "0912345678", "payment_methods": []}, "số điện thoại"),
+    ({"phone": "0912345678", "payment_methods": []}, "số điện thoại"),  # as a person reads it
     ({"phone": None, "payment_methods": [{"kind": "bank_account", "bank_bin": "970436",
                                           "account_number": "0011001234567",
                                           "account_holder": "X"}]}, "tài khoản ngân hàng"),
@@ -92,7 +95,7 @@ def test_a_possible_duplicate_is_shown_not_silently_added(session, agent_and_mar
         register_vendor(session, agent, _load(_form(market, name="Hoa Nguyễn", **changes)))
     (match,) = caught.value.matches
     assert match.vendor_id == existing.id and match.name == "Nguyễn Thị Hoa"
-    assert reason in match.reasons
+    assert reason in [str(label) for label in match.reason_labels]
     confirmed = register_vendor(session, agent, _load(_form(market, name="Hoa Nguyễn",
                                                             allow_duplicate=True, **changes)))
     assert confirmed.vendor.id != existing.id
@@ -114,11 +117,12 @@ def test_one_duplicate_check_reports_every_reason_of_every_match(session, agent_
         register_vendor(session, agent, _load(_form(market, citizen_id="001234567890",
                                                     payment_methods=two_accounts)))
     assert [(m.vendor_id, m.name, m.market_name, m.reasons) for m in caught.value.matches] == [
-        (same_phone_and_account.id, "Nguyễn Thị Hoa", "Chợ Đại Từ",
-         ("số điện thoại", "tài khoản ngân hàng")),
-        (same_citizen_id.id, "Trần Thị Lan", "Chợ Đại Từ", ("số CCCD",)),
-        (other_account.id, "Lê Văn Nam", "Chợ Đại Từ", ("tài khoản ngân hàng",)),
+        (same_phone_and_account.id, "Nguyễn Thị Hoa", "Chợ Đại Từ", ("phone", "bank_account")),
+        (same_citizen_id.id, "Trần Thị Lan", "Chợ Đại Từ", ("citizen_id",)),
+        (other_account.id, "Lê Văn Nam", "Chợ Đại Từ", ("bank_account",)),
     ]
+    assert str(caught.value) == ("Đã có tiểu thương trùng số CCCD, số điện thoại, tài khoản ngân "
+                                 "hàng. Kiểm tra lại trước khi đăng ký mới.")
 
 
 def test_duplicates_outside_the_agents_area_are_flagged_without_their_details(session, agent_and_market):
@@ -136,16 +140,16 @@ def test_a_market_outside_the_agents_scope_is_refused(session, agent_and_market)
     agent, _ = agent_and_market
     elsewhere = make_market(session, ward_code=THU_DAU_MOT)
     session.commit()
-    with pytest.raises(OnboardingError) as caught:
+    with pytest.raises(Invalid) as caught:
         register_vendor(session, agent, _load(_form(elsewhere)))
-    assert "market_id" in caught.value.messages
+    assert "market_id" in caught.value.fields
     assert _count(session, Vendor) == 0
 
 
 def test_provincial_staff_may_read_but_not_register(session, agent_and_market):
     _, market = agent_and_market
     provincial = make_user(session, Role.PROVINCIAL_STAFF, Scope(province_code="19"))
-    with pytest.raises(NotAllowed):
+    with pytest.raises(Forbidden):
         register_vendor(session, provincial, _load(_form(market)))
 
 
@@ -153,11 +157,11 @@ def test_an_unknown_bank_or_a_bad_account_number_is_refused_by_name(session, age
     agent, market = agent_and_market
     bad_bin = _form(market, payment_methods=[{"kind": "bank_account", "bank_bin": "123456",
                                               "account_number": "12345678", "account_holder": "A"}])
-    with pytest.raises(OnboardingError, match="123456"):
+    with pytest.raises(Invalid, match="123456"):
         register_vendor(session, agent, _load(bad_bin))
     letters = _form(market, payment_methods=[{"kind": "bank_account", "bank_bin": "970436",
                                               "account_number": "00110A", "account_holder": "A"}])
-    with pytest.raises(OnboardingError, match="Vietcombank"):
+    with pytest.raises(Invalid, match="Vietcombank"):
         register_vendor(session, agent, _load(letters))
     assert _count(session, Vendor) == 0
 
@@ -180,14 +184,14 @@ def test_leaving_closes_the_period_and_stops_payment_methods_without_deleting(se
     agent, market = agent_and_market
     vendor = register_vendor(session, agent, _load(_form(market, joined_on="2025-01-01"))).vendor
     session.commit()
-    with pytest.raises(OnboardingError):
+    with pytest.raises(Invalid):
         close_vendor(session, agent, vendor.id, dt.date(2024, 12, 1))
     close_vendor(session, agent, vendor.id, dt.date(2025, 6, 1), "Chuyển chợ")
     session.commit()
     assert vendor.status_periods[0].left_on == dt.date(2025, 6, 1)
     assert vendor.payment_methods[0].stopped_on == dt.date(2025, 6, 1)
     assert _count(session, VendorStatusPeriod) == 1 and _count(session, PaymentMethod) == 1
-    with pytest.raises(OnboardingError, match="đã ngừng"):
+    with pytest.raises(Invalid, match="đã ngừng"):
         stop_payment_method(session, agent, vendor.payment_methods[0].id, dt.date(2025, 7, 1))
 
 
@@ -209,13 +213,11 @@ def test_two_agents_registering_at_one_new_stall_at_once_both_succeed(
         session, agent_and_market, monkeypatch):
     # Both looked for stall C-7 before either had created it: the second insert of the stall
     # finds the first one's and registers its vendor there, rather than failing.
-    from vendors import service
-
     agent, market = agent_and_market
     first = register_vendor(session, agent, _load(_form(market, stall_code="c-7")), "key-00000011")
     session.commit()
-    monkeypatch.setattr(service, "_place_for_registration", lambda session, actor, data: (
-        service._Place(market=session.get(type(market), market.id), new_stall_code="C-7")))
+    monkeypatch.setattr(registration, "_place_for_registration", lambda session, actor, data: (
+        registration._Place(market=session.get(type(market), market.id), new_stall_code="C-7")))
     other = _form(market, name="Lý Văn Tâm", phone="0987 654 321", stall_code="c-7",
                   payment_methods=[])
     second = register_vendor(session, agent, _load(other), "key-00000012")
@@ -230,21 +232,19 @@ def test_a_retry_racing_its_first_try_to_a_new_stall_gets_the_first_result(
     # The retry looked for its key, duplicates and the stall before the first try committed,
     # so it goes on to insert: the stall is the first try's by then, the same idempotency record
     # is refused, and the retry answers with the first vendor rather than a conflict.
-    from vendors import service
-
     agent, market = agent_and_market
     first = register_vendor(session, agent, _load(_form(market)), "key-00000010")
     session.commit()
     lookups = []
-    real_lookup = service._matching_vendors
+    real_lookup = registration.matching_vendors
 
     def not_yet_committed_once(*args, **kwargs):
         lookups.append(kwargs)
-        return service._Matches({}, None) if len(lookups) == 1 else real_lookup(*args, **kwargs)
+        return Matches({}, None) if len(lookups) == 1 else real_lookup(*args, **kwargs)
 
-    monkeypatch.setattr(service, "_matching_vendors", not_yet_committed_once)
-    monkeypatch.setattr(service, "_place_for_registration", lambda session, actor, data: (
-        service._Place(market=session.get(type(market), market.id), new_stall_code="B-12")))
+    monkeypatch.setattr(registration, "matching_vendors", not_yet_committed_once)
+    monkeypatch.setattr(registration, "_place_for_registration", lambda session, actor, data: (
+        registration._Place(market=session.get(type(market), market.id), new_stall_code="B-12")))
     again = register_vendor(session, agent, _load(_form(market)), "key-00000010")
     session.commit()
     assert len(lookups) == 2  # the second after the database refused the insert

@@ -1,6 +1,6 @@
 """Reading the vendor lists commune offices keep in Excel (XLSX, or CSV as Excel saves it) into
 rows keyed by field, with Excel's damage to numbers and dates repaired or reported. Pure: no
-Flask, no database; vendors.service checks the rows and registers them."""
+Flask, no database; vendors.bulk_import checks the rows and registers them."""
 from __future__ import annotations
 
 import csv
@@ -11,6 +11,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
+from domain_errors import N_, Invalid, Message
 from textnorm import nfc, search_key
 
 MAX_ROWS = 5000
@@ -62,8 +63,10 @@ _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T\s].*)?")
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 
 
-class ImportFileError(ValueError):
-    """The file cannot be read as a vendor list at all; the message says why, in Vietnamese."""
+class ImportFileError(Invalid):
+    """The file cannot be read as a vendor list at all; the message says why."""
+
+    code = "unreadable_file"
 
 
 @dataclass(frozen=True)
@@ -73,8 +76,8 @@ class Column:
     letter: str  # as Excel shows it: A, B, ..., AA
 
     @property
-    def label(self) -> str:
-        return f"{self.header} (cột {self.letter})"
+    def label(self) -> Message:
+        return N_("%(header)s (cột %(letter)s)", header=self.header, letter=self.letter)
 
 
 @dataclass
@@ -83,37 +86,36 @@ class SheetRow:
     # Field -> text (NFC, trimmed), or a date for joined_on; absent when the cell is empty.
     values: dict[str, object]
     # Field -> problems found while reading, such as a number Excel has rounded.
-    errors: dict[str, list[str]] = field(default_factory=dict)
+    errors: dict[str, list[Message]] = field(default_factory=dict)
     # Field -> things to double-check that do not stop the import.
-    warnings: dict[str, list[str]] = field(default_factory=dict)
+    warnings: dict[str, list[Message]] = field(default_factory=dict)
 
 
 @dataclass
 class Sheet:
-    format: str  # "XLSX" or "CSV (UTF-8, dấu ;)" and the like, shown to the person
+    format: Message  # "XLSX" or "CSV (UTF-8, dấu chấm phẩy)" and the like, shown to the person
     columns: dict[str, Column]
     rows: list[SheetRow]
     # Columns with a header that is not one of ours: left out, and said so.
     ignored: list[Column] = field(default_factory=list)
 
-    def label(self, field_name: str | None) -> str | None:
+    def label(self, field_name: str | None) -> Message | None:
         if field_name is None:
             return None
         column = self.columns.get(field_name)
-        return column.label if column else LABELS.get(field_name, field_name)
+        return column.label if column else Message(LABELS.get(field_name, field_name))
 
 
 def read_sheet(data: bytes, *, max_rows: int = MAX_ROWS) -> Sheet:
     """Read an uploaded vendor list, XLSX or CSV, told apart by content rather than name."""
     if not data.strip():
-        raise ImportFileError("Tệp trống: không có dòng nào.")
+        raise ImportFileError(N_("Tệp trống: không có dòng nào."))
     if data.startswith(b"PK\x03\x04"):
         return read_xlsx(data, max_rows=max_rows)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportFileError(
+        raise ImportFileError(N_(
             "Tệp .xls (Excel 97–2003) chưa đọc được. Trong Excel chọn Tệp → Lưu thành → "
-            "«Sổ làm việc Excel (.xlsx)» hoặc «CSV UTF-8», rồi tải lên lại."
-        )
+            "«Sổ làm việc Excel (.xlsx)» hoặc «CSV UTF-8», rồi tải lên lại."))
     return read_csv(data, max_rows=max_rows)
 
 
@@ -123,22 +125,21 @@ def read_sheet(data: bytes, *, max_rows: int = MAX_ROWS) -> Sheet:
 def read_xlsx(data: bytes, *, max_rows: int = MAX_ROWS) -> Sheet:
     from openpyxl import load_workbook
 
-    unreadable = ImportFileError(
+    unreadable = ImportFileError(N_(
         "Tệp không phải bảng tính Excel (.xlsx) đọc được. Lưu lại bằng Excel dưới dạng "
-        "«Sổ làm việc Excel (.xlsx)» hoặc «CSV UTF-8» rồi tải lên lại."
-    )
+        "«Sổ làm việc Excel (.xlsx)» hoặc «CSV UTF-8» rồi tải lên lại."))
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # a zip that is not a workbook fails in many ways
         raise unreadable from error
     try:
         if not workbook.worksheets:
-            raise ImportFileError("Tệp Excel không có trang tính nào.")
+            raise ImportFileError(N_("Tệp Excel không có trang tính nào."))
         worksheet = workbook.worksheets[0]
         # Some programs write a wrong size into the sheet; read it to the last row instead.
         worksheet.reset_dimensions()
         records = worksheet.iter_rows(min_row=1, values_only=True)
-        return _sheet_from_records(records, "XLSX", max_rows)
+        return _sheet_from_records(records, Message("XLSX"), max_rows)
     except ImportFileError:
         raise
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError) as error:
@@ -183,13 +184,12 @@ def _looks_binary(text: str) -> bool:
 
 
 def _not_a_spreadsheet() -> ImportFileError:
-    return ImportFileError(
+    return ImportFileError(N_(
         "Tệp không phải bảng tính: chỉ nhận tệp Excel .xlsx hoặc .csv có dòng tiêu đề "
-        "(Họ và tên, Số điện thoại, Chợ…)."
-    )
+        "(Họ và tên, Số điện thoại, Chợ…)."))
 
 
-DELIMITERS = {",": "dấu phẩy", ";": "dấu chấm phẩy", "\t": "dấu tab"}
+DELIMITERS = {",": N_("dấu phẩy"), ";": N_("dấu chấm phẩy"), "\t": N_("dấu tab")}
 
 
 def read_csv(data: bytes, *, max_rows: int = MAX_ROWS) -> Sheet:
@@ -212,7 +212,8 @@ def read_csv(data: bytes, *, max_rows: int = MAX_ROWS) -> Sheet:
         if best is None or score > best[0]:
             best = (score, delimiter)
     delimiter = best[1]
-    fmt = f"CSV ({encoding}, {DELIMITERS[delimiter]})"
+    fmt = N_("CSV (%(encoding)s, %(delimiter)s)", encoding=encoding,
+             delimiter=DELIMITERS[delimiter])
     return _sheet_from_records(_csv_records(text, delimiter), fmt, max_rows)
 
 
@@ -266,7 +267,7 @@ def _letter(position: int) -> str:
     return letters
 
 
-def _sheet_from_records(records, fmt: str, max_rows: int) -> Sheet:
+def _sheet_from_records(records, fmt: Message, max_rows: int) -> Sheet:
     records = iter(records)
     head = []
     for record in records:
@@ -276,20 +277,18 @@ def _sheet_from_records(records, fmt: str, max_rows: int) -> Sheet:
     found = _find_header(head)
     if found is None:
         if not any(_cell_text(cell) for record in head for cell in record):
-            raise ImportFileError("Tệp trống: không có dòng nào.")
-        raise ImportFileError(
-            f"Không tìm thấy dòng tiêu đề trong {HEADER_SEARCH_ROWS} dòng đầu. Cần một dòng "
-            "ghi tên các cột, ít nhất «Họ và tên» và một cột khác như «Số điện thoại», «Chợ», "
-            "«Ngân hàng», «Số tài khoản». Tải tệp mẫu để xem cách ghi."
-        )
+            raise ImportFileError(N_("Tệp trống: không có dòng nào."))
+        raise ImportFileError(N_(
+            "Không tìm thấy dòng tiêu đề trong %(rows)s dòng đầu. Cần một dòng ghi tên các cột, "
+            "ít nhất «Họ và tên» và một cột khác như «Số điện thoại», «Chợ», «Ngân hàng», «Số "
+            "tài khoản». Tải tệp mẫu để xem cách ghi.", rows=HEADER_SEARCH_ROWS))
     header_index, _ = found
     header = head[header_index]
     columns, ignored, positions = _columns(header)
     if "name" not in columns:
-        raise ImportFileError(
+        raise ImportFileError(N_(
             "Thiếu cột «Họ và tên» (có thể ghi «Họ tên» hoặc «Tên chủ hộ») ở dòng tiêu đề "
-            f"(dòng {header_index + 1})."
-        )
+            "(dòng %(line)s).", line=header_index + 1))
 
     rows: list[SheetRow] = []
     empty_run = 0
@@ -305,15 +304,14 @@ def _sheet_from_records(records, fmt: str, max_rows: int) -> Sheet:
         empty_run = 0
         rows.append(row)
         if len(rows) > max_rows:
-            raise ImportFileError(
-                f"Tệp có hơn {_thousands(max_rows)} dòng tiểu thương (dừng đọc ở dòng {number}). "
-                f"Hãy chia danh sách thành nhiều tệp, mỗi tệp không quá {_thousands(max_rows)} "
-                "dòng."
-            )
+            raise ImportFileError(N_(
+                "Tệp có hơn %(max)s dòng tiểu thương (dừng đọc ở dòng %(line)s). Hãy chia danh "
+                "sách thành nhiều tệp, mỗi tệp không quá %(max)s dòng.",
+                max=_thousands(max_rows), line=number))
     if not rows:
-        raise ImportFileError(
-            f"Không có dòng tiểu thương nào dưới dòng tiêu đề (dòng {header_index + 1})."
-        )
+        raise ImportFileError(N_(
+            "Không có dòng tiểu thương nào dưới dòng tiêu đề (dòng %(line)s).",
+            line=header_index + 1))
     return Sheet(format=fmt, columns=columns, rows=rows, ignored=ignored)
 
 
@@ -341,11 +339,11 @@ def _columns(header) -> tuple[dict[str, Column], list[Column], dict[int, str]]:
                 ignored.append(column)
             continue
         if name in columns:
-            raise ImportFileError(
-                f"Có hai cột cùng là «{LABELS[name]}»: cột {columns[name].letter} "
-                f"«{columns[name].header}» và cột {column.letter} «{text}». Xoá hoặc đổi tên "
-                "một cột rồi tải lên lại."
-            )
+            raise ImportFileError(N_(
+                "Có hai cột cùng là «%(label)s»: cột %(first)s «%(first_header)s» và cột "
+                "%(second)s «%(second_header)s». Xoá hoặc đổi tên một cột rồi tải lên lại.",
+                label=LABELS[name], first=columns[name].letter,
+                first_header=columns[name].header, second=column.letter, second_header=text))
         columns[name] = column
         positions[position] = name
     return columns, ignored, positions
@@ -360,7 +358,7 @@ def _read_row(number: int, record, positions: dict[int, str]) -> SheetRow | None
         try:
             value, warning = _value(name, cell)
         except CellError as error:
-            row.errors.setdefault(name, []).append(str(error))
+            row.errors.setdefault(name, []).append(error.message)
             row.values[name] = _cell_text(cell)
             continue
         if value is None or value == "":
@@ -377,7 +375,11 @@ def _read_row(number: int, record, positions: dict[int, str]) -> SheetRow | None
 
 
 class CellError(ValueError):
-    """A cell whose value cannot be used; the message says what to do in Excel."""
+    """A cell whose value cannot be used; `message` says what to do in Excel."""
+
+    def __init__(self, message: Message):
+        super().__init__(str(message))
+        self.message = message
 
 
 def _cell_text(cell) -> str:
@@ -392,7 +394,7 @@ def _cell_text(cell) -> str:
     return nfc(str(cell)) or ""
 
 
-def _value(name: str, cell) -> tuple[object, str | None]:
+def _value(name: str, cell) -> tuple[object, Message | None]:
     """The value of one cell for `name`, and a warning to show beside it, if any."""
     if name == "joined_on":
         return parse_date(cell), None
@@ -402,41 +404,40 @@ def _value(name: str, cell) -> tuple[object, str | None]:
     if name == "kind":
         kind = KINDS.get(header_key(text))
         if kind is None:
-            raise CellError(
-                f"Loại «{text}» không rõ; ghi một trong: tiểu thương, hộ kinh doanh, hợp tác xã."
-            )
+            raise CellError(N_(
+                "Loại «%(kind)s» không rõ; ghi một trong: tiểu thương, hộ kinh doanh, hợp tác xã.",
+                kind=text))
         return kind, None
     return text, None
 
 
-def _digits(name: str, cell) -> tuple[str, str | None]:
+def _digits(name: str, cell) -> tuple[str, Message | None]:
     label = LABELS[name]
     warning = None
     if isinstance(cell, bool):
-        raise CellError(f"{label} «{cell}» không phải số.")
+        raise CellError(N_("%(label)s «%(value)s» không phải số.", label=label, value=cell))
     if isinstance(cell, (int, float)):
         if isinstance(cell, float) and not cell.is_integer():
-            raise CellError(f"{label} «{cell}» không phải số nguyên; định dạng cột này là Văn bản "
-                            "(Text) trong Excel rồi nhập lại.")
+            raise CellError(N_(
+                "%(label)s «%(value)s» không phải số nguyên; định dạng cột này là Văn bản (Text) "
+                "trong Excel rồi nhập lại.", label=label, value=cell))
         number = int(cell)
         text = str(number)
         if len(text.lstrip("-")) > EXCEL_DIGITS:
-            raise CellError(
-                f"{label} «{text}» dài hơn {EXCEL_DIGITS} chữ số nên Excel đã làm tròn các chữ số "
+            raise CellError(N_(
+                "%(label)s «%(value)s» dài hơn %(digits)s chữ số nên Excel đã làm tròn các chữ số "
                 "cuối; không thể khôi phục. Định dạng cột này là Văn bản (Text) trong Excel, "
-                "nhập lại số rồi lưu tệp."
-            )
+                "nhập lại số rồi lưu tệp.", label=label, value=text, digits=EXCEL_DIGITS))
         if name == "account_number":
-            warning = ("Excel lưu số tài khoản này dạng số: nếu số tài khoản thật bắt đầu bằng "
-                       "số 0 thì Excel đã bỏ mất số 0 đó. Hãy đối chiếu lại.")
+            warning = N_("Excel lưu số tài khoản này dạng số: nếu số tài khoản thật bắt đầu bằng "
+                         "số 0 thì Excel đã bỏ mất số 0 đó. Hãy đối chiếu lại.")
     else:
         text = _cell_text(cell).lstrip("'")
         if _SCIENTIFIC.fullmatch(text.replace(" ", "")):
-            raise CellError(
-                f"{label} «{text}» đã bị Excel đổi sang dạng số mũ (E+) khi lưu, các chữ số bị "
+            raise CellError(N_(
+                "%(label)s «%(value)s» đã bị Excel đổi sang dạng số mũ (E+) khi lưu, các chữ số bị "
                 "mất không thể khôi phục. Trong Excel, định dạng cột này là Văn bản (Text), nhập "
-                "lại số rồi lưu tệp."
-            )
+                "lại số rồi lưu tệp.", label=label, value=text))
         integral = _INTEGRAL_TEXT.fullmatch(text)
         if integral:
             text = integral.group(1)
@@ -475,8 +476,7 @@ def parse_date(cell) -> dt.date:
 
             value = from_excel(cell)
             return value.date() if isinstance(value, dt.datetime) else value
-        raise CellError(f"Ngày «{cell}» không đọc được; ghi theo dạng ngày/tháng/năm, "
-                        "ví dụ 15/03/2024.")
+        raise CellError(_unreadable_date(cell))
     text = _cell_text(cell)
     day_first = _DATE_TEXT.fullmatch(text)
     iso = _ISO_DATE.fullmatch(text)
@@ -489,10 +489,14 @@ def parse_date(cell) -> dt.date:
         if iso:
             return dt.date(*(int(part) for part in iso.groups()))
     except ValueError:
-        raise CellError(f"Ngày «{text}» không có thật; ghi theo dạng ngày/tháng/năm, "
-                        "ví dụ 15/03/2024.") from None
-    raise CellError(f"Ngày «{text}» không đọc được; ghi theo dạng ngày/tháng/năm, "
-                    "ví dụ 15/03/2024.")
+        raise CellError(N_("Ngày «%(value)s» không có thật; ghi theo dạng ngày/tháng/năm, ví dụ "
+                           "15/03/2024.", value=text)) from None
+    raise CellError(_unreadable_date(text))
+
+
+def _unreadable_date(value) -> Message:
+    return N_("Ngày «%(value)s» không đọc được; ghi theo dạng ngày/tháng/năm, ví dụ 15/03/2024.",
+              value=value)
 
 
 # --- The template -----------------------------------------------------------------------------

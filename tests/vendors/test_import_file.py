@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from vendors.importer import ImportFileError, read_sheet, template_workbook
+from vendors.import_file import ImportFileError, read_sheet, template_workbook
 
 HEADER = ["Họ và tên", "Số điện thoại", "Chợ", "Số quầy", "Ngân hàng", "Số tài khoản",
           "Chủ tài khoản"]
@@ -80,20 +80,20 @@ def test_a_phone_number_excel_stored_as_a_number_gets_its_leading_zero_back(phon
 def test_an_account_number_stored_as_a_number_is_kept_with_a_warning_about_lost_zeros():
     (row,) = read_sheet(xlsx([["Họ tên", "Số tài khoản"], ["Trần Văn Nam", 11001234567]])).rows
     assert row.values["account_number"] == "11001234567"
-    assert "số 0" in row.warnings["account_number"][0]
+    assert "số 0" in str(row.warnings["account_number"][0])
 
 
 def test_a_number_longer_than_excel_keeps_is_refused_not_guessed():
     data = xlsx([["Họ tên", "Số tài khoản"], ["Trần Văn Nam", 12345678901234567]])
     (row,) = read_sheet(data).rows
-    assert "làm tròn" in row.errors["account_number"][0]
+    assert "làm tròn" in str(row.errors["account_number"][0])
 
 
 @pytest.mark.parametrize("written", ["1.23457E+12", "1,23457E+12", "9.70436E+15"])
 def test_an_account_number_in_scientific_notation_is_refused_with_a_clear_message(written):
     text = csv_text([["Họ và tên", "Số tài khoản"], ["Trần Văn Nam", f'"{written}"']])
     (row,) = read_sheet(text.encode()).rows
-    (message,) = row.errors["account_number"]
+    message = str(*row.errors["account_number"])
     assert f"«{written}»" in message and "số mũ" in message and "không thể khôi phục" in message
     assert "Văn bản (Text)" in message
 
@@ -174,7 +174,7 @@ def test_dates_from_excel_cells_serials_and_day_first_text(cell, expected):
 
 def test_an_impossible_date_is_reported():
     (row,) = read_sheet(xlsx([["Họ tên", "Ngày bắt đầu"], ["Trần Văn Nam", "31/02/2024"]])).rows
-    assert "không có thật" in row.errors["joined_on"][0]
+    assert "không có thật" in str(row.errors["joined_on"][0])
 
 
 @pytest.mark.parametrize("written, kind", [
@@ -189,7 +189,7 @@ def test_the_kind_column_takes_vietnamese_names_and_abbreviations(written, kind)
 
 def test_an_unknown_kind_is_reported():
     (row,) = read_sheet(xlsx([["Họ tên", "Loại"], ["Trần Văn Nam", "Doanh nghiệp"]])).rows
-    assert "tiểu thương, hộ kinh doanh, hợp tác xã" in row.errors["kind"][0]
+    assert "tiểu thương, hộ kinh doanh, hợp tác xã" in str(row.errors["kind"][0])
 
 
 def test_a_file_without_a_header_row_is_refused_with_what_it_needs():

@@ -1,0 +1,144 @@
+"""Who may see and change what: every rule of roles and scope, in one place that pages, the API,
+the command line and the services call.
+
+Two kinds of rule:
+- Scope: which records a user sees, as WHERE clauses (market_scope, ward_scope, vendor_scope).
+  A record outside them is not found (404), never refused: its existence is not disclosed.
+- Permissions: what a role may do with what it sees. `permission.check(user)` raises Forbidden
+  (403, with the refusal as a sentence the page shows) when the role may not.
+
+No Flask here: routes call `check`, services raise what it raises, errors.py shows it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, false, or_, select, true
+
+from accounts.models import Role, User
+from domain_errors import Forbidden, Message, N_
+from market.models import Market, Ward
+from vendors.models import Vendor
+
+ADMIN, PROVINCIAL, COMMUNE, AGENT, COOPERATIVE = (
+    Role.ADMIN, Role.PROVINCIAL_STAFF, Role.COMMUNE_STAFF, Role.ONBOARDING_AGENT,
+    Role.COOPERATIVE_MANAGER)
+
+
+@dataclass(frozen=True)
+class Permission:
+    """Something a role may do, and the sentence a refused user reads."""
+
+    name: str
+    roles: frozenset[Role]
+    refusal: Message
+
+    def allows(self, user: User) -> bool:
+        return user.role in self.roles
+
+    def check(self, user: User) -> None:
+        if not self.allows(user):
+            raise Forbidden(self.refusal, code=f"forbidden_{self.name}")
+
+
+# Vendors: registered by the people who go to the stalls and the commune's staff; provincial
+# staff follow the figures and read only.
+REGISTER_VENDORS = Permission(
+    "register_vendors", frozenset({ADMIN, COMMUNE, AGENT}),
+    N_("Tài khoản của bạn không được đăng ký tiểu thương."))
+EDIT_VENDORS = Permission(
+    "edit_vendors", frozenset({ADMIN, COMMUNE, AGENT}),
+    N_("Tài khoản của bạn chỉ được xem, không được sửa."))
+# Markets are an administrative record: administrators, and commune staff in their commune.
+WRITE_MARKETS = Permission(
+    "write_markets", frozenset({ADMIN, COMMUNE}),
+    N_("Tài khoản của bạn không được tạo hoặc sửa chợ."))
+# Stall numbers are found at the market by the people who register vendors there.
+WRITE_STALLS = Permission(
+    "write_stalls", frozenset({ADMIN, COMMUNE, AGENT}),
+    N_("Tài khoản của bạn không được thêm hoặc sửa quầy."))
+# Phones and ID numbers go to the people who work with vendors, not to statisticians.
+SEE_CONTACT_DETAILS = Permission(
+    "see_contact_details", frozenset({ADMIN, COMMUNE, AGENT, COOPERATIVE}),
+    N_("Tài khoản của bạn không được xem số điện thoại và số CCCD."))
+
+
+def masked(number: str | None) -> str | None:
+    """A phone or ID number as shown to those who may not see it: the last three digits, enough
+    to tell two vendors apart on a list."""
+    if not number:
+        return number
+    return "•" * (len(number) - 3) + number[-3:]
+
+
+# Every job of everyone (others see the jobs they started).
+SEE_ALL_JOBS = Permission(
+    "see_all_jobs", frozenset({ADMIN}), N_("Chỉ quản trị viên xem được việc của người khác."))
+# The counts of the whole system and the list of accounts.
+ADMINISTER = Permission(
+    "administer", frozenset({ADMIN}), N_("Chỉ quản trị viên được làm việc này."))
+
+
+def may_edit_vendor(user: User, vendor: Vendor) -> bool:
+    """A vendor the user sees may be changed by the roles that register vendors, and a
+    cooperative by its own manager."""
+    own_cooperative = user.role is COOPERATIVE and user.cooperative_id == vendor.id
+    return EDIT_VENDORS.allows(user) or own_cooperative
+
+
+def check_may_edit_vendor(user: User, vendor: Vendor) -> None:
+    if not may_edit_vendor(user, vendor):
+        raise Forbidden(EDIT_VENDORS.refusal, code="forbidden_edit_vendors")
+
+
+# --- Scope ------------------------------------------------------------------------------------
+# Each takes anything with a user's role and scope fields (a User, or a value copying them).
+
+
+def _wards_of_province(province_code: str):
+    return select(Ward.code).where(Ward.province_code == province_code)
+
+
+def market_scope(user: User) -> ColumnElement[bool]:
+    """Which markets the user may see: a WHERE clause over Market."""
+    if user.role is ADMIN:
+        return true()
+    if user.market_id is not None:
+        return Market.id == user.market_id
+    if user.ward_code is not None:
+        return Market.ward_code == user.ward_code
+    if user.province_code is not None:
+        return Market.ward_code.in_(_wards_of_province(user.province_code))
+    return false()
+
+
+def ward_scope(user: User) -> ColumnElement[bool]:
+    """Which communes the user works in: a WHERE clause over Ward."""
+    if user.role is ADMIN:
+        return true()
+    if user.ward_code is not None:
+        return Ward.code == user.ward_code
+    if user.province_code is not None:
+        return Ward.province_code == user.province_code
+    return false()
+
+
+def vendor_scope(user: User) -> ColumnElement[bool]:
+    """Which vendors the user may see: a WHERE clause over Vendor. A vendor is seen where it
+    trades (its market) or, without a market, where it is registered (its commune)."""
+    if user.role is ADMIN:
+        return true()
+    if user.cooperative_id is not None:
+        return Vendor.id == user.cooperative_id
+    in_markets = Vendor.market_id.in_(select(Market.id).where(market_scope(user)))
+    if user.ward_code is not None:
+        return or_(in_markets, Vendor.ward_code == user.ward_code)
+    if user.province_code is not None:
+        return or_(in_markets, Vendor.ward_code.in_(_wards_of_province(user.province_code)))
+    return in_markets
+
+
+def job_owner_filter(user: User) -> int | None:
+    """Whose jobs the user may see: None for everyone's, else the user's own id."""
+    return None if SEE_ALL_JOBS.allows(user) else user.id
+

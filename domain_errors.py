@@ -1,0 +1,126 @@
+"""What a service raises when it refuses a request, and the sentences it gives for a person.
+
+No Flask here: services raise a DomainError; errors.py turns it into the one JSON body and the one
+error page, translating every Message through Flask-Babel then, in the reader's language. A
+command-line tool prints str(message): the Vietnamese text with its values.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+
+class Message:
+    """A sentence for a person: its text as written in the translation catalogue (Vietnamese, the
+    source language; %(name)s placeholders) and the values of its placeholders. A value may be
+    a Message itself, or a list of them (shown joined by commas), translated with it."""
+
+    __slots__ = ("msgid", "params")
+
+    def __init__(self, msgid: str, **params):
+        self.msgid = msgid
+        self.params = params
+
+    def render(self, translate) -> str:
+        """The sentence with its values, each text passed through `translate(msgid)`."""
+        text = translate(self.msgid)
+        if not self.params:
+            return text
+        return text % {name: _rendered(value, translate) for name, value in self.params.items()}
+
+    def __str__(self) -> str:
+        return self.render(lambda msgid: msgid)
+
+    def __repr__(self) -> str:
+        return f"N_({self.msgid!r}{''.join(f', {k}={v!r}' for k, v in self.params.items())})"
+
+    # A Message is equal to its text with its values, in Vietnamese: tests and logs compare it
+    # with what a Vietnamese reader sees.
+    def __eq__(self, other) -> bool:
+        if isinstance(other, Message):
+            return (self.msgid, self.params) == (other.msgid, other.params)
+        if isinstance(other, str):
+            return str(self) == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+
+def _rendered(value, translate):
+    if isinstance(value, Message):
+        return value.render(translate)
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, Message) for v in value):
+        return ", ".join(v.render(translate) for v in value)
+    return value
+
+
+# The marker the translation catalogue is extracted by (pybabel's keyword N_, as gettext_noop):
+# N_("Không có chợ «%(name)s».", name=market.name) is a Message, translated where it is shown.
+N_ = Message
+
+FieldErrors = Mapping[str, "Message | Iterable[Message]"]
+
+
+class DomainError(Exception):
+    """A request a service refuses. `code` names the reason for programs (API clients, the
+    phone's script); `message` says it to a person, `fields` says it beside each field at fault
+    (field name -> messages); `details` carries data a client can act on (the possible
+    duplicates of a vendor, say). `status` is what it means over HTTP."""
+
+    status = 422
+    code = "invalid"
+
+    def __init__(self, message: Message | None = None, *, fields: FieldErrors | None = None,
+                 code: str | None = None, **details):
+        self.message = message
+        self.fields: dict[str, list[Message]] = {
+            name: [messages] if isinstance(messages, Message) else list(messages)
+            for name, messages in (fields or {}).items()
+        }
+        if code is not None:
+            self.code = code
+        self.details = details
+        super().__init__(str(self))
+
+    def messages(self) -> list[Message]:
+        """Every sentence of the error: its message, then each field's."""
+        found = [self.message] if self.message is not None else []
+        return found + [m for messages in self.fields.values() for m in messages]
+
+    def __str__(self) -> str:
+        return "; ".join(str(message) for message in self.messages())
+
+
+class Invalid(DomainError):
+    """The input breaks a rule (a field's format, a date, a choice outside the user's area)."""
+
+    status = 422
+    code = "invalid"
+
+
+class Forbidden(DomainError):
+    """The user sees the record but their role may not do this to it."""
+
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(DomainError):
+    """No such record within the user's area: one outside it is not disclosed."""
+
+    status = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    """The request clashes with what is recorded (a name already used, a duplicate)."""
+
+    status = 409
+    code = "conflict"
+
+
+class TooLarge(DomainError):
+    """An upload or a request over a limit the message names."""
+
+    status = 413
+    code = "too_large"

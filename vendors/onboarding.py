@@ -1,0 +1,41 @@
+"""What the onboarding form offers: the markets an agent may choose (by name, diacritics
+optional), the bank directory, and a fresh idempotency key for each registration."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accounts.models import User
+from accounts.permissions import market_scope
+from market.models import Market
+from market.service import search_markets
+from qr.banks import list_banks
+from qr.models import Bank
+
+MARKET_CHOICES = 20
+
+
+def new_idempotency_key() -> str:
+    """A key for one registration, put in the form (the page's script replaces it with its own)."""
+    return secrets.token_urlsafe(16)
+
+
+@dataclass(frozen=True)
+class OnboardingChoices:
+    markets: list[Market]
+    banks: list[Bank]
+
+
+def onboarding_choices(session: Session, actor: User, market_query: str = "",
+                       market_id: int | None = None) -> OnboardingChoices:
+    """The markets (those matching `market_query`, and the one chosen) and banks the form lists."""
+    scope = market_scope(actor)
+    markets = search_markets(session, scope, market_query, limit=MARKET_CHOICES)
+    if market_id and all(market.id != market_id for market in markets):
+        chosen = session.scalar(select(Market).where(Market.id == market_id, scope))
+        if chosen is not None:
+            markets.insert(0, chosen)
+    return OnboardingChoices(markets=markets, banks=list_banks(session))
