@@ -67,7 +67,7 @@ def read_admin_unit_list(text: str) -> tuple[list[AdminUnitRow], str]:
     ward_lines: dict[str, int] = {}
     # A province is repeated on each of its wards' rows: every repetition must agree.
     provinces: dict[str, tuple[tuple, int]] = {}
-    for record in reader:
+    for record in _csv_records(reader):
         if not any(value.strip() for value in record):
             continue
         line_no = reader.line_num
@@ -106,6 +106,16 @@ def read_admin_unit_list(text: str) -> tuple[list[AdminUnitRow], str]:
     source = next((s for s in source_lines if s.lower().startswith("source")),
                   "cho40 administrative units")
     return rows, source
+
+
+def _csv_records(reader):
+    # The csv module's own refusals (a field past its size limit) name the line too.
+    try:
+        yield from reader
+    except csv.Error as error:
+        raise AdminUnitListError(
+            f"Dòng {reader.line_num}: không đọc được theo dạng CSV ({error})."
+        ) from error
 
 
 def _admin_unit_row(record: dict[str, str], line_no: int) -> AdminUnitRow:

@@ -195,6 +195,7 @@ def test_a_file_is_read_with_its_names_in_nfc_and_empty_coordinates_as_none():
      "Dòng 4 (mã xã/phường 05830): cột ward_longitude «nan» phải là số độ thập phân"),
     ([DAI_TU.replace(",22.0239,", ",22°,")], "Dòng 4 (mã xã/phường 05830): cột province_latitude"),
     ([DAI_TU.replace("Xã Đại Từ", "Xã Đại, Từ")], "Dòng 4: có 12 cột, dòng tiêu đề có 11."),
+    ([DAI_TU, '"' + "x" * 200_000 + '"'], "Dòng 5: không đọc được theo dạng CSV"),
     ([], "Tệp không có đơn vị hành chính nào"),
 ])
 def test_a_bad_row_refuses_the_file_naming_its_line(rows, message):
