@@ -14,8 +14,8 @@ from accounts.models import Role
 from accounts.service import Scope, create_user
 from catalog_export.models import Product, ProductVariant
 from demo import data
+from market.admin_units import load_admin_units, shipped_admin_units
 from market.models import Market, MarketClass, Province, Stall, Ward
-from market.service import load_admin_units, read_admin_units
 from qr.banks import load_banks, shipped_bank_list
 from qr.models import Bank
 from textnorm import nfc, search_key, to_ascii
@@ -51,7 +51,7 @@ class LoadResult:
 def ensure_reference_data(session: Session, today: dt.date) -> None:
     """Administrative units and the bank directory, loaded if the database has none yet."""
     if session.scalar(select(func.count()).select_from(Province)) == 0:
-        load_admin_units(session, read_admin_units())
+        load_admin_units(session, shipped_admin_units()[0])
     if session.scalar(select(func.count()).select_from(Bank)) == 0:
         rows, source = shipped_bank_list()
         load_banks(session, rows, source, today)

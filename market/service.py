@@ -1,9 +1,8 @@
-"""Administrative units, markets and stalls: loading, listing and per-market vendor counts."""
+"""Markets and stalls: searching, listing, creating and editing, and per-market vendor counts."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -12,85 +11,10 @@ from accounts.models import User
 from accounts.permissions import WRITE_MARKETS, WRITE_STALLS, market_scope, ward_scope
 from domain_errors import N_, Conflict, Invalid, NotFound
 from market.indicators import cashless_share
-from market.models import Market, Province, Stall, Ward, WardKind
-from textnorm import nfc, search_key
+from market.models import Market, Province, Stall, Ward
+from textnorm import search_key
 from vendors.models import Vendor
 from vendors.status import accepts_cashless_on, active_on
-
-WARD_KINDS = {"Phường": WardKind.WARD, "Xã": WardKind.COMMUNE, "Đặc khu": WardKind.SPECIAL_ZONE}
-
-
-@dataclass(frozen=True)
-class AdminUnitRow:
-    province_code: str
-    province_name: str
-    province_short_name: str
-    province_latitude: float | None
-    province_longitude: float | None
-    ward_code: str
-    ward_name: str
-    ward_short_name: str
-    ward_type: str
-    ward_latitude: float | None
-    ward_longitude: float | None
-
-
-def read_admin_units() -> list[AdminUnitRow]:
-    """The 34 provinces and 3,321 commune-level units in force since 1 July 2025.
-
-    Source: the MIT-licensed `vietnamadminunits` package (its 34-province dataset).
-    """
-    from vietnamadminunits.database import get_data
-
-    fields = [
-        "provinceCode", "province", "provinceShort", "provinceLat", "provinceLon",
-        "wardCode", "ward", "wardShort", "wardType", "wardLat", "wardLon",
-    ]
-    return [
-        AdminUnitRow(*(record[f] for f in fields))
-        for record in get_data(fields=fields, table="admin_units")
-    ]
-
-
-def _coordinate(value: float | None) -> Decimal | None:
-    return None if value is None else Decimal(str(value)).quantize(Decimal("0.000001"))
-
-
-def load_admin_units(session: Session, rows: list[AdminUnitRow]) -> tuple[int, int]:
-    """Insert or update provinces and wards by official code; returns (provinces, wards)."""
-    provinces: dict[str, dict] = {}
-    wards: list[dict] = []
-    for row in rows:
-        provinces[row.province_code] = {
-            "code": row.province_code,
-            "name": nfc(row.province_name),
-            "short_name": nfc(row.province_short_name),
-            "latitude": _coordinate(row.province_latitude),
-            "longitude": _coordinate(row.province_longitude),
-        }
-        wards.append({
-            "code": row.ward_code,
-            "province_code": row.province_code,
-            "name": nfc(row.ward_name),
-            "short_name": nfc(row.ward_short_name),
-            "kind": WARD_KINDS[row.ward_type],
-            "latitude": _coordinate(row.ward_latitude),
-            "longitude": _coordinate(row.ward_longitude),
-            "search_key": search_key(row.ward_name),
-        })
-    _upsert(session, Province, "code", list(provinces.values()))
-    _upsert(session, Ward, "code", wards)
-    return len(provinces), len(wards)
-
-
-def _upsert(session: Session, model, key: str, rows: list[dict]) -> None:
-    existing = set(session.scalars(select(getattr(model, key))))
-    new_rows = [r for r in rows if r[key] not in existing]
-    changed_rows = [r for r in rows if r[key] in existing]
-    if new_rows:
-        session.execute(model.__table__.insert(), new_rows)
-    if changed_rows:
-        session.bulk_update_mappings(model, changed_rows)
 
 
 @dataclass(frozen=True)

@@ -381,15 +381,16 @@ def _check_crc(payload: str) -> None:
     if len(payload) < 8 or payload[-8:-4] != "6304":
         return  # no CRC where it belongs: the structural checks say what is there instead
     found, expected = payload[-4:], crc16_ccitt_false(payload[:-4])
-    if found == expected:
+    # EMVCo 4.7.3.2: the CRC is 4 "ans" characters, one per nibble (NAPAS 5.2.15: format ANS),
+    # and "ans" (1.4.1, table 1.3) has lower-case letters too, so "6304ae9f" is as valid as
+    # "6304AE9F" and is read as written. Codes cho40 writes stay upper case (crc16_ccitt_false).
+    if found.isascii() and found.upper() == expected:
         return
-    case_hint = " (it must be written in upper-case hex)" if found.upper() == expected else ""
-    case_hint_vi = " (phải viết bằng chữ hoa)" if found.upper() == expected else ""
     raise PayloadError(
         "crc_mismatch",
-        f"The CRC does not match: the code says {found} but its content gives {expected}{case_hint}. "
+        f"The CRC does not match: the code says {found} but its content gives {expected}. "
         "It was misread or altered (EMVCo 4.7.3).",
-        f"Mã kiểm tra CRC không khớp: mã ghi {found} nhưng nội dung tính ra {expected}{case_hint_vi}. "
+        f"Mã kiểm tra CRC không khớp: mã ghi {found} nhưng nội dung tính ra {expected}. "
         "Mã QR đã bị đọc sai hoặc bị sửa.",
         "63",
     )

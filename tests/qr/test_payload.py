@@ -204,6 +204,48 @@ def test_published_bank_codes_are_read_as_the_transfer_they_pay(payload, transfe
     assert extract_vietqr_transfer(parse_payload(payload)) == transfer
 
 
+def with_crc_as(payload: str, crc: str) -> str:
+    """`payload` with its CRC's text replaced by `crc` (the same digits in another case)."""
+    assert crc.upper() == payload[-4:]
+    return payload[:-4] + crc
+
+
+# EMVCo 4.7.3.2 writes the CRC as "ans" characters, which include lower case: the vectors file's
+# codes with their CRC in lower or mixed case are the same codes.
+@pytest.mark.parametrize(
+    ("payload", "crc", "transfer"),
+    [
+        pytest.param(VQP_STATIC_ACB, "ae9f", VietQRTransfer("970416", "257678859"),
+                     id="vqp-static-ACB-lower"),
+        pytest.param(NAPAS_6_1_3, "2e2e", VietQRTransfer("970403", NAPAS_ACCOUNT, SERVICE_TO_ACCOUNT,
+                                                          180000, "thanh toan don hang"),
+                     id="NAPAS-6.1.3-lower"),
+        pytest.param(NAPAS_6_1_4, "a203", VietQRTransfer("970403", CARD, SERVICE_TO_CARD, 180000,
+                                                          "thanh toan don hang"),
+                     id="NAPAS-6.1.4-lower"),
+        pytest.param(VQP_STATIC_ACB, "aE9f", VietQRTransfer("970416", "257678859"),
+                     id="vqp-static-ACB-mixed"),
+        pytest.param(NAPAS_6_1_3, "2E2e", VietQRTransfer("970403", NAPAS_ACCOUNT, SERVICE_TO_ACCOUNT,
+                                                          180000, "thanh toan don hang"),
+                     id="NAPAS-6.1.3-mixed"),
+    ],
+)
+def test_a_crc_written_in_lower_or_mixed_case_is_read_as_written(payload, crc, transfer):
+    recased = with_crc_as(payload, crc)
+    parsed, original = parse_payload(recased), parse_payload(payload)
+    assert parsed.payload == recased and parsed.fields["63"] == crc
+    assert dict(parsed.fields) == {**original.fields, "63": crc}
+    assert parsed.templates == original.templates
+    assert extract_vietqr_transfer(parsed) == transfer
+
+
+def test_a_wallet_sticker_with_a_lower_case_crc_is_kept_exactly_as_read():
+    sticker = with_crc_as(VQP_MOMO_971025, "821f")
+    wallet = check_wallet_payload(sticker)
+    assert wallet.payload is sticker
+    assert wallet.provider == "MoMo"
+
+
 def test_parsed_payload_keeps_fields_in_order_with_templates_nested():
     parsed = parse_payload(NAPAS_6_1_3)  # NAPAS 6.1.3
     assert list(parsed.fields) == ["00", "01", "38", "53", "54", "58", "62", "63"]
@@ -410,9 +452,16 @@ def test_corrupted_payload_is_refused_with_its_reason():
     assert error.field == "63" and "AE9F" in error.message
 
 
-def test_lower_case_crc_is_refused_with_a_hint():
-    error = refused(lambda: parse_payload(VQP_STATIC_ACB[:-4] + "ae9f"), "crc_mismatch")
-    assert "upper-case" in error.message
+@pytest.mark.parametrize("payload", [
+    pytest.param(VQP_STATIC_ACB[:-4] + "ae9e", id="wrong-crc"),
+    pytest.param(with_crc_as(VQP_STATIC_ACB, "ae9f").replace("257678859", "257678858"),
+                 id="altered-content"),
+])
+def test_a_wrong_crc_in_lower_case_is_refused_with_its_reason(payload):
+    error = refused(lambda: parse_payload(payload), "crc_mismatch")
+    assert error.field == "63"
+    assert f"the code says {payload[-4:]} but its content gives" in error.message
+    assert "misread or altered" in error.message and "đọc sai" in error.message_vi
 
 
 @pytest.mark.parametrize(
@@ -517,12 +566,18 @@ def test_amount_written_with_a_trailing_decimal_mark_is_whole_dong():
 
 def test_every_single_character_change_to_a_napas_example_is_refused():
     printable = [chr(code) for code in range(0x20, 0x7F)] + ["đ", "Ư", "\n"]
+    crc_start = len(NAPAS_6_1_3) - 4
     for index, original in enumerate(NAPAS_6_1_3):
         for replacement in printable:
-            if replacement != original:
-                changed = NAPAS_6_1_3[:index] + replacement + NAPAS_6_1_3[index + 1:]
-                with pytest.raises(PayloadError):
-                    parse_payload(changed)
+            if replacement == original:
+                continue
+            changed = NAPAS_6_1_3[:index] + replacement + NAPAS_6_1_3[index + 1:]
+            if index >= crc_start and replacement == original.lower():
+                # A CRC letter in lower case is the same CRC (EMVCo 4.7.3.2), not a change.
+                assert parse_payload(changed).fields["63"] == changed[crc_start:]
+                continue
+            with pytest.raises(PayloadError):
+                parse_payload(changed)
 
 
 # --- Properties
@@ -539,13 +594,21 @@ transfers = st.builds(
 
 
 @FAST
-@given(transfers)
-def test_build_then_parse_gives_back_the_transfer(transfer):
+@given(transfers, st.lists(st.booleans(), min_size=4, max_size=4))
+def test_build_then_parse_gives_back_the_transfer(transfer, lower_case):
     payload = build_vietqr(**dataclasses.asdict(transfer))
     assert payload.isascii()
+    crc = payload[-4:]
+    assert crc == crc.upper()  # cho40 writes upper case
     parsed = parse_payload(payload)
     assert parsed.fields["01"] == ("11" if transfer.amount is None else "12")
     assert extract_vietqr_transfer(parsed) == transfer
+    # Its CRC in lower case, or partly, reads as the same code (EMVCo 4.7.3.2).
+    recased_crc = "".join(c.lower() if lower else c for c, lower in zip(crc, lower_case))
+    recased = parse_payload(with_crc_as(payload, recased_crc))
+    assert dict(recased.fields) == {**parsed.fields, "63": recased_crc}
+    assert recased.templates == parsed.templates
+    assert extract_vietqr_transfer(recased) == transfer
 
 
 @FAST
@@ -568,6 +631,9 @@ def test_any_single_changed_character_is_caught(transfer, data):
     try:
         read_back = extract_vietqr_transfer(parse_payload(changed))
     except PayloadError:
+        return
+    if index >= len(payload) - 4 and replacement == payload[index].lower():
+        assert read_back == transfer  # a CRC letter in lower case: the same code (EMVCo 4.7.3.2)
         return
     assert read_back != transfer, "a changed payload was accepted as the same transfer"
 
