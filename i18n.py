@@ -1,13 +1,65 @@
-"""Compiling the translation catalogues Flask-Babel reads (.po sources to .mo)."""
+"""The translation catalogues: which markers the messages are extracted by, bringing the English
+catalogue up to date with the code (`flask translations update`), compiling it for Flask-Babel
+(`flask translations compile`), and reading a message in a given language outside a request
+(the command line prints its refusals in Vietnamese and English)."""
 from __future__ import annotations
 
+import functools
+import io
 from pathlib import Path
 
 import click
+from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
+from babel.support import NullTranslations, Translations
 
-TRANSLATIONS = Path(__file__).parent / "translations"
+from domain_errors import Message
+
+ROOT = Path(__file__).parent
+TRANSLATIONS = ROOT / "translations"
+ENGLISH_CATALOGUE = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po"
+# Markers a message is found by: Flask-Babel's, domain_errors.N_ (a Message, translated where
+# it is shown) and schema_fields._m (marshmallow's messages).
+KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "_l": None, "ngettext": (1, 2),
+            "N_": None, "_m": None}
+# Folders whose files hold no message a person reads in the app.
+SKIPPED_DIRS = {".venv", "tests", "migrations", "bench", "instance", "node_modules", ".git",
+                "scripts", "static"}
+
+
+def messages_in_source(root: Path = ROOT) -> dict[str, list[tuple[str, int]]]:
+    """Every message of the code and templates, with where it is used."""
+    method_map = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
+    found: dict[str, list[tuple[str, int]]] = {}
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+        root, method_map, keywords=KEYWORDS,
+        directory_filter=lambda path: Path(path).name not in SKIPPED_DIRS,
+    ):
+        msgid = message if isinstance(message, str) else message[0]
+        found.setdefault(msgid, []).append((filename, lineno))
+    return found
+
+
+def update_catalogue(path: Path = ENGLISH_CATALOGUE) -> tuple[list[str], list[str]]:
+    """Add the code's new messages to the catalogue (untranslated) and mark those the code no
+    longer uses as obsolete; returns (added, obsolete)."""
+    with path.open("rb") as po_file:
+        catalogue = read_po(po_file)
+    used = messages_in_source()
+    known = {message.id for message in catalogue if message.id}
+    added = sorted(set(used) - known)
+    obsolete = sorted(known - set(used))
+    for msgid in added:
+        catalogue.add(msgid, "", locations=used[msgid])
+    for msgid in obsolete:
+        catalogue.obsolete[msgid] = catalogue[msgid]
+        del catalogue[msgid]
+    for msgid, locations in used.items():
+        catalogue[msgid].locations = locations
+    with path.open("wb") as po_file:
+        write_po(po_file, catalogue, width=100, sort_output=False)
+    return added, obsolete
 
 
 def compile_catalogs(directory: Path = TRANSLATIONS) -> list[Path]:
@@ -25,9 +77,38 @@ def compile_catalogs(directory: Path = TRANSLATIONS) -> list[Path]:
     return written
 
 
+@functools.cache
+def _translations(locale: str) -> NullTranslations:
+    if locale == "vi":
+        return NullTranslations()  # the messages are written in Vietnamese
+    with (TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po").open("rb") as po_file:
+        catalogue = read_po(po_file)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalogue)
+    compiled.seek(0)
+    return Translations(compiled)
+
+
+def in_language(message: Message | str, locale: str) -> str:
+    """A message in `locale` ("vi" or "en") without a request: for the command line."""
+    gettext = _translations(locale).gettext
+    if isinstance(message, Message):
+        return message.render(gettext)
+    return gettext(message)
+
+
 @click.group("translations", help="Bản dịch giao diện.")
 def translations_cli() -> None:
     pass
+
+
+@translations_cli.command("update")
+def update_command() -> None:
+    """Đưa các câu mới trong mã nguồn vào bản dịch tiếng Anh (để dịch), bỏ các câu không còn dùng."""
+    added, obsolete = update_catalogue()
+    click.echo(f"{ENGLISH_CATALOGUE}: {len(added)} câu mới cần dịch, {len(obsolete)} câu bỏ.")
+    for msgid in added:
+        click.echo(f"  + {msgid}")
 
 
 @translations_cli.command("compile")

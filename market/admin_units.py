@@ -2,8 +2,6 @@
 commune-level units (or another CSV of the same columns) and loading it by official code."""
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 from dataclasses import dataclass
@@ -13,7 +11,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from domain_errors import N_, Message
 from market.models import Province, Ward, WardKind
+from reference_csv import ReferenceListError, read_reference_csv, source_line
 from textnorm import nfc, search_key
 
 ADMIN_UNITS_CSV = Path(__file__).parent / "data" / "admin_units.csv"
@@ -33,8 +33,10 @@ _CODE_DIGITS = {"province_code": 2, "ward_code": 5}
 _COORDINATE_RANGES = {"latitude": 90, "longitude": 180}
 
 
-class AdminUnitListError(ValueError):
+class AdminUnitListError(ReferenceListError):
     """The administrative-unit file is not usable; the message names the line."""
+
+    code = "invalid_admin_unit_list"
 
 
 @dataclass(frozen=True)
@@ -57,65 +59,28 @@ def read_admin_unit_list(text: str) -> tuple[list[AdminUnitRow], str]:
 
     Refuses the whole file at its first bad row, naming the line as an editor numbers it.
     """
-    lines = text.splitlines()
-    source_lines = [line[1:].strip() for line in lines if line.startswith("#")]
-    # Comment lines are blanked, not removed, so the reader's line numbers are the file's.
-    data = "\n".join("" if line.startswith("#") else line for line in lines)
-    reader = csv.reader(io.StringIO(data))
-    header: list[str] | None = None
+    records, comments = read_reference_csv(text, COLUMNS, error=AdminUnitListError, nothing_in_it=N_(
+        "Tệp không có đơn vị hành chính nào: cần dòng tiêu đề và ít nhất một dòng."))
     rows: list[AdminUnitRow] = []
     ward_lines: dict[str, int] = {}
     # A province is repeated on each of its wards' rows: every repetition must agree.
     provinces: dict[str, tuple[tuple, int]] = {}
-    for record in _csv_records(reader):
-        if not any(value.strip() for value in record):
-            continue
-        line_no = reader.line_num
-        if header is None:
-            header = [value.strip().lower() for value in record]
-            missing = [column for column in COLUMNS if column not in header]
-            if missing:
-                raise AdminUnitListError(
-                    f"Dòng {line_no}: dòng tiêu đề thiếu cột {', '.join(missing)} (cần các cột "
-                    f"{','.join(COLUMNS)})."
-                )
-            continue
-        if len(record) != len(header):
-            raise AdminUnitListError(
-                f"Dòng {line_no}: có {len(record)} cột, dòng tiêu đề có {len(header)}."
-            )
-        row = _admin_unit_row(dict(zip(header, record)), line_no)
+    for line_no, record in records:
+        row = _admin_unit_row(record, line_no)
         if row.ward_code in ward_lines:
-            raise AdminUnitListError(
-                f"Dòng {line_no}: mã xã/phường {row.ward_code} đã có ở dòng "
-                f"{ward_lines[row.ward_code]}; mỗi mã chỉ một dòng."
-            )
+            raise AdminUnitListError(N_(
+                "Dòng %(line)s: mã xã/phường %(code)s đã có ở dòng %(earlier)s; mỗi mã chỉ một "
+                "dòng.", line=line_no, code=row.ward_code, earlier=ward_lines[row.ward_code]))
         ward_lines[row.ward_code] = line_no
         province = tuple(getattr(row, column) for column in _PROVINCE_COLUMNS)
         first, first_line = provinces.setdefault(row.province_code, (province, line_no))
         if province != first:
-            raise AdminUnitListError(
-                f"Dòng {line_no} (mã xã/phường {row.ward_code}): tỉnh/thành mã {row.province_code} "
-                f"có tên hoặc toạ độ khác với dòng {first_line}; mỗi tỉnh/thành chỉ một bộ giá trị."
-            )
+            raise AdminUnitListError(N_(
+                "Dòng %(line)s (mã xã/phường %(code)s): tỉnh/thành mã %(province)s có tên hoặc "
+                "toạ độ khác với dòng %(first)s; mỗi tỉnh/thành chỉ một bộ giá trị.",
+                line=line_no, code=row.ward_code, province=row.province_code, first=first_line))
         rows.append(row)
-    if not rows:
-        raise AdminUnitListError(
-            "Tệp không có đơn vị hành chính nào: cần dòng tiêu đề và ít nhất một dòng."
-        )
-    source = next((s for s in source_lines if s.lower().startswith("source")),
-                  "cho40 administrative units")
-    return rows, source
-
-
-def _csv_records(reader):
-    # The csv module's own refusals (a field past its size limit) name the line too.
-    try:
-        yield from reader
-    except csv.Error as error:
-        raise AdminUnitListError(
-            f"Dòng {reader.line_num}: không đọc được theo dạng CSV ({error})."
-        ) from error
+    return rows, source_line(comments, "cho40 administrative units")
 
 
 def _admin_unit_row(record: dict[str, str], line_no: int) -> AdminUnitRow:
@@ -123,32 +88,32 @@ def _admin_unit_row(record: dict[str, str], line_no: int) -> AdminUnitRow:
     for column, digits in _CODE_DIGITS.items():
         code = record[column].strip()
         if not re.fullmatch(f"[0-9]{{{digits}}}", code):
-            raise AdminUnitListError(
-                f"Dòng {line_no}: cột {column} «{code}» phải gồm đúng {digits} chữ số."
-            )
+            raise AdminUnitListError(N_(
+                "Dòng %(line)s: cột %(column)s «%(code)s» phải gồm đúng %(digits)s chữ số.",
+                line=line_no, column=column, code=code, digits=digits))
         values[column] = code
-    where = f"Dòng {line_no} (mã xã/phường {values['ward_code']})"
+    where = N_("Dòng %(line)s (mã xã/phường %(code)s)", line=line_no, code=values["ward_code"])
     for column in ("province_name", "province_short_name", "ward_name", "ward_short_name",
                    "ward_type"):
         value = nfc(record[column]) or ""
         if not value:
-            raise AdminUnitListError(f"{where}: cột {column} để trống.")
+            raise AdminUnitListError(N_("%(where)s: cột %(column)s để trống.", where=where,
+                                        column=column))
         if len(value) > _NAME_MAX_LENGTH:
-            raise AdminUnitListError(
-                f"{where}: cột {column} dài {len(value)} ký tự, tối đa {_NAME_MAX_LENGTH}."
-            )
+            raise AdminUnitListError(N_(
+                "%(where)s: cột %(column)s dài %(length)s ký tự, tối đa %(max)s.", where=where,
+                column=column, length=len(value), max=_NAME_MAX_LENGTH))
         values[column] = value
     if values["ward_type"] not in WARD_KINDS:
-        raise AdminUnitListError(
-            f"{where}: cột ward_type «{values['ward_type']}» phải là một trong "
-            f"{', '.join(WARD_KINDS)}."
-        )
+        raise AdminUnitListError(N_(
+            "%(where)s: cột ward_type «%(value)s» phải là một trong %(kinds)s.", where=where,
+            value=values["ward_type"], kinds=", ".join(WARD_KINDS)))
     for column in ("province_latitude", "province_longitude", "ward_latitude", "ward_longitude"):
         values[column] = _coordinate_value(record[column].strip(), column, where)
     return AdminUnitRow(**values)
 
 
-def _coordinate_value(text: str, column: str, where: str) -> float | None:
+def _coordinate_value(text: str, column: str, where: Message) -> float | None:
     if not text:
         return None
     limit = _COORDINATE_RANGES[column.rpartition("_")[2]]
@@ -157,9 +122,9 @@ def _coordinate_value(text: str, column: str, where: str) -> float | None:
     except ValueError:
         value = math.nan
     if not -limit <= value <= limit:  # also false for nan
-        raise AdminUnitListError(
-            f"{where}: cột {column} «{text}» phải là số độ thập phân từ -{limit} đến {limit}."
-        )
+        raise AdminUnitListError(N_(
+            "%(where)s: cột %(column)s «%(value)s» phải là số độ thập phân từ -%(limit)s đến "
+            "%(limit)s.", where=where, column=column, value=text, limit=limit))
     return value
 
 

@@ -2,9 +2,7 @@
 and checking a trader's account number against the bank it is held at."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from domain_errors import N_, Invalid, Message
 from qr.models import Bank
+from reference_csv import ReferenceListError, read_reference_csv, source_line
 from textnorm import nfc
 
 BANKS_CSV = Path(__file__).parent / "data" / "banks.csv"
@@ -45,7 +44,7 @@ _ACCOUNT_SEPARATORS = re.compile(r"[\s.\-\u2010-\u2015\u2212]+")
 _DIGITS = re.compile(r"[0-9]+")
 
 
-class BankListError(Invalid):
+class BankListError(ReferenceListError):
     """The bank list file is not usable; the message names the line."""
 
     code = "invalid_bank_list"
@@ -118,42 +117,20 @@ def read_bank_list(text: str) -> tuple[list[BankRow], str]:
 
     Refuses the whole file at its first bad row, naming the line as an editor numbers it.
     """
-    lines = text.splitlines()
-    source_lines = [line[1:].strip() for line in lines if line.startswith("#")]
-    # Comment lines are blanked, not removed, so the reader's line numbers are the file's.
-    data = "\n".join("" if line.startswith("#") else line for line in lines)
-    reader = csv.reader(io.StringIO(data))
-    header: list[str] | None = None
+    records, comments = read_reference_csv(
+        text, REQUIRED_COLUMNS, optional=OPTIONAL_COLUMNS, error=BankListError, nothing_in_it=N_(
+            "Tệp không có ngân hàng nào: cần dòng tiêu đề và ít nhất một dòng."))
     rows: list[BankRow] = []
     seen: dict[str, int] = {}
-    for record in reader:
-        if not any(value.strip() for value in record):
-            continue
-        line_no = reader.line_num
-        if header is None:
-            header = [value.strip().lower() for value in record]
-            missing = [column for column in REQUIRED_COLUMNS if column not in header]
-            if missing:
-                raise BankListError(N_(
-                    "Dòng %(line)s: dòng tiêu đề thiếu cột %(missing)s (cần các cột "
-                    "%(columns)s).", line=line_no, missing=", ".join(missing),
-                    columns=",".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)))
-            continue
-        if len(record) != len(header):
-            raise BankListError(N_("Dòng %(line)s: có %(count)s cột, dòng tiêu đề có %(header)s.",
-                                   line=line_no, count=len(record), header=len(header)))
-        row = _bank_row(dict(zip(header, record)), line_no)
+    for line_no, record in records:
+        row = _bank_row(record, line_no)
         if row.bin in seen:
             raise BankListError(N_(
                 "Dòng %(line)s: BIN %(bin)s đã có ở dòng %(earlier)s; mỗi BIN chỉ một dòng.",
                 line=line_no, bin=row.bin, earlier=seen[row.bin]))
         seen[row.bin] = line_no
         rows.append(row)
-    if not rows:
-        raise BankListError(N_(
-            "Tệp không có ngân hàng nào: cần dòng tiêu đề và ít nhất một dòng."))
-    source = next((s for s in source_lines if s.lower().startswith("source")), "cho40 bank list")
-    return rows, source
+    return rows, source_line(comments, "cho40 bank list")
 
 
 def _bank_row(record: dict[str, str], line_no: int) -> BankRow:

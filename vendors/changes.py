@@ -107,7 +107,7 @@ def close_vendor(session: Session, actor: User, vendor_id: int, left_on: dt.date
     if left_on <= period.joined_on:
         raise Invalid(fields={"left_on": N_(
             "Ngày nghỉ phải sau ngày bắt đầu kinh doanh (%(day)s).",
-            day=f"{period.joined_on:%d/%m/%Y}")})
+            day=period.joined_on.strftime("%d/%m/%Y"))})
     period.left_on, period.left_reason = left_on, nfc(reason)
     # Payment methods stop with the membership: the figures count neither after that day.
     for method in vendor.payment_methods:

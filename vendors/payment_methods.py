@@ -112,7 +112,7 @@ def update_payment_method(session: Session, actor: User, method_id: int,
     if method.stopped_on is not None and started_on > method.stopped_on:
         raise Invalid(fields={"started_on": N_(
             "Ngày bắt đầu dùng phải trước ngày ngừng (%(day)s).",
-            day=f"{method.stopped_on:%d/%m/%Y}")})
+            day=method.stopped_on.strftime("%d/%m/%Y"))})
     for name, value in data.items():
         setattr(method, name, value if name != "started_on" else started_on)
     session.flush()
@@ -128,7 +128,7 @@ def stop_payment_method(session: Session, actor: User, method_id: int,
     if stopped_on < method.started_on:
         raise Invalid(fields={"stopped_on": N_(
             "Ngày ngừng phải từ ngày bắt đầu dùng (%(day)s) trở đi.",
-            day=f"{method.started_on:%d/%m/%Y}")})
+            day=method.started_on.strftime("%d/%m/%Y"))})
     method.stopped_on = stopped_on
     session.flush()
     return method
