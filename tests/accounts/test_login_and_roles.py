@@ -10,7 +10,13 @@ from accounts.models import Role, User
 from accounts.service import AccountError, Scope, authenticate, create_user
 from tests.conftest import make_app
 from tests.factories import (
-    PASSWORD, ROLE_HOME_HEADINGS, THU_DAU_MOT, login, make_market, make_user, make_vendor,
+    PASSWORD,
+    ROLE_HOME_HEADINGS,
+    THU_DAU_MOT,
+    login,
+    make_market,
+    make_user,
+    make_vendor,
 )
 from vendors.models import VendorKind
 

@@ -1,0 +1,330 @@
+"""Every route of the app (from its URL map), requested as every role, answers what TABLE says;
+records outside a role's area answer 404, as if they did not exist; nothing answers 500.
+
+Requests carry no body (an empty form, or `{}` to the JSON API), so no write succeeds: a role
+allowed to write gets a validation status (400/422), a refused one 403 or 404.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import pytest
+from werkzeug.routing import Rule
+
+from accounts.models import Role, User
+from accounts.service import Scope, issue_api_token
+from jobs.runner import wait_for_threads
+from jobs.service import create_job
+from market.models import Market, Stall
+from tests.conftest import make_app
+from tests.factories import (
+    DAI_TU,
+    THU_DAU_MOT,
+    login,
+    make_bank_account,
+    make_market,
+    make_product,
+    make_quick_user,
+    make_stall,
+    make_vendor,
+)
+from vendors.models import PaymentMethod, Vendor, VendorKind
+
+THAI_NGUYEN = "19"
+CONVERTER_ARGUMENTS = re.compile(r"<(\w+)\([^)]*\):")
+A = 302  # an anonymous page request: redirected to the login page
+U = 401  # an anonymous API request: no token
+
+# One row per route, "METHOD rule", the rule as the URL map spells it with converter arguments
+# left out (<int(min=1, max=2147483647):market_id> reads <int:market_id>).
+# Columns:  (anonymous, admin, provincial, commune, agent, coop manager)
+TABLE: dict[str, tuple[int, int, int, int, int, int]] = {
+    "GET /": (A, 200, 200, 200, 200, 200),
+    "GET /api/docs": (200, 200, 200, 200, 200, 200),
+    "GET /api/openapi.json": (200, 200, 200, 200, 200, 200),
+    # The JSON API. Writes are validated before the role and the record are checked, so an
+    # empty body gets 422 whoever sends it: refused roles are told the fields, not 403/404.
+    "GET /api/v1/markets": (U, 200, 200, 200, 200, 200),
+    "POST /api/v1/markets": (U, 422, 422, 422, 422, 422),  # REVIEW: provincial, agent and coop manager may not create markets (403 from the service, after validation)
+    "GET /api/v1/markets/<int:market_id>": (U, 200, 200, 200, 200, 404),
+    "PATCH /api/v1/markets/<int:market_id>": (U, 200, 403, 200, 403, 404),
+    "GET /api/v1/markets/<int:market_id>/stalls": (U, 200, 200, 200, 200, 404),
+    "POST /api/v1/markets/<int:market_id>/stalls": (U, 422, 422, 422, 422, 422),  # REVIEW: provincial may not add stalls (403); M is outside the coop manager's area (404)
+    "GET /api/v1/markets/<int:market_id>/stalls/<int:stall_id>": (U, 200, 200, 200, 200, 404),
+    "PATCH /api/v1/markets/<int:market_id>/stalls/<int:stall_id>": (U, 200, 403, 200, 200, 404),
+    "GET /api/v1/payment-methods/<int:method_id>": (U, 200, 200, 200, 200, 200),
+    "PATCH /api/v1/payment-methods/<int:method_id>": (U, 200, 403, 200, 200, 200),
+    "POST /api/v1/payment-methods/<int:method_id>/stop": (U, 422, 422, 422, 422, 422),  # REVIEW: provincial staff read only (403 from the service, after validation)
+    "GET /api/v1/vendors": (U, 200, 200, 200, 200, 200),
+    "POST /api/v1/vendors": (U, 422, 422, 422, 422, 422),  # REVIEW: provincial staff and coop managers may not register vendors (403, after validation)
+    "GET /api/v1/vendors/<int:vendor_id>": (U, 200, 200, 200, 200, 200),
+    "PATCH /api/v1/vendors/<int:vendor_id>": (U, 200, 403, 200, 200, 200),
+    "POST /api/v1/vendors/<int:vendor_id>/close": (U, 422, 422, 422, 422, 422),  # REVIEW: provincial staff read only (403 from the service, after validation)
+    "GET /api/v1/vendors/<int:vendor_id>/payment-methods": (U, 200, 200, 200, 200, 200),
+    "POST /api/v1/vendors/<int:vendor_id>/payment-methods": (U, 422, 422, 422, 422, 422),  # REVIEW: provincial staff read only (403 from the service, after validation)
+    # Pages.
+    "GET /catalog/": (A, 200, 200, 200, 200, 200),
+    "GET /catalog/<int:vendor_id>": (A, 200, 200, 200, 404, 200),
+    "GET /lang/<code>": (302, 302, 302, 302, 302, 302),
+    "GET /login": (200, 200, 200, 200, 200, 200),
+    "POST /login": (400, 400, 400, 400, 400, 400),  # REVIEW: an empty form is a validation error, 422 on /vendors/new and the API
+    "POST /logout": (302, 302, 302, 302, 302, 302),
+    "GET /markets/": (A, 200, 200, 200, 200, 200),
+    "GET /markets/<int:market_id>": (A, 200, 200, 200, 200, 404),
+    "GET /qr/banks": (A, 200, 200, 200, 200, 200),
+    "GET /qr/jobs/<int:job_id>": (A, 200, 200, 200, 200, 200),
+    # The job never ran, so it has no file: 404 for everyone says nothing about permissions.
+    "GET /qr/jobs/<int:job_id>/download": (A, 404, 404, 404, 404, 404),
+    "GET /qr/markets/<int:market_id>/placards.pdf": (A, 200, 200, 200, 200, 404),
+    "GET /qr/placards": (A, 200, 200, 200, 200, 200),
+    "POST /qr/placards/jobs": (A, 400, 400, 400, 400, 400),  # REVIEW: no role check: with a valid form provincial staff start a print run (303); a form error is 400 here, 422 elsewhere
+    "GET /qr/vendors/<int:vendor_id>/code.png": (A, 200, 200, 200, 200, 200),
+    "GET /qr/vendors/<int:vendor_id>/code.svg": (A, 200, 200, 200, 200, 200),
+    "GET /qr/vendors/<int:vendor_id>/placard.pdf": (A, 200, 200, 200, 200, 200),
+    "GET /static/<path:filename>": (200, 200, 200, 200, 200, 200),
+    "GET /vendors/": (A, 200, 200, 200, 200, 200),
+    "GET /vendors/<int:vendor_id>": (A, 200, 200, 200, 200, 200),
+    "GET /vendors/<int:vendor_id>/registered": (A, 200, 200, 200, 200, 200),  # REVIEW: shows the phone unmasked to provincial staff (the detail page masks it): 403 or masked
+    "GET /vendors/import": (A, 200, 403, 200, 200, 403),
+    "POST /vendors/import": (A, 400, 403, 400, 400, 403),  # REVIEW: no file chosen is a form field error: 422, as /vendors/new answers
+    "POST /vendors/import/commit": (A, 400, 403, 400, 400, 403),
+    "GET /vendors/import/template.xlsx": (A, 200, 403, 200, 200, 403),
+    "GET /vendors/markets.json": (A, 200, 200, 200, 200, 200),
+    "GET /vendors/new": (A, 200, 403, 200, 200, 403),
+    "POST /vendors/new": (A, 422, 403, 422, 422, 403),
+    "POST /vendors/scan": (A, 422, 403, 422, 422, 403),
+    "GET /vendors/sw.js": (200, 200, 200, 200, 200, 200),
+}
+
+# The table's columns, in order; None is the anonymous visitor.
+ROLES = (None, Role.ADMIN, Role.PROVINCIAL_STAFF, Role.COMMUNE_STAFF, Role.ONBOARDING_AGENT,
+         Role.COOPERATIVE_MANAGER)
+ROLE_NAMES = ("anonymous", *(role.value for role in ROLES[1:]))
+
+# What a form posts instead of nothing, where nothing would still do something.
+FORMS = {
+    # An empty form starts a placard run of every market in scope, in a background thread:
+    # a per_page the form refuses stops it before any job is recorded.
+    "POST /qr/placards/jobs": {"per_page": "0"},
+}
+
+# Routes whose vendor must be a cooperative: C (XC out of scope) for every role, not V.
+COOPERATIVE_ROUTES = {"GET /catalog/<int:vendor_id>"}
+
+# The URL arguments that name a record: routes with one are requested a second time with the
+# records out of everyone's area but the admin's.
+RECORD_ARGUMENTS = {"vendor_id", "market_id", "stall_id", "method_id", "job_id"}
+
+# The out-of-scope sweep sends these valid bodies, to every role but the admin, where an empty
+# one is refused before the record is looked up: the scope check must answer, not the schema.
+FAR_BODIES = {
+    "POST /api/v1/markets/<int:market_id>/stalls": {"code": "Z-10"},
+    "POST /api/v1/payment-methods/<int:method_id>/stop": {"stopped_on": "2025-01-01"},
+    "POST /api/v1/vendors/<int:vendor_id>/close": {"left_on": "2025-01-01"},
+    "POST /api/v1/vendors/<int:vendor_id>/payment-methods": {
+        "kind": "bank_account", "bank_bin": "970436", "account_number": "0011001000009",
+        "account_holder": "TRAN VAN XA"},
+}
+
+# Out-of-scope requests that legitimately answer something else than 404 to non-admin roles,
+# one line each with why, as `"GET /rule": 403,  # why`. None today.
+OUT_OF_SCOPE_EXCEPTIONS: dict[str, int] = {
+}
+
+
+@dataclass
+class World:
+    market: Market  # M, in Xã Đại Từ, Thái Nguyên
+    stall: Stall
+    vendor: Vendor  # V, a trader at M's stall, with a bank account in use: a placard
+    method: PaymentMethod
+    cooperative: Vendor  # C, registered in Xã Đại Từ, no market
+    cooperative_method: PaymentMethod
+    far_market: Market  # X, in Phường Thủ Dầu Một (Hồ Chí Minh City): only the admin's area
+    far_stall: Stall
+    far_vendor: Vendor  # XV, a trader at X with a bank account in use
+    far_method: PaymentMethod
+    far_cooperative: Vendor  # XC, registered in Phường Thủ Dầu Một
+    users: dict[Role, User]
+    tokens: dict[Role, str]
+    jobs: dict[Role, int]  # a queued placard job each user created, never run
+    far_job: int  # a job created by a user none of the roles is
+
+
+def build_world(session) -> World:
+    market = make_market(session, name="Chợ Đại Từ", ward_code=DAI_TU)
+    stall = make_stall(session, market, "A-01")
+    vendor = make_vendor(session, market, name="Nguyễn Thị Vân", stall_id=stall.id)
+    method = make_bank_account(session, vendor, account_number="0011001000001")
+    cooperative = make_vendor(session, None, kind=VendorKind.COOPERATIVE,
+                              name="HTX Chè Đại Từ", ward_code=DAI_TU)
+    cooperative_method = make_bank_account(session, cooperative, account_number="0011001000002",
+                                           account_holder="HTX CHE DAI TU")
+    make_product(session, cooperative, name="Chè Đại Từ 500 g")
+    far_market = make_market(session, name="Chợ Thủ Dầu Một", ward_code=THU_DAU_MOT)
+    far_stall = make_stall(session, far_market, "Z-09")
+    far_vendor = make_vendor(session, far_market, name="Trần Văn Xa", stall_id=far_stall.id)
+    far_method = make_bank_account(session, far_vendor, account_number="0011001000003",
+                                   account_holder="TRAN VAN XA")
+    far_cooperative = make_vendor(session, None, kind=VendorKind.COOPERATIVE,
+                                  name="HTX Thủ Dầu Một", ward_code=THU_DAU_MOT)
+    make_product(session, far_cooperative)
+    users = {
+        Role.ADMIN: make_quick_user(session, Role.ADMIN),
+        Role.PROVINCIAL_STAFF: make_quick_user(session, Role.PROVINCIAL_STAFF,
+                                               Scope(province_code=THAI_NGUYEN)),
+        Role.COMMUNE_STAFF: make_quick_user(session, Role.COMMUNE_STAFF, Scope(ward_code=DAI_TU)),
+        Role.ONBOARDING_AGENT: make_quick_user(session, Role.ONBOARDING_AGENT,
+                                               Scope(market_id=market.id)),
+        Role.COOPERATIVE_MANAGER: make_quick_user(session, Role.COOPERATIVE_MANAGER,
+                                                  Scope(cooperative_id=cooperative.id)),
+    }
+    outsider = make_quick_user(session, Role.COMMUNE_STAFF, Scope(ward_code=THU_DAU_MOT))
+    tokens = {role: issue_api_token(session, user, "tests")[1] for role, user in users.items()}
+    params = {"per_page": 4, "day": dt.date.today().isoformat()}
+    jobs = {role: create_job(session, "placards", {"market_ids": [market.id], **params},
+                             created_by=user.id).id
+            for role, user in users.items()}
+    far_job = create_job(session, "placards", {"market_ids": [far_market.id], **params},
+                         created_by=outsider.id).id
+    session.commit()
+    return World(market, stall, vendor, method, cooperative, cooperative_method, far_market,
+                 far_stall, far_vendor, far_method, far_cooperative, users, tokens, jobs, far_job)
+
+
+def url_values(world: World, role: Role | None, route: str, *, far: bool = False) -> dict:
+    """What fills each URL argument: a record in the role's area (the admin's for the anonymous
+    visitor), or with `far` the record of the same kind outside every area but the admin's."""
+    own = role or Role.ADMIN
+    manager = own is Role.COOPERATIVE_MANAGER
+    if far:
+        values = {"vendor_id": world.far_vendor.id, "market_id": world.far_market.id,
+                  "stall_id": world.far_stall.id, "method_id": world.far_method.id,
+                  "job_id": world.far_job}
+        cooperative = world.far_cooperative
+    else:
+        values = {"vendor_id": (world.cooperative if manager else world.vendor).id,
+                  "market_id": world.market.id, "stall_id": world.stall.id,
+                  "method_id": (world.cooperative_method if manager else world.method).id,
+                  "job_id": world.jobs[own]}
+        cooperative = world.cooperative
+    if route in COOPERATIVE_ROUTES:
+        values["vendor_id"] = cooperative.id
+    return {**values, "code": "en", "filename": "css/app.css"}
+
+
+def route_name(method: str, rule: Rule) -> str:
+    return method + " " + CONVERTER_ARGUMENTS.sub(r"<\1:", rule.rule)
+
+
+def routes(app) -> list[tuple[str, str, Rule]]:
+    """(name, method, rule) for every rule and method of the URL map but HEAD and OPTIONS."""
+    found = [(route_name(method, rule), method, rule)
+             for rule in app.url_map.iter_rules()
+             for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    return sorted(found, key=lambda item: item[0].split(" ", 1)[::-1])
+
+
+def fill(rule: Rule, values: dict) -> str:
+    def value(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in values:
+            raise KeyError(f"{rule.rule}: no value for the URL argument <{name}>: add one to "
+                           f"url_values() in {__name__}")
+        return str(values[name])
+
+    return re.sub(r"<(?:[^>:]+:)?(\w+)>", value, rule.rule)
+
+
+class Requester:
+    """Requests as one role: pages through a client logged in as the role's user (a fresh client
+    per request carrying the same session cookie, so logging out or switching the language
+    leaves the next request as it was), the API with the role's bearer token."""
+
+    def __init__(self, app, world: World, role: Role | None):
+        self.app = app
+        self.cookie = None
+        self.headers = {}
+        if role is not None:
+            client = app.test_client()
+            assert login(client, world.users[role].username).status_code == 302
+            self.cookie = client.get_cookie("session").value
+            self.headers = {"Authorization": f"Bearer {world.tokens[role]}"}
+
+    def status(self, name: str, method: str, url: str, body: dict | None = None) -> int:
+        client = self.app.test_client()
+        writes = method in ("POST", "PUT", "PATCH")
+        if url.startswith("/api/v1/"):
+            json = (body or {}) if writes else None
+            return client.open(url, method=method, json=json, headers=self.headers).status_code
+        if self.cookie is not None:
+            client.set_cookie("session", self.cookie)
+        data = (body or FORMS.get(name, {})) if writes else None
+        return client.open(url, method=method, data=data).status_code
+
+
+def check(wrong: list[str], label: str, expected: int | None, status: int) -> None:
+    if status >= 500:
+        wrong.append(f"{label}: got {status}: no route may answer that, for anyone")
+    elif status != expected:
+        wrong.append(f"{label}: expected {expected}, got {status}")
+
+
+@pytest.fixture
+def quiet_app(app, tmp_path):
+    """The app with its job and import folders in the test's temporary folder, and no Redis."""
+    app.config.update(JOBS_DIR=str(tmp_path / "jobs"), REDIS_URL=None,
+                      VENDOR_IMPORT_DIR=str(tmp_path / "imports"))
+    return app
+
+
+def test_the_table_has_one_row_per_route():
+    names = {name for name, _method, _rule in routes(make_app("sqlite://"))}
+    problems = [f"{name}: no row in TABLE: add one" for name in sorted(names - TABLE.keys())]
+    problems += [f"{name}: TABLE has a row for it but the app has no such route: remove it"
+                 for name in sorted(TABLE.keys() - names)]
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+
+
+@pytest.mark.parametrize("column", range(len(ROLES)), ids=ROLE_NAMES)
+def test_each_route_answers_each_role_as_the_table_says(quiet_app, session, column):
+    world = build_world(session)
+    role, who = ROLES[column], ROLE_NAMES[column]
+    requester = Requester(quiet_app, world, role)
+    wrong: list[str] = []
+    for name, method, rule in routes(quiet_app):
+        status = requester.status(name, method, fill(rule, url_values(world, role, name)))
+        if name not in TABLE:
+            wrong.append(f"{name} as {who}: no row in TABLE (answered {status}): add one")
+        else:
+            check(wrong, f"{name} as {who}", TABLE[name][column], status)
+    # No request should have started a job (see FORMS); if one did, it ends with this test.
+    wait_for_threads(timeout=60)
+    if wrong:
+        pytest.fail("\n".join(wrong), pytrace=False)
+
+
+@pytest.mark.parametrize("column", range(1, len(ROLES)), ids=ROLE_NAMES[1:])
+def test_records_outside_a_roles_area_are_not_found(quiet_app, session, column):
+    """Every non-admin role gets 404 for records outside its area, reads and writes alike; the
+    admin, whose area is everything, gets what the table says."""
+    world = build_world(session)
+    role, who = ROLES[column], ROLE_NAMES[column]
+    requester = Requester(quiet_app, world, role)
+    wrong: list[str] = []
+    for name, method, rule in routes(quiet_app):
+        if not RECORD_ARGUMENTS & set(rule.arguments):
+            continue
+        url = fill(rule, url_values(world, role, name, far=True))
+        if role is Role.ADMIN:
+            status = requester.status(name, method, url)
+            expected = TABLE[name][column] if name in TABLE else None
+        else:
+            status = requester.status(name, method, url, FAR_BODIES.get(name))
+            expected = OUT_OF_SCOPE_EXCEPTIONS.get(name, 404)
+        check(wrong, f"{name} out of the area of {who}", expected, status)
+    if wrong:
+        pytest.fail("\n".join(wrong), pytrace=False)
