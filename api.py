@@ -12,7 +12,7 @@ from marshmallow import Schema, fields
 from marshmallow.experimental.context import Context
 
 from accounts.models import User
-from accounts.permissions import SEE_CONTACT_DETAILS
+from accounts.permissions import SEE_CONTACT_DETAILS, Permission
 from accounts.service import user_for_token
 from db import csrf, db
 from schema_fields import MAX_ID
@@ -155,6 +155,19 @@ class ApiBlueprint(Blueprint):
         if isinstance(schema, type):
             schema = schema()
         return super().arguments(schema, **kwargs)
+
+    def requires(self, permission: Permission):
+        """The token's user must have `permission` before the request is read: a role that may
+        not do this is told so (403), not what its body lacks. Goes above @arguments."""
+        def decorator(func):
+            @wraps(func)
+            def wrapper(*args, **kwargs):
+                permission.check(api_user())
+                return func(*args, **kwargs)
+
+            return wrapper
+
+        return decorator
 
     def alt_response(self, status_code, response=None, **kwargs):
         # Errors are documented with the one error body, unless told otherwise.

@@ -46,8 +46,9 @@ class Permission:
 REGISTER_VENDORS = Permission(
     "register_vendors", frozenset({ADMIN, COMMUNE, AGENT}),
     N_("Tài khoản của bạn không được đăng ký tiểu thương."))
+# A cooperative's manager edits their own cooperative, the only vendor in their scope.
 EDIT_VENDORS = Permission(
-    "edit_vendors", frozenset({ADMIN, COMMUNE, AGENT}),
+    "edit_vendors", frozenset({ADMIN, COMMUNE, AGENT, COOPERATIVE}),
     N_("Tài khoản của bạn chỉ được xem, không được sửa."))
 # Markets are an administrative record: administrators, and commune staff in their commune.
 WRITE_MARKETS = Permission(
@@ -57,6 +58,11 @@ WRITE_MARKETS = Permission(
 WRITE_STALLS = Permission(
     "write_stalls", frozenset({ADMIN, COMMUNE, AGENT}),
     N_("Tài khoản của bạn không được thêm hoặc sửa quầy."))
+# Print runs of whole markets' placard sheets: the people who put placards up at the stalls.
+# (Anyone who sees a vendor may download that vendor's own placard.)
+PRINT_PLACARDS = Permission(
+    "print_placards", frozenset({ADMIN, COMMUNE, AGENT}),
+    N_("Tài khoản của bạn không được in bảng mã QR cho cả chợ."))
 # Phones and ID numbers go to the people who work with vendors, not to statisticians.
 SEE_CONTACT_DETAILS = Permission(
     "see_contact_details", frozenset({ADMIN, COMMUNE, AGENT, COOPERATIVE}),
@@ -77,18 +83,6 @@ SEE_ALL_JOBS = Permission(
 # The counts of the whole system and the list of accounts.
 ADMINISTER = Permission(
     "administer", frozenset({ADMIN}), N_("Chỉ quản trị viên được làm việc này."))
-
-
-def may_edit_vendor(user: User, vendor: Vendor) -> bool:
-    """A vendor the user sees may be changed by the roles that register vendors, and a
-    cooperative by its own manager."""
-    own_cooperative = user.role is COOPERATIVE and user.cooperative_id == vendor.id
-    return EDIT_VENDORS.allows(user) or own_cooperative
-
-
-def check_may_edit_vendor(user: User, vendor: Vendor) -> None:
-    if not may_edit_vendor(user, vendor):
-        raise Forbidden(EDIT_VENDORS.refusal, code="forbidden_edit_vendors")
 
 
 # --- Scope ------------------------------------------------------------------------------------

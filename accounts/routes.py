@@ -15,6 +15,7 @@ from accounts.permissions import market_scope
 from accounts.service import authenticate, list_users
 from catalog_export.service import products_of
 from db import db, login_manager
+from errors import translated_fields
 from market.service import market_summaries, overview_counts
 
 bp = Blueprint("accounts", __name__)
@@ -37,10 +38,11 @@ def login():
     errors: dict = {}
     form = {"username": "", "next": request.args.get("next", "")}
     if request.method == "POST":
+        status = 200
         try:
             form = LoginSchema().load(request.form.to_dict())
         except ValidationError as error:
-            errors = error.messages
+            errors, status = translated_fields(error.messages), 422
             form = request.form.to_dict()
         else:
             user = authenticate(db.session, form["username"], form["password"])
@@ -48,8 +50,7 @@ def login():
                 db.session.commit()
                 login_user(user)
                 return redirect(_safe_next(form.get("next")) or url_for("accounts.home"))
-            errors = {"form": [_("Tên đăng nhập hoặc mật khẩu không đúng.")]}
-        status = 400 if errors else 200
+            errors, status = {"form": [_("Tên đăng nhập hoặc mật khẩu không đúng.")]}, 400
         return render_template("accounts/login.html", form=form, errors=errors), status
     return render_template("accounts/login.html", form=form, errors=errors)
 

@@ -5,7 +5,7 @@ from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import abort
 
-from accounts.permissions import market_scope
+from accounts.permissions import WRITE_MARKETS, WRITE_STALLS, market_scope
 from api import ID, ApiBlueprint, api_user
 from db import db
 from market.schemas import (
@@ -40,6 +40,7 @@ class Markets(MethodView):
         pagination_parameters.item_count = total
         return markets
 
+    @blp.requires(WRITE_MARKETS)
     @blp.arguments(MarketInput)
     @blp.response(201, MarketSchema)
     @blp.alt_response(403, description="Only administrators and commune staff create markets.")
@@ -62,6 +63,7 @@ class MarketById(MethodView):
             abort(404, message=_("Không tìm thấy chợ này trong địa bàn của bạn."))
         return market
 
+    @blp.requires(WRITE_MARKETS)
     @blp.arguments(MarketUpdateInput)
     @blp.response(200, MarketSchema)
     @blp.alt_response(403, description="Only administrators and commune staff edit markets.")
@@ -88,6 +90,7 @@ class Stalls(MethodView):
         pagination_parameters.item_count = total
         return stalls
 
+    @blp.requires(WRITE_STALLS)
     @blp.arguments(StallInput)
     @blp.response(201, StallSchema)
     @blp.alt_response(403, description="Your role may not add stalls.")
@@ -108,6 +111,7 @@ class StallById(MethodView):
         """One stall of a market"""
         return get_stall(db.session, api_user(), market_id, stall_id)
 
+    @blp.requires(WRITE_STALLS)
     @blp.arguments(StallUpdateInput)
     @blp.response(200, StallSchema)
     @blp.alt_response(403, description="Your role may not edit stalls.")

@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from accounts.permissions import job_owner_filter, market_scope, vendor_scope
+from accounts.permissions import PRINT_PLACARDS, job_owner_filter, market_scope, vendor_scope
 from db import db
 from domain_errors import N_, Invalid
 from jobs.models import JobStatus
@@ -126,6 +126,7 @@ def market_placards_pdf(market_id: int):
 @bp.get("/placards")
 @login_required
 def placard_runs():
+    PRINT_PLACARDS.check(current_user)
     return render_template(
         "qr/placard_runs.html",
         market_count=len(market_ids(db.session, market_scope(current_user))),
@@ -136,6 +137,7 @@ def placard_runs():
 @bp.post("/placards/jobs")
 @login_required
 def start_placard_run():
+    PRINT_PLACARDS.check(current_user)
     form = PlacardJobForm().load(request.form)
     if form["market_id"] is not None:
         ids = [_market_or_404(form["market_id"]).id]

@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import abort
 
-from accounts.permissions import vendor_scope
+from accounts.permissions import EDIT_VENDORS, REGISTER_VENDORS, vendor_scope
 from api import ID, ApiBlueprint, api_user
 from db import db
 from vendors.changes import close_vendor, update_vendor
@@ -55,6 +55,7 @@ class Vendors(MethodView):
         pagination_parameters.item_count = page.total
         return page.items
 
+    @blp.requires(REGISTER_VENDORS)
     @blp.arguments(VendorCreateInput)
     @blp.arguments(IdempotencyKeyHeader, location="headers", as_kwargs=True)
     @blp.response(201, VendorSchema, headers={
@@ -84,6 +85,7 @@ class VendorById(MethodView):
         """One vendor, with their membership periods and payment methods"""
         return _vendor_or_404(vendor_id)
 
+    @blp.requires(EDIT_VENDORS)
     @blp.arguments(VendorUpdateInput)
     @blp.response(200, VendorSchema)
     @blp.alt_response(403, description="Your role may not edit this vendor.")
@@ -98,6 +100,7 @@ class VendorById(MethodView):
 
 @blp.route(f"/vendors/<{ID}:vendor_id>/close")
 class VendorClose(MethodView):
+    @blp.requires(EDIT_VENDORS)
     @blp.arguments(VendorCloseInput)
     @blp.response(200, VendorSchema)
     @blp.alt_response(403, description="Your role may not edit this vendor.")
@@ -118,6 +121,7 @@ class VendorPaymentMethods(MethodView):
         """The vendor's payment methods, in use and stopped, by first day used"""
         return _vendor_or_404(vendor_id).payment_methods
 
+    @blp.requires(EDIT_VENDORS)
     @blp.arguments(PaymentMethodCreateInput)
     @blp.response(201, PaymentMethodSchema)
     @blp.alt_response(200, schema=PaymentMethodSchema, success=True,
@@ -143,6 +147,7 @@ class PaymentMethodById(MethodView):
             abort(404, message=_("Không tìm thấy phương thức thanh toán này."))
         return method
 
+    @blp.requires(EDIT_VENDORS)
     @blp.arguments(PaymentMethodUpdateInput)
     @blp.response(200, PaymentMethodSchema)
     @blp.alt_response(403, description="Your role may not edit this vendor.")
@@ -156,6 +161,7 @@ class PaymentMethodById(MethodView):
 
 @blp.route(f"/payment-methods/<{ID}:method_id>/stop")
 class PaymentMethodStop(MethodView):
+    @blp.requires(EDIT_VENDORS)
     @blp.arguments(PaymentMethodStopInput)
     @blp.response(200, PaymentMethodSchema)
     @blp.alt_response(403, description="Your role may not edit this vendor.")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounts.models import User
-from accounts.permissions import check_may_edit_vendor, market_scope, vendor_scope, ward_scope
+from accounts.permissions import EDIT_VENDORS, market_scope, vendor_scope, ward_scope
 from domain_errors import N_, Invalid, NotFound
 from market.models import Market, Stall, Ward
 from periods import not_ended_by
@@ -23,7 +23,7 @@ def writable_vendor(session: Session, actor: User, vendor_id: int) -> Vendor:
     vendor = get_vendor(session, vendor_id, vendor_scope(actor))
     if vendor is None:
         raise NotFound(N_("Không tìm thấy tiểu thương này trong địa bàn của bạn."))
-    check_may_edit_vendor(actor, vendor)
+    EDIT_VENDORS.check(actor)
     return vendor
 
 

@@ -145,6 +145,8 @@ def new():
 @bp.get("/<int:vendor_id>/registered")
 @login_required
 def registered(vendor_id: int):
+    # The page an agent sees right after registering someone, phone number and all.
+    REGISTER_VENDORS.check(current_user)
     vendor = _vendor_or_404(vendor_id)
     return render_template("vendors/registered.html", vendor=vendor,
                            placard=vendor_placard(db.session, vendor.id))

@@ -2,7 +2,9 @@
 records outside a role's area answer 404, as if they did not exist; nothing answers 500.
 
 Requests carry no body (an empty form, or `{}` to the JSON API), so no write succeeds: a role
-allowed to write gets a validation status (400/422), a refused one 403 or 404.
+allowed to write gets a validation status (422), a refused one 403 (its role may not, whatever
+the record) or 404 (the record is not in its area). The rules answered here live in
+accounts/permissions.py.
 """
 from __future__ import annotations
 
@@ -44,32 +46,32 @@ TABLE: dict[str, tuple[int, int, int, int, int, int]] = {
     "GET /": (A, 200, 200, 200, 200, 200),
     "GET /api/docs": (200, 200, 200, 200, 200, 200),
     "GET /api/openapi.json": (200, 200, 200, 200, 200, 200),
-    # The JSON API. Writes are validated before the role and the record are checked, so an
-    # empty body gets 422 whoever sends it: refused roles are told the fields, not 403/404.
+    # The JSON API. The role is checked before the body is read: a role that may not write is
+    # told 403 whatever it sent; then the record (404 outside the area), then the body (422).
     "GET /api/v1/markets": (U, 200, 200, 200, 200, 200),
-    "POST /api/v1/markets": (U, 422, 422, 422, 422, 422),  # REVIEW: provincial, agent and coop manager may not create markets (403 from the service, after validation)
+    "POST /api/v1/markets": (U, 422, 403, 422, 403, 403),
     "GET /api/v1/markets/<int:market_id>": (U, 200, 200, 200, 200, 404),
-    "PATCH /api/v1/markets/<int:market_id>": (U, 200, 403, 200, 403, 404),
+    "PATCH /api/v1/markets/<int:market_id>": (U, 200, 403, 200, 403, 403),
     "GET /api/v1/markets/<int:market_id>/stalls": (U, 200, 200, 200, 200, 404),
-    "POST /api/v1/markets/<int:market_id>/stalls": (U, 422, 422, 422, 422, 422),  # REVIEW: provincial may not add stalls (403); M is outside the coop manager's area (404)
+    "POST /api/v1/markets/<int:market_id>/stalls": (U, 422, 403, 422, 422, 403),
     "GET /api/v1/markets/<int:market_id>/stalls/<int:stall_id>": (U, 200, 200, 200, 200, 404),
-    "PATCH /api/v1/markets/<int:market_id>/stalls/<int:stall_id>": (U, 200, 403, 200, 200, 404),
+    "PATCH /api/v1/markets/<int:market_id>/stalls/<int:stall_id>": (U, 200, 403, 200, 200, 403),
     "GET /api/v1/payment-methods/<int:method_id>": (U, 200, 200, 200, 200, 200),
     "PATCH /api/v1/payment-methods/<int:method_id>": (U, 200, 403, 200, 200, 200),
-    "POST /api/v1/payment-methods/<int:method_id>/stop": (U, 422, 422, 422, 422, 422),  # REVIEW: provincial staff read only (403 from the service, after validation)
+    "POST /api/v1/payment-methods/<int:method_id>/stop": (U, 422, 403, 422, 422, 422),
     "GET /api/v1/vendors": (U, 200, 200, 200, 200, 200),
-    "POST /api/v1/vendors": (U, 422, 422, 422, 422, 422),  # REVIEW: provincial staff and coop managers may not register vendors (403, after validation)
+    "POST /api/v1/vendors": (U, 422, 403, 422, 422, 403),
     "GET /api/v1/vendors/<int:vendor_id>": (U, 200, 200, 200, 200, 200),
     "PATCH /api/v1/vendors/<int:vendor_id>": (U, 200, 403, 200, 200, 200),
-    "POST /api/v1/vendors/<int:vendor_id>/close": (U, 422, 422, 422, 422, 422),  # REVIEW: provincial staff read only (403 from the service, after validation)
+    "POST /api/v1/vendors/<int:vendor_id>/close": (U, 422, 403, 422, 422, 422),
     "GET /api/v1/vendors/<int:vendor_id>/payment-methods": (U, 200, 200, 200, 200, 200),
-    "POST /api/v1/vendors/<int:vendor_id>/payment-methods": (U, 422, 422, 422, 422, 422),  # REVIEW: provincial staff read only (403 from the service, after validation)
+    "POST /api/v1/vendors/<int:vendor_id>/payment-methods": (U, 422, 403, 422, 422, 422),
     # Pages.
     "GET /catalog/": (A, 200, 200, 200, 200, 200),
     "GET /catalog/<int:vendor_id>": (A, 200, 200, 200, 404, 200),
     "GET /lang/<code>": (302, 302, 302, 302, 302, 302),
     "GET /login": (200, 200, 200, 200, 200, 200),
-    "POST /login": (400, 400, 400, 400, 400, 400),  # REVIEW: an empty form is a validation error, 422 on /vendors/new and the API
+    "POST /login": (422, 422, 422, 422, 422, 422),
     "POST /logout": (302, 302, 302, 302, 302, 302),
     "GET /markets/": (A, 200, 200, 200, 200, 200),
     "GET /markets/<int:market_id>": (A, 200, 200, 200, 200, 404),
@@ -78,17 +80,19 @@ TABLE: dict[str, tuple[int, int, int, int, int, int]] = {
     # The job never ran, so it has no file: 404 for everyone says nothing about permissions.
     "GET /qr/jobs/<int:job_id>/download": (A, 404, 404, 404, 404, 404),
     "GET /qr/markets/<int:market_id>/placards.pdf": (A, 200, 200, 200, 200, 404),
-    "GET /qr/placards": (A, 200, 200, 200, 200, 200),
-    "POST /qr/placards/jobs": (A, 400, 400, 400, 400, 400),  # REVIEW: no role check: with a valid form provincial staff start a print run (303); a form error is 400 here, 422 elsewhere
+    # Print runs of whole markets: only the roles that put placards up at the stalls.
+    "GET /qr/placards": (A, 200, 403, 200, 200, 403),
+    "POST /qr/placards/jobs": (A, 422, 403, 422, 422, 403),
     "GET /qr/vendors/<int:vendor_id>/code.png": (A, 200, 200, 200, 200, 200),
     "GET /qr/vendors/<int:vendor_id>/code.svg": (A, 200, 200, 200, 200, 200),
     "GET /qr/vendors/<int:vendor_id>/placard.pdf": (A, 200, 200, 200, 200, 200),
     "GET /static/<path:filename>": (200, 200, 200, 200, 200, 200),
     "GET /vendors/": (A, 200, 200, 200, 200, 200),
     "GET /vendors/<int:vendor_id>": (A, 200, 200, 200, 200, 200),
-    "GET /vendors/<int:vendor_id>/registered": (A, 200, 200, 200, 200, 200),  # REVIEW: shows the phone unmasked to provincial staff (the detail page masks it): 403 or masked
+    # The agent's page right after a registration, phone and all: the roles that register.
+    "GET /vendors/<int:vendor_id>/registered": (A, 200, 403, 200, 200, 403),
     "GET /vendors/import": (A, 200, 403, 200, 200, 403),
-    "POST /vendors/import": (A, 400, 403, 400, 400, 403),  # REVIEW: no file chosen is a form field error: 422, as /vendors/new answers
+    "POST /vendors/import": (A, 422, 403, 422, 422, 403),
     "POST /vendors/import/commit": (A, 400, 403, 400, 400, 403),
     "GET /vendors/import/template.xlsx": (A, 200, 403, 200, 200, 403),
     "GET /vendors/markets.json": (A, 200, 200, 200, 200, 200),
@@ -309,8 +313,9 @@ def test_each_route_answers_each_role_as_the_table_says(quiet_app, session, colu
 
 @pytest.mark.parametrize("column", range(1, len(ROLES)), ids=ROLE_NAMES[1:])
 def test_records_outside_a_roles_area_are_not_found(quiet_app, session, column):
-    """Every non-admin role gets 404 for records outside its area, reads and writes alike; the
-    admin, whose area is everything, gets what the table says."""
+    """Every non-admin role gets 404 for records outside its area, reads and writes alike, unless
+    its role may not do that at all (403 in the table: refused whatever the record); the admin,
+    whose area is everything, gets what the table says."""
     world = build_world(session)
     role, who = ROLES[column], ROLE_NAMES[column]
     requester = Requester(quiet_app, world, role)
@@ -322,9 +327,34 @@ def test_records_outside_a_roles_area_are_not_found(quiet_app, session, column):
         if role is Role.ADMIN:
             status = requester.status(name, method, url)
             expected = TABLE[name][column] if name in TABLE else None
+        elif TABLE.get(name, (None,) * len(ROLES))[column] == 403:
+            # The role may not do this to any record: refused before the record is looked up,
+            # which discloses nothing about it.
+            status = requester.status(name, method, url, FAR_BODIES.get(name))
+            expected = 403
         else:
             status = requester.status(name, method, url, FAR_BODIES.get(name))
             expected = OUT_OF_SCOPE_EXCEPTIONS.get(name, 404)
         check(wrong, f"{name} out of the area of {who}", expected, status)
     if wrong:
         pytest.fail("\n".join(wrong), pytrace=False)
+
+
+def test_a_refusal_by_role_says_why_on_the_page_and_in_the_api(quiet_app, session):
+    """A record the user sees but may not change: 403 with the reason, in their language."""
+    world = build_world(session)
+    provincial = Requester(quiet_app, world, Role.PROVINCIAL_STAFF)
+    client = quiet_app.test_client()
+    client.set_cookie("session", provincial.cookie)
+    page = client.get("/vendors/new")
+    assert page.status_code == 403
+    assert "Tài khoản của bạn không được đăng ký tiểu thương." in page.get_data(as_text=True)
+    client.get("/lang/en")
+    page = client.get("/vendors/new")
+    assert page.status_code == 403
+    assert "Tài khoản" not in page.get_data(as_text=True)
+    answer = quiet_app.test_client().patch(f"/api/v1/vendors/{world.vendor.id}",
+                                           json={"name": "Tên Mới"}, headers=provincial.headers)
+    assert answer.status_code == 403
+    assert answer.get_json()["reason"] == "forbidden_edit_vendors"
+    assert answer.get_json()["message"] == "Tài khoản của bạn chỉ được xem, không được sửa."

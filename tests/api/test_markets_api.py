@@ -287,7 +287,7 @@ def test_stalls_are_added_by_those_who_register_vendors(client, session, area, r
     (AGENT, "market", {"code": "a-01"}, 409, "code", "đã có quầy số A-01"),
     (AGENT, "far_market", {"code": "B-1"}, 404, None, None),
     (PROVINCIAL, "market", {"code": "B-1"}, 403, None, None),
-    (COOP, "market", {"code": "B-1"}, 404, None, None),
+    (COOP, "market", {"code": "B-1"}, 403, None, None),  # may not add stalls anywhere
 ])
 def test_refused_stalls_change_nothing(client, session, area, role, market, body, status, field,
                                        reason):
