@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from db import utcnow
+from domain_errors import DomainError
 from jobs.models import Job, JobStatus
 
 log = logging.getLogger(__name__)
@@ -127,7 +128,9 @@ def run_job(
     except Exception as error:  # a task's failure is the job's, recorded for the person who asked
         session.rollback()
         log.exception("Job %s (%s) failed", job_id, kind)
-        detail = getattr(error, "message_vi", None) or f"{type(error).__name__}: {error}"
+        # A refusal (DomainError) is said as it is, in Vietnamese; anything else names its type.
+        detail = (str(error) if isinstance(error, DomainError)
+                  else f"{type(error).__name__}: {error}")
         fail_job(session, job_id, detail)
         return JobStatus.FAILED
     session.execute(

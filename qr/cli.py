@@ -8,6 +8,8 @@ import click
 from flask.cli import with_appcontext
 
 from db import db
+from domain_errors import Message
+from i18n import in_language
 from qr.banks import (
     BankListError,
     BankLoadReport,
@@ -88,10 +90,14 @@ def qr_cli() -> None:
     pass
 
 
-def _refuse(message_vi: str, message: str | None = None) -> None:
-    click.echo(f"Lỗi: {message_vi}", err=True)
-    if message:
-        click.echo(f"Error: {message}", err=True)
+def _refuse(message: Message | str, english: str | None = None) -> None:
+    """Exit with status 2 after saying why: a catalogue Message in Vietnamese and in English, or
+    the Vietnamese and English texts given."""
+    if isinstance(message, Message):
+        message, english = str(message), in_language(message, "en")
+    click.echo(f"Lỗi: {message}", err=True)
+    if english:
+        click.echo(f"Error: {english}", err=True)
     raise SystemExit(2)
 
 
@@ -111,7 +117,7 @@ def encode_command(bin_: str, account: str, amount: int | None, purpose: str | N
         payload = build_vietqr(bin_, account, amount=amount, purpose=purpose,
                                service=SERVICE_TO_CARD if card else SERVICE_TO_ACCOUNT)
     except PayloadError as error:
-        _refuse(error.message_vi, error.message)
+        _refuse(error.message)
     click.echo(payload)
 
 
@@ -157,14 +163,14 @@ def _decoded(payload: str) -> dict:
     try:
         parsed = parse_payload(payload)
     except PayloadError as error:
-        _refuse(error.message_vi, error.message)
+        _refuse(error.message)
     result = {"payload": parsed.payload, "fields": _fields(parsed.fields, parsed.templates)}
     try:
         transfer = extract_vietqr_transfer(parsed)
     except PayloadError as error:
         # A valid code that is no plain NAPAS 247 transfer (a wallet's, another network's).
         result["vietqr"] = None
-        result["not_vietqr_transfer"] = {"code": error.code, "message_vi": error.message_vi}
+        result["not_vietqr_transfer"] = {"code": error.code, "message_vi": str(error.message)}
     else:
         result["vietqr"] = {
             "bin": transfer.bin, "bank": _bank_name(transfer.bin), "account": transfer.account,

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from domain_errors import N_, Invalid, Message
 from textnorm import to_ascii
 
 # Sources cited below: "EMVCo" = EMV QRCPS Merchant-Presented Mode v1.0 (2017), "NAPAS" = NAPAS
@@ -58,12 +59,13 @@ _GUID_MAX_LENGTH = 32  # EMVCo tables 4.2, 4.4, 4.5
 _ADDITIONAL_DATA_MAX_LENGTHS = {**{f"{tag:02d}": 25 for tag in range(1, 9)}, "09": 3}
 
 
-class PayloadError(ValueError):
+class PayloadError(Invalid):
     """A payload, or a value meant for one, breaks a rule of the standard.
 
-    `code` is stable (one of CODES) for the UI to translate or branch on; `message` (English, also
-    str(error)) and `message_vi` say what is wrong and where; `field` is the data object's path,
-    e.g. "38.01.01", or None when the problem is not in one field.
+    `code` is stable (one of CODES) for programs to branch on; `message` (a domain_errors.Message,
+    translated where it is shown; str(error) is its Vietnamese text) says what is wrong and where;
+    `field` is the data object's path, e.g. "38.01.01", or None when the problem is not in one
+    field.
     """
 
     CODES = frozenset({
@@ -86,11 +88,16 @@ class PayloadError(ValueError):
         "bad_text",         # text with characters a QR text field cannot carry
     })
 
-    def __init__(self, code: str, message: str, message_vi: str, field: str | None = None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.message_vi = message_vi
+    def __init__(self, code: str, message: Message, legacy_vietnamese: str | None = None, *,
+                 field: str | None = None):
+        if code not in self.CODES:
+            raise ValueError(f"PayloadError code {code!r} is not one of PayloadError.CODES")
+        if not isinstance(message, Message):
+            # The old form PayloadError(code, english, vietnamese), still used by qr/render.py
+            # until it is converted: its Vietnamese text is kept, as a message with no values.
+            # Remove `legacy_vietnamese` with the last such call.
+            message = Message(legacy_vietnamese or message)
+        super().__init__(message, code=code)
         self.field = field
 
 
@@ -176,11 +183,10 @@ def build_vietqr(
         wallet = _WALLET_BINS[bin]
         raise PayloadError(
             "wallet_code",
-            f"BIN {bin} is {wallet}'s: a {wallet} wallet is paid through the code on its own sticker, "
-            "kept unchanged, not through a code built from an account number.",
-            f"BIN {bin} là của {wallet}: ví {wallet} chỉ nhận tiền qua mã in trên tấm dán của chính ví, "
-            "được lưu nguyên vẹn, không phải qua mã tạo lại từ số tài khoản.",
-            "38.01.00",
+            N_("BIN %(bin)s là của %(wallet)s: ví %(wallet)s chỉ nhận tiền qua mã in trên tấm dán "
+               "của chính ví, được lưu nguyên vẹn, không phải qua mã tạo lại từ số tài khoản.",
+               bin=bin, wallet=wallet),
+            field="38.01.00",
         )
     _check_service(service, "38.02")
     _check_account(account, service, "38.01.01")
@@ -213,22 +219,20 @@ def transliterate_for_qr(text: str, max_length: int, field: str | None = None) -
     if not isinstance(text, str):
         raise PayloadError(
             "bad_text",
-            f"QR text must be a string; got {type(text).__name__}.",
-            f"Nội dung ghi vào mã QR phải là chuỗi ký tự; nhận được kiểu {type(text).__name__}.",
-            field,
+            N_("Nội dung ghi vào mã QR phải là chuỗi ký tự; nhận được kiểu %(type)s.",
+               type=type(text).__name__),
+            field=field,
         )
     fitted = to_ascii(text)[:max_length]
     for character in fitted:
         if character not in _ANS_CHARACTERS:
-            where = f"field {field}" if field else "a QR text field"
-            where_vi = f"trường {field}" if field else "trường văn bản của mã QR"
             raise PayloadError(
                 "bad_text",
-                f"«{character}» (U+{ord(character):04X}) cannot be written in {where}: QR text fields "
-                "take plain letters, digits, spaces and ASCII punctuation (EMVCo 4.5.2).",
-                f"Không thể ghi ký tự «{character}» vào {where_vi}: chỉ dùng được chữ cái không dấu, "
-                "chữ số, dấu cách và dấu câu ASCII.",
-                field,
+                N_("Không thể ghi ký tự «%(character)s» vào %(where)s: chỉ dùng được chữ cái không "
+                   "dấu, chữ số, dấu cách và dấu câu ASCII.",
+                   character=character,
+                   where=_in_field(field) if field else N_("trường văn bản của mã QR")),
+                field=field,
             )
     return fitted
 
@@ -238,9 +242,9 @@ def _data_object(tag: str, value: str) -> str:
     if not 1 <= len(value) <= 99:
         raise PayloadError(
             "too_long",
-            f"Field {tag} would hold {len(value)} characters; a value has 1 to 99 (EMVCo 3.2).",
-            f"Trường {tag} sẽ chứa {len(value)} ký tự; một giá trị chỉ được có từ 1 đến 99 ký tự.",
-            tag,
+            N_("Trường %(field)s sẽ chứa %(length)s ký tự; một giá trị chỉ được có từ 1 đến 99 ký "
+               "tự.", field=tag, length=len(value)),
+            field=tag,
         )
     return f"{tag}{len(value):02d}{value}"
 
@@ -250,16 +254,16 @@ def _check_bin(bin: str, field: str) -> None:
         # An int BIN would also lose any leading zero, so only text is taken.
         raise PayloadError(
             "bad_bin",
-            f"The bank BIN must be given as text of {BIN_LENGTH} digits; got {type(bin).__name__}.",
-            f"Mã BIN ngân hàng phải là chuỗi {BIN_LENGTH} chữ số; nhận được kiểu {type(bin).__name__}.",
-            field,
+            N_("Mã BIN ngân hàng phải là chuỗi %(digits)s chữ số; nhận được kiểu %(type)s.",
+               digits=BIN_LENGTH, type=type(bin).__name__),
+            field=field,
         )
     if len(bin) != BIN_LENGTH or not _is_digits(bin):
         raise PayloadError(
             "bad_bin",
-            f"The bank BIN must be exactly {BIN_LENGTH} digits (NAPAS table 4); got «{bin}».",
-            f"Mã BIN ngân hàng phải gồm đúng {BIN_LENGTH} chữ số; nhận được «{bin}».",
-            field,
+            N_("Mã BIN ngân hàng phải gồm đúng %(digits)s chữ số; nhận được «%(bin)s».",
+               digits=BIN_LENGTH, bin=bin),
+            field=field,
         )
 
 
@@ -267,32 +271,33 @@ def _check_service(service: str, field: str) -> None:
     if service not in VIETQR_SERVICES:
         raise PayloadError(
             "bad_service",
-            f"The service code must be {SERVICE_TO_ACCOUNT} (to an account) or {SERVICE_TO_CARD} "
-            f"(to a card) (NAPAS 5.2.3.2.3); got «{service}».",
-            f"Mã dịch vụ phải là {SERVICE_TO_ACCOUNT} (đến tài khoản) hoặc {SERVICE_TO_CARD} "
-            f"(đến thẻ); nhận được «{service}».",
-            field,
+            N_("Mã dịch vụ phải là %(to_account)s (đến tài khoản) hoặc %(to_card)s (đến thẻ); nhận "
+               "được «%(service)s».",
+               to_account=SERVICE_TO_ACCOUNT, to_card=SERVICE_TO_CARD, service=service),
+            field=field,
         )
 
 
 def _check_account(account: str, service: str, field: str) -> None:
-    what, what_vi = ("card number", "Số thẻ") if service == SERVICE_TO_CARD else ("account number", "Số tài khoản")
+    to_card = service == SERVICE_TO_CARD
     if not isinstance(account, str):
         # Account numbers may start with 0 (NAPAS's own example is 0011012345678): text only.
+        kind = type(account).__name__
         raise PayloadError(
             "bad_account",
-            f"The {what} must be given as text; got {type(account).__name__}.",
-            f"{what_vi} phải là chuỗi chữ số; nhận được kiểu {type(account).__name__}.",
-            field,
+            N_("Số thẻ phải là chuỗi chữ số; nhận được kiểu %(type)s.", type=kind) if to_card
+            else N_("Số tài khoản phải là chuỗi chữ số; nhận được kiểu %(type)s.", type=kind),
+            field=field,
         )
     if not 1 <= len(account) <= ACCOUNT_MAX_LENGTH or not _is_digits(account):
+        values = {"max": ACCOUNT_MAX_LENGTH, "account": account, "length": len(account)}
         raise PayloadError(
             "bad_account",
-            f"The {what} must be 1 to {ACCOUNT_MAX_LENGTH} digits (NAPAS table 4); "
-            f"got «{account}» ({len(account)} characters).",
-            f"{what_vi} phải gồm từ 1 đến {ACCOUNT_MAX_LENGTH} chữ số; "
-            f"nhận được «{account}» ({len(account)} ký tự).",
-            field,
+            N_("Số thẻ phải gồm từ 1 đến %(max)s chữ số; nhận được «%(account)s» (%(length)s ký "
+               "tự).", **values) if to_card
+            else N_("Số tài khoản phải gồm từ 1 đến %(max)s chữ số; nhận được «%(account)s» "
+                    "(%(length)s ký tự).", **values),
+            field=field,
         )
 
 
@@ -303,24 +308,22 @@ def _check_amount(amount: int | None) -> None:
     if isinstance(amount, bool) or not isinstance(amount, int):
         raise PayloadError(
             "bad_amount",
-            f"The amount must be a whole number of đồng (int); got {type(amount).__name__} {amount!r}.",
-            f"Số tiền phải là số nguyên đồng; nhận được {amount!r} (kiểu {type(amount).__name__}).",
-            "54",
+            N_("Số tiền phải là số nguyên đồng; nhận được %(value)s (kiểu %(type)s).",
+               value=repr(amount), type=type(amount).__name__),
+            field="54",
         )
     if amount <= 0:
         raise PayloadError(
             "bad_amount",
-            f"The amount must be more than 0 đồng (EMVCo 4.7.4.1); got {amount}.",
-            f"Số tiền phải lớn hơn 0 đồng; nhận được {amount}.",
-            "54",
+            N_("Số tiền phải lớn hơn 0 đồng; nhận được %(amount)s.", amount=amount),
+            field="54",
         )
     if amount > NAPAS_247_MAX_AMOUNT:
         raise PayloadError(
             "amount_over_cap",
-            f"{amount:,} đồng is over the NAPAS 247 limit of {NAPAS_247_MAX_AMOUNT:,} đồng per transfer.",
-            f"Số tiền {_dong_vi(amount)} đồng vượt hạn mức {_dong_vi(NAPAS_247_MAX_AMOUNT)} đồng "
-            "mỗi giao dịch của NAPAS 247.",
-            "54",
+            N_("Số tiền %(amount)s đồng vượt hạn mức %(cap)s đồng mỗi giao dịch của NAPAS 247.",
+               amount=_dong_vi(amount), cap=_dong_vi(NAPAS_247_MAX_AMOUNT)),
+            field="54",
         )
 
 
@@ -353,25 +356,22 @@ def _check_is_text(payload: str) -> None:
     if not isinstance(payload, str):
         raise PayloadError(
             "not_text",
-            f"A payload is text (the QR's bytes decoded as UTF-8); got {type(payload).__name__}.",
-            f"Nội dung mã QR phải là chuỗi ký tự; nhận được kiểu {type(payload).__name__}.",
+            N_("Nội dung mã QR phải là chuỗi ký tự; nhận được kiểu %(type)s.",
+               type=type(payload).__name__),
         )
     if not payload:
-        raise PayloadError("not_text", "The payload is empty.", "Nội dung mã QR đang trống.")
+        raise PayloadError("not_text", N_("Nội dung mã QR đang trống."))
     if payload != payload.strip():
         # Scanners and copy-paste add line breaks; a payload starts with "00" and ends with the CRC.
         raise PayloadError(
             "bad_structure",
-            "The payload has spaces or line breaks before or after it; remove them.",
-            "Nội dung mã QR có dấu cách hoặc xuống dòng ở đầu hoặc cuối; hãy xoá chúng.",
+            N_("Nội dung mã QR có dấu cách hoặc xuống dòng ở đầu hoặc cuối; hãy xoá chúng."),
         )
     try:
         payload.encode("utf-8")
     except UnicodeEncodeError:
         raise PayloadError(
-            "not_text",
-            "The payload holds characters that are not valid Unicode (lone surrogates).",
-            "Nội dung mã QR chứa ký tự Unicode không hợp lệ.",
+            "not_text", N_("Nội dung mã QR chứa ký tự Unicode không hợp lệ."),
         ) from None
 
 
@@ -388,11 +388,9 @@ def _check_crc(payload: str) -> None:
         return
     raise PayloadError(
         "crc_mismatch",
-        f"The CRC does not match: the code says {found} but its content gives {expected}. "
-        "It was misread or altered (EMVCo 4.7.3).",
-        f"Mã kiểm tra CRC không khớp: mã ghi {found} nhưng nội dung tính ra {expected}. "
-        "Mã QR đã bị đọc sai hoặc bị sửa.",
-        "63",
+        N_("Mã kiểm tra CRC không khớp: mã ghi %(found)s nhưng nội dung tính ra %(expected)s. Mã QR "
+           "đã bị đọc sai hoặc bị sửa.", found=found, expected=expected),
+        field="63",
     )
 
 
@@ -400,37 +398,30 @@ def _read_data_objects(text: str, path: str, offset: int) -> list[tuple[str, str
     """Split `text` into (tag, value, offset of the value in the payload) per EMVCo 3.2: a two-digit
     ID, a two-digit length from 01 to 99, then that many characters."""
     objects: list[tuple[str, str, int]] = []
-    inside, inside_vi = (f" inside field {path}", f" trong trường {path}") if path else ("", "")
+    where = _in_field(path) if path else N_("nội dung mã QR")  # what `text` is, for people
     position = 0
     while position < len(text):
         rest = text[position:]
         at = offset + position + 1  # 1-based character position in the payload, for people
         previous = objects[-1] if objects else None
-        if previous:
-            before = _join(path, previous[0])
-            hint = f" Or the length of the field before it, {before} ({len(previous[1]):02d}), is wrong."
-            hint_vi = f" Hoặc độ dài của trường đứng trước, {before} ({len(previous[1]):02d}), bị sai."
-        else:
-            hint = hint_vi = ""
+        before = _join(path, previous[0]) if previous else None
+        before_length = f"{len(previous[1]):02d}" if previous else None
         if len(rest) < 4:
             if previous:
                 raise PayloadError(
                     "bad_length",
-                    f"Field {before} declares length {len(previous[1]):02d}, but {len(rest)} more "
-                    f"character(s) «{rest}» follow it{inside} and cannot be a data object: the "
-                    "declared lengths do not add up (EMVCo 4.4.1.1).",
-                    f"Trường {before} khai báo độ dài {len(previous[1]):02d} nhưng sau nó còn thừa "
-                    f"{len(rest)} ký tự «{rest}»{inside_vi}, không tạo thành trường nào: các độ dài "
-                    "khai báo không khớp với dữ liệu.",
-                    before,
+                    N_("Trường %(field)s khai báo độ dài %(length)s nhưng sau nó còn thừa %(count)s "
+                       "ký tự «%(rest)s» trong %(where)s, không tạo thành trường nào: các độ dài "
+                       "khai báo không khớp với dữ liệu.",
+                       field=before, length=before_length, count=len(rest), rest=rest, where=where),
+                    field=before,
                 )
             raise PayloadError(
                 "bad_structure",
-                f"Field {path} should hold data objects (ID, length, value) but holds «{text}»."
-                if path else f"The payload «{text}» is too short to be a QR payment code.",
-                f"Trường {path} phải chứa các trường con (mã, độ dài, giá trị) nhưng lại chứa «{text}»."
-                if path else f"Nội dung «{text}» quá ngắn, không phải mã QR thanh toán.",
-                path or None,
+                N_("Trường %(field)s phải chứa các trường con (mã, độ dài, giá trị) nhưng lại chứa "
+                   "«%(text)s».", field=path, text=text) if path
+                else N_("Nội dung «%(text)s» quá ngắn, không phải mã QR thanh toán.", text=text),
+                field=path or None,
             )
         tag, length_text = rest[:2], rest[2:4]
         if not _is_digits(tag):
@@ -438,49 +429,59 @@ def _read_data_objects(text: str, path: str, offset: int) -> list[tuple[str, str
                 # Right after a data object, an ID that is not one means that object's length is off.
                 raise PayloadError(
                     "bad_length",
-                    f"Field {before} declares length {len(previous[1]):02d}, but what follows it at "
-                    f"character {at}{inside} is «{tag}», not a two-digit ID: that length is wrong "
-                    "(EMVCo 4.4.1.1).",
-                    f"Trường {before} khai báo độ dài {len(previous[1]):02d} nhưng tiếp theo, ở ký tự "
-                    f"thứ {at}{inside_vi}, là «{tag}» chứ không phải mã trường 2 chữ số: độ dài đó bị sai.",
-                    before,
+                    N_("Trường %(field)s khai báo độ dài %(length)s nhưng tiếp theo, ở ký tự thứ "
+                       "%(at)s trong %(where)s, là «%(tag)s» chứ không phải mã trường 2 chữ số: độ "
+                       "dài đó bị sai.",
+                       field=before, length=before_length, at=at, where=where, tag=tag),
+                    field=before,
                 )
             raise PayloadError(
                 "bad_structure",
-                f"Expected a two-digit ID at character {at}{inside}, found «{tag}» (EMVCo 4.3.1.1).",
-                f"Ở ký tự thứ {at}{inside_vi} phải là mã trường gồm 2 chữ số nhưng lại là «{tag}».",
-                path or None,
+                N_("Ở ký tự thứ %(at)s trong %(where)s phải là mã trường gồm 2 chữ số nhưng lại là "
+                   "«%(tag)s».", at=at, where=where, tag=tag),
+                field=path or None,
             )
         here = _join(path, tag)
         if not _is_digits(length_text):
+            values = {"field": here, "length": length_text, "at": at + 2}
             raise PayloadError(
                 "bad_length",
-                f"Field {here} has length «{length_text}» at character {at + 2}, which is not a "
-                f"two-digit number (EMVCo 4.4.1.2).{hint}",
-                f"Trường {here} có độ dài «{length_text}» ở ký tự thứ {at + 2}, không phải số gồm "
-                f"2 chữ số.{hint_vi}",
-                here,
+                N_("Trường %(field)s có độ dài «%(length)s» ở ký tự thứ %(at)s, không phải số gồm 2 "
+                   "chữ số. Hoặc độ dài của trường đứng trước, %(before)s (%(before_length)s), bị "
+                   "sai.", before=before, before_length=before_length, **values) if previous
+                else N_("Trường %(field)s có độ dài «%(length)s» ở ký tự thứ %(at)s, không phải số "
+                        "gồm 2 chữ số.", **values),
+                field=here,
             )
         length = int(length_text)
         if length == 0:
             raise PayloadError(
                 "bad_length",
-                f"Field {here} declares length 00; a value has at least one character (EMVCo 4.4.1.2).",
-                f"Trường {here} khai báo độ dài 00; giá trị phải có ít nhất một ký tự.",
-                here,
+                N_("Trường %(field)s khai báo độ dài 00; giá trị phải có ít nhất một ký tự.",
+                   field=here),
+                field=here,
             )
         if length > len(rest) - 4:
+            values = {"field": here, "length": f"{length:02d}", "remaining": len(rest) - 4,
+                      "where": where}
             raise PayloadError(
                 "bad_length",
-                f"Field {here} declares length {length:02d} but only {len(rest) - 4} character(s) "
-                f"remain{inside}: the code is cut short or a length is wrong.{hint}",
-                f"Trường {here} khai báo độ dài {length:02d} nhưng chỉ còn {len(rest) - 4} ký tự"
-                f"{inside_vi}: mã bị cắt cụt hoặc có độ dài bị sai.{hint_vi}",
-                here,
+                N_("Trường %(field)s khai báo độ dài %(length)s nhưng chỉ còn %(remaining)s ký tự "
+                   "trong %(where)s: mã bị cắt cụt hoặc có độ dài bị sai. Hoặc độ dài của trường "
+                   "đứng trước, %(before)s (%(before_length)s), bị sai.",
+                   before=before, before_length=before_length, **values) if previous
+                else N_("Trường %(field)s khai báo độ dài %(length)s nhưng chỉ còn %(remaining)s ký "
+                        "tự trong %(where)s: mã bị cắt cụt hoặc có độ dài bị sai.", **values),
+                field=here,
             )
         objects.append((tag, rest[4:4 + length], offset + position + 4))
         position += 4 + length
     return objects
+
+
+def _in_field(path: str) -> Message:
+    # A place named inside a sentence: "trường 38.01" / "field 38.01".
+    return N_("trường %(field)s", field=path)
 
 
 def _unique_fields(objects: list[tuple[str, str, int]], path: str) -> dict[str, str]:
@@ -490,9 +491,9 @@ def _unique_fields(objects: list[tuple[str, str, int]], path: str) -> dict[str, 
             here = _join(path, tag)
             raise PayloadError(
                 "duplicate_field",
-                f"Field {here} appears twice; each ID may appear once per level (EMVCo 4.3.1.2).",
-                f"Trường {here} xuất hiện hai lần; mỗi mã trường chỉ được xuất hiện một lần.",
-                here,
+                N_("Trường %(field)s xuất hiện hai lần; mỗi mã trường chỉ được xuất hiện một lần.",
+                   field=here),
+                field=here,
             )
         fields[tag] = value
     return fields
@@ -502,30 +503,26 @@ def _check_root_layout(objects: list[tuple[str, str, int]], fields: dict[str, st
     if objects[0][0] != "00":
         # EMVCo 4.6.1.1: the payload format indicator comes first, so apps know how to read the rest.
         if "00" in fields:
-            raise _out_of_place("00", "first", "đầu tiên")
-        raise _missing("00", "payload format indicator", "phiên bản dữ liệu")
+            raise PayloadError(
+                "bad_structure", N_("Trường %(field)s phải đứng đầu tiên trong mã.", field="00"),
+                field="00",
+            )
+        raise _missing("00", N_("phiên bản dữ liệu"))
     if objects[-1][0] != "63":
         # EMVCo 4.6.1.2: the CRC comes last.
         if "63" in fields:
-            raise _out_of_place("63", "last", "cuối cùng")
-        raise _missing("63", "CRC", "mã kiểm tra CRC")
+            raise PayloadError(
+                "bad_structure", N_("Trường %(field)s phải đứng cuối cùng trong mã.", field="63"),
+                field="63",
+            )
+        raise _missing("63", N_("mã kiểm tra CRC"))
 
 
-def _out_of_place(tag: str, where: str, where_vi: str) -> PayloadError:
-    return PayloadError(
-        "bad_structure",
-        f"Field {tag} must come {where} in the payload (EMVCo 4.6.1).",
-        f"Trường {tag} phải đứng {where_vi} trong mã.",
-        tag,
-    )
-
-
-def _missing(path: str, name: str, name_vi: str) -> PayloadError:
+def _missing(path: str, name: Message) -> PayloadError:
     return PayloadError(
         "missing_field",
-        f"The {name} (field {path}) is missing but mandatory.",
-        f"Thiếu trường bắt buộc {path} ({name_vi}).",
-        path,
+        N_("Thiếu trường bắt buộc %(field)s (%(name)s).", field=path, name=name),
+        field=path,
     )
 
 
@@ -552,7 +549,7 @@ def _parse_merchant_account(tag: str, value: str, offset: int) -> Template:
     # EMVCo 4.7.11.2: the GUID sets the context for the rest of the template.
     guid = fields.get("00")
     if guid is None:
-        raise _missing(f"{tag}.00", "globally unique identifier", "định danh duy nhất toàn cầu GUID")
+        raise _missing(f"{tag}.00", N_("định danh duy nhất toàn cầu GUID"))
     _check_max_length(f"{tag}.00", guid, _GUID_MAX_LENGTH)
     templates = {}
     if guid == NAPAS_GUID and "01" in fields:
@@ -581,11 +578,11 @@ def _parse_language_template(value: str, offset: int) -> Template:
     fields, _ = _parse_template(value, "64", offset)
     # EMVCo 4.9.1.1: language preference and the merchant name in that language are mandatory.
     if "00" not in fields:
-        raise _missing("64.00", "language preference", "ngôn ngữ thay thế")
+        raise _missing("64.00", N_("ngôn ngữ thay thế"))
     if len(fields["00"]) != 2:
         raise _wrong_size("64.00", fields["00"], 2)
     if "01" not in fields:
-        raise _missing("64.01", "merchant name in the alternate language", "tên ĐVCNTT bằng ngôn ngữ thay thế")
+        raise _missing("64.01", N_("tên ĐVCNTT bằng ngôn ngữ thay thế"))
     _check_max_length("64.01", fields["01"], 25)
     if "02" in fields:
         _check_max_length("64.02", fields["02"], 15)
@@ -612,23 +609,23 @@ def _check_root_values(fields: dict[str, str]) -> None:
             _check_max_length(tag, fields[tag], max_length)
     for tag in _NUMERIC_ROOT_TAGS:
         if tag in fields and not _is_digits(fields[tag]):
-            raise _bad_value(tag, fields[tag], "digits only (EMVCo 4.5.1)", "chỉ gồm chữ số")
+            raise _bad_value(tag, fields[tag], N_("chỉ gồm chữ số"))
     if fields["00"] != "01":
-        raise _bad_value("00", fields["00"], '"01", the only version defined (EMVCo 4.7.1.1)', '"01"')
+        raise _bad_value("00", fields["00"], N_('"01", phiên bản duy nhất hiện có'))
     if "01" in fields and fields["01"] not in (STATIC, DYNAMIC):
-        raise _bad_value("01", fields["01"], '"11" (static) or "12" (dynamic) (EMVCo 4.7.2.1)', '"11" hoặc "12"')
+        raise _bad_value("01", fields["01"], N_('"11" (mã tĩnh) hoặc "12" (mã động)'))
 
     # EMVCo table 3.6 also makes 52 (MCC), 59 (name) and 60 (city) mandatory, but NAPAS's profile
     # (table 1) makes them optional and NAPAS's own examples (section 6.1) omit them.
     if not any(_is_merchant_account_tag(tag) for tag in fields):
-        raise _missing("02-51", "merchant account information", "thông tin định danh ĐVCNTT")
+        raise _missing("02-51", N_("thông tin định danh ĐVCNTT"))
     if "53" not in fields:
-        raise _missing("53", "transaction currency", "mã tiền tệ")
+        raise _missing("53", N_("mã tiền tệ"))
     if "58" not in fields:
-        raise _missing("58", "country code", "mã quốc gia")
+        raise _missing("58", N_("mã quốc gia"))
     country = fields["58"]
     if not all(character in _UPPER_LETTERS for character in country):
-        raise _bad_value("58", country, "two capital letters, ISO 3166-1 alpha-2 (EMVCo 4.7.13)", "hai chữ cái in hoa")
+        raise _bad_value("58", country, N_("hai chữ cái in hoa"))
 
     for tag in ("54", "56", "57"):
         if tag in fields:
@@ -636,53 +633,49 @@ def _check_root_values(fields: dict[str, str]) -> None:
     # EMVCo 4.7.6-4.7.8: the convenience fee fields go with the indicator that announces them.
     indicator = fields.get("55")
     if indicator is not None and indicator not in ("01", "02", "03"):
-        raise _bad_value("55", indicator, '"01", "02" or "03" (EMVCo 4.7.6.1)', '"01", "02" hoặc "03"')
+        raise _bad_value("55", indicator, N_('"01", "02" hoặc "03"'))
     for fee_tag, announcing_value in (("56", "02"), ("57", "03")):
         if indicator == announcing_value and fee_tag not in fields:
-            raise _missing(fee_tag, "convenience fee announced by field 55", "phí giao dịch mà trường 55 chỉ định")
+            raise _missing(fee_tag, N_("phí giao dịch mà trường 55 chỉ định"))
         if fee_tag in fields and indicator != announcing_value:
             raise PayloadError(
                 "bad_structure",
-                f"Field {fee_tag} is only allowed when field 55 is {announcing_value} (EMVCo 4.7.7-4.7.8).",
-                f"Trường {fee_tag} chỉ được có khi trường 55 bằng {announcing_value}.",
-                fee_tag,
+                N_("Trường %(field)s chỉ được có khi trường 55 bằng %(value)s.",
+                   field=fee_tag, value=announcing_value),
+                field=fee_tag,
             )
 
 
 def _check_amount_text(tag: str, value: str) -> None:
     if not _AMOUNT_TEXT.fullmatch(value) or not any(character in "123456789" for character in value):
-        raise _bad_value(
-            tag, value,
-            'digits with at most one "." and not zero, e.g. "50000" (EMVCo 4.7.4.1)',
-            'chữ số, tối đa một dấu "." và khác 0, ví dụ "50000"',
-        )
+        raise _bad_value(tag, value, N_('chữ số, tối đa một dấu "." và khác 0, ví dụ "50000"'))
 
 
 def _check_max_length(path: str, value: str, max_length: int) -> None:
     if len(value) > max_length:
         raise PayloadError(
             "too_long",
-            f"Field {path} has {len(value)} characters; at most {max_length} are allowed.",
-            f"Trường {path} có {len(value)} ký tự; tối đa chỉ được {max_length} ký tự.",
-            path,
+            N_("Trường %(field)s có %(length)s ký tự; tối đa chỉ được %(max)s ký tự.",
+               field=path, length=len(value), max=max_length),
+            field=path,
         )
 
 
 def _wrong_size(path: str, value: str, size: int) -> PayloadError:
     return PayloadError(
         "bad_value",
-        f"Field {path} must be exactly {size} characters; it is «{value}».",
-        f"Trường {path} phải gồm đúng {size} ký tự; giá trị hiện tại là «{value}».",
-        path,
+        N_("Trường %(field)s phải gồm đúng %(size)s ký tự; giá trị hiện tại là «%(value)s».",
+           field=path, size=size, value=value),
+        field=path,
     )
 
 
-def _bad_value(path: str, value: str, expected: str, expected_vi: str) -> PayloadError:
+def _bad_value(path: str, value: str, expected: Message) -> PayloadError:
     return PayloadError(
         "bad_value",
-        f"Field {path} is «{value}»; it must be {expected}.",
-        f"Trường {path} có giá trị «{value}»; giá trị phải là {expected_vi}.",
-        path,
+        N_("Trường %(field)s có giá trị «%(value)s»; giá trị phải là %(expected)s.",
+           field=path, value=value, expected=expected),
+        field=path,
     )
 
 
@@ -696,13 +689,13 @@ def extract_vietqr_transfer(parsed: ParsedPayload) -> VietQRTransfer:
     tag, merchant_account = _napas_template(parsed)
     beneficiary = merchant_account.templates.get("01")
     if beneficiary is None:
-        raise _missing(f"{tag}.01", "beneficiary (bank BIN and account)", "tổ chức thụ hưởng (BIN và số tài khoản)")
+        raise _missing(f"{tag}.01", N_("tổ chức thụ hưởng (BIN và số tài khoản)"))
     bin = beneficiary.fields.get("00")
     if bin is None:
-        raise _missing(f"{tag}.01.00", "bank BIN", "mã BIN ngân hàng")
+        raise _missing(f"{tag}.01.00", N_("mã BIN ngân hàng"))
     account = beneficiary.fields.get("01")
     if account is None:
-        raise _missing(f"{tag}.01.01", "account or card number", "số tài khoản hoặc số thẻ")
+        raise _missing(f"{tag}.01.01", N_("số tài khoản hoặc số thẻ"))
     provider = _wallet_provider(parsed, bin, account)
     # NAPAS 5.2.3.2.2 lets a merchant ID be any string the acquirer defines; letters in it mean a
     # reference that only the acquirer or wallet resolves, not an account we could pay ourselves.
@@ -710,18 +703,21 @@ def extract_vietqr_transfer(parsed: ParsedPayload) -> VietQRTransfer:
         raise _wallet_code(provider, account)
     service = merchant_account.fields.get("02")
     if service is None:
-        raise _missing(f"{tag}.02", "service code (QRIBFTTA or QRIBFTTC)", "mã dịch vụ (QRIBFTTA hoặc QRIBFTTC)")
+        raise _missing(f"{tag}.02", N_("mã dịch vụ (%(to_account)s hoặc %(to_card)s)",
+                                       to_account=SERVICE_TO_ACCOUNT, to_card=SERVICE_TO_CARD))
     _check_bin(bin, f"{tag}.01.00")
     _check_service(service, f"{tag}.02")
     _check_account(account, service, f"{tag}.01.01")
     if "01" not in parsed.fields:
         # EMVCo makes it optional, NAPAS table 1 mandatory.
-        raise _missing("01", "point of initiation method", "phương thức khởi tạo")
+        raise _missing("01", N_("phương thức khởi tạo"))
     currency, country = parsed.fields["53"], parsed.fields["58"]
     if currency != CURRENCY_VND:
-        raise _bad_value("53", currency, f"{CURRENCY_VND} (VND) for a NAPAS 247 transfer", f"{CURRENCY_VND} (VND)")
+        raise _bad_value("53", currency, N_("%(currency)s (VND) cho chuyển khoản NAPAS 247",
+                                            currency=CURRENCY_VND))
     if country != COUNTRY_VIETNAM:
-        raise _bad_value("58", country, f"{COUNTRY_VIETNAM} for a NAPAS 247 transfer", COUNTRY_VIETNAM)
+        raise _bad_value("58", country, N_("%(country)s cho chuyển khoản NAPAS 247",
+                                           country=COUNTRY_VIETNAM))
     amount = _dong_amount(parsed.fields["54"]) if "54" in parsed.fields else None
     additional_data = parsed.templates.get("62")
     purpose = additional_data.fields.get("08") if additional_data else None
@@ -736,11 +732,9 @@ def check_wallet_payload(payload: str) -> WalletPayload:
     if parsed.fields.get("01") == DYNAMIC:
         raise PayloadError(
             "not_static",
-            "This code is for a single payment (point of initiation 12, EMVCo 4.7.2.1), not a "
-            "sticker's code; scan the trader's printed sticker instead.",
-            "Đây là mã dùng cho một lần thanh toán (phương thức khởi tạo 12), không phải mã in trên "
-            "tấm dán; hãy quét mã trên tấm dán của tiểu thương.",
-            "01",
+            N_("Đây là mã dùng cho một lần thanh toán (phương thức khởi tạo 12), không phải mã in "
+               "trên tấm dán; hãy quét mã trên tấm dán của tiểu thương."),
+            field="01",
         )
     guids = tuple(parsed.merchant_account_guids.values())
     provider = _recognised_provider(parsed)
@@ -760,17 +754,12 @@ def _napas_template(parsed: ParsedPayload) -> tuple[str, Template]:
     guids = list(parsed.merchant_account_guids.values())
     if guids:
         named = ", ".join(f"{guid} ({KNOWN_GUIDS[guid]})" if guid in KNOWN_GUIDS else guid for guid in guids)
-        what, what_vi = f"GUID {named}", f"GUID {named}"
-    else:
-        what = "only card-scheme merchant IDs (IDs 02-25), no GUID"
-        what_vi = "chỉ có mã ĐVCNTT của tổ chức thẻ (ID 02-25), không có GUID"
-    raise PayloadError(
-        "unknown_guid",
-        f"This is not a NAPAS 247 bank-transfer code: it carries {what} instead of NAPAS's "
-        f"{NAPAS_GUID} (NAPAS 5.2.3.2).",
-        f"Đây không phải mã chuyển khoản NAPAS 247: mã mang {what_vi} thay vì GUID {NAPAS_GUID} của NAPAS.",
-        None,
-    )
+        raise PayloadError("unknown_guid", N_(
+            "Đây không phải mã chuyển khoản NAPAS 247: mã mang GUID %(guids)s thay vì GUID "
+            "%(napas)s của NAPAS.", guids=named, napas=NAPAS_GUID))
+    raise PayloadError("unknown_guid", N_(
+        "Đây không phải mã chuyển khoản NAPAS 247: mã chỉ có mã ĐVCNTT của tổ chức thẻ (ID 02-25), "
+        "không có GUID %(napas)s của NAPAS.", napas=NAPAS_GUID))
 
 
 def _wallet_provider(parsed: ParsedPayload, bin: str, account: str) -> str | None:
@@ -802,23 +791,14 @@ def _recognised_provider(parsed: ParsedPayload) -> str | None:
 
 def _wallet_code(provider: str | None, account: str) -> PayloadError:
     if provider is not None:
-        return PayloadError(
-            "wallet_code",
-            f"This is a {provider} wallet code, not a plain bank transfer: it carries references only "
-            f"{provider} can resolve. Keep the sticker's payload unchanged as a wallet payment method.",
-            f"Đây là mã ví {provider}, không phải mã chuyển khoản ngân hàng thông thường: mã chứa thông tin "
-            f"tham chiếu mà chỉ {provider} hiểu được. Hãy lưu nguyên mã này làm phương thức thanh toán ví.",
-            None,
-        )
-    return PayloadError(
-        "wallet_code",
-        f"«{account}» is not a plain account or card number (digits only) but a reference only the "
-        "receiving bank or wallet can resolve. Keep the sticker's payload unchanged as a wallet "
-        "payment method.",
-        f"«{account}» không phải số tài khoản hay số thẻ thông thường (chỉ gồm chữ số) mà là mã tham chiếu "
-        "chỉ ngân hàng hoặc ví nhận tiền hiểu được. Hãy lưu nguyên mã này làm phương thức thanh toán ví.",
-        None,
-    )
+        return PayloadError("wallet_code", N_(
+            "Đây là mã ví %(provider)s, không phải mã chuyển khoản ngân hàng thông thường: mã chứa "
+            "thông tin tham chiếu mà chỉ %(provider)s hiểu được. Hãy lưu nguyên mã này làm phương "
+            "thức thanh toán ví.", provider=provider))
+    return PayloadError("wallet_code", N_(
+        "«%(account)s» không phải số tài khoản hay số thẻ thông thường (chỉ gồm chữ số) mà là mã "
+        "tham chiếu chỉ ngân hàng hoặc ví nhận tiền hiểu được. Hãy lưu nguyên mã này làm phương "
+        "thức thanh toán ví.", account=account))
 
 
 def _dong_amount(value: str) -> int:
@@ -828,9 +808,9 @@ def _dong_amount(value: str) -> int:
     if fraction.strip("0"):
         raise PayloadError(
             "bad_amount",
-            f"The amount «{value}» has a fraction of a đồng; VND has no minor unit (ISO 4217).",
-            f"Số tiền «{value}» có phần lẻ dưới một đồng; tiền đồng không có đơn vị lẻ.",
-            "54",
+            N_("Số tiền «%(value)s» có phần lẻ dưới một đồng; tiền đồng không có đơn vị lẻ.",
+               value=value),
+            field="54",
         )
     amount = int(whole)
     _check_amount(amount)

@@ -8,8 +8,13 @@ from dataclasses import dataclass
 import zxingcpp
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from domain_errors import N_, Invalid, Message
 from qr.payload import (
-    PayloadError, VietQRTransfer, WalletPayload, check_wallet_payload, extract_vietqr_transfer,
+    PayloadError,
+    VietQRTransfer,
+    WalletPayload,
+    check_wallet_payload,
+    extract_vietqr_transfer,
     parse_payload,
 )
 
@@ -23,9 +28,9 @@ MAX_SIDE = 3000
 EMVCO_START = "000201"
 
 
-class ScanError(ValueError):
-    """No usable payment code in the photo. `code` is one of CODES; `message` (English, also
-    str(error)) and `message_vi` say what the agent can do about it."""
+class ScanError(Invalid):
+    """No usable payment code in the photo. `code` is one of CODES; `message` (a
+    domain_errors.Message; str(error) is its Vietnamese text) says what the agent can do about it."""
 
     CODES = frozenset({
         "no_photo",     # nothing was uploaded
@@ -36,11 +41,10 @@ class ScanError(ValueError):
         "invalid",      # a payment code that breaks a rule of the standard; the message says which
     })
 
-    def __init__(self, code: str, message: str, message_vi: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.message_vi = message_vi
+    def __init__(self, code: str, message: Message):
+        if code not in self.CODES:
+            raise ValueError(f"ScanError code {code!r} is not one of ScanError.CODES")
+        super().__init__(message, code=code)
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,7 @@ def read_payment_code(image_bytes: bytes) -> ScannedCode:
     """The payment code in a photo of a sticker; a bank transfer code wins over a wallet's code
     when the photo shows both. ScanError says why there is none."""
     if not image_bytes:
-        raise ScanError("no_photo", "No photo was sent.", "Chưa có ảnh nào được gửi lên.")
+        raise ScanError("no_photo", N_("Chưa có ảnh nào được gửi lên."))
     image = _open_image(image_bytes)
     found = zxingcpp.read_barcodes(
         image, formats=[zxingcpp.BarcodeFormat.QRCode, zxingcpp.BarcodeFormat.MicroQRCode],
@@ -67,13 +71,9 @@ def read_payment_code(image_bytes: bytes) -> ScannedCode:
     if not texts:
         if found:
             raise _damaged()
-        raise ScanError(
-            "no_code",
-            "No QR code found in the photo. Take it again closer, straight on and in good light, "
-            "with the whole code in the frame.",
+        raise ScanError("no_code", N_(
             "Không tìm thấy mã QR trong ảnh. Hãy chụp lại gần hơn, thẳng góc, đủ sáng và lấy trọn "
-            "mã trong khung hình.",
-        )
+            "mã trong khung hình."))
     results = [_read_text(text) for text in texts]
     for wanted in ("transfer", "wallet"):
         for result in results:
@@ -89,13 +89,9 @@ def _open_image(image_bytes: bytes) -> Image.Image:
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as error:
         raise _not_image() from error
     if size[0] * size[1] > MAX_PIXELS:
-        raise ScanError(
-            "not_image",
-            f"The photo has {size[0]}×{size[1]} pixels, more than a sticker needs. "
-            "Take it again at a lower resolution.",
-            f"Ảnh có {size[0]}×{size[1]} điểm ảnh, lớn hơn mức cần cho một tấm dán. "
-            "Hãy chụp lại với độ phân giải thấp hơn.",
-        )
+        raise ScanError("not_image", N_(
+            "Ảnh có %(width)s×%(height)s điểm ảnh, lớn hơn mức cần cho một tấm dán. Hãy chụp lại "
+            "với độ phân giải thấp hơn.", width=size[0], height=size[1]))
     try:
         # Phones store the picture sideways with an EXIF note; zxing reads rotated codes, but
         # turning it upright costs nothing and mirrors what the agent saw.
@@ -108,11 +104,8 @@ def _open_image(image_bytes: bytes) -> Image.Image:
 
 
 def _not_image() -> ScanError:
-    return ScanError(
-        "not_image",
-        "The file is not a photo that can be opened (JPEG, PNG or WebP). Take the picture again.",
-        "Tệp gửi lên không phải ảnh mở được (JPEG, PNG hoặc WebP). Hãy chụp lại.",
-    )
+    return ScanError("not_image", N_(
+        "Tệp gửi lên không phải ảnh mở được (JPEG, PNG hoặc WebP). Hãy chụp lại."))
 
 
 def _read_text(text: str) -> ScannedCode | ScanError:
@@ -124,31 +117,23 @@ def _read_text(text: str) -> ScannedCode | ScanError:
         }:
             return _damaged()
         if text.startswith(EMVCO_START):
-            return ScanError("invalid", error.message, error.message_vi)
+            return ScanError("invalid", error.message)
         shown = text if len(text) <= 60 else text[:57] + "..."
-        return ScanError(
-            "not_payment",
-            f"This QR code is not a payment code; it holds «{shown}». Photograph the trader's "
-            "bank or wallet QR sticker.",
-            f"Mã QR này không phải mã thanh toán; mã chứa «{shown}». Hãy chụp tấm dán mã QR "
-            "ngân hàng hoặc ví điện tử của tiểu thương.",
-        )
+        return ScanError("not_payment", N_(
+            "Mã QR này không phải mã thanh toán; mã chứa «%(text)s». Hãy chụp tấm dán mã QR ngân "
+            "hàng hoặc ví điện tử của tiểu thương.", text=shown))
     try:
         return ScannedCode(payload=text, transfer=extract_vietqr_transfer(parsed))
     except PayloadError as error:
         if error.code not in ("wallet_code", "unknown_guid"):
-            return ScanError("invalid", error.message, error.message_vi)
+            return ScanError("invalid", error.message)
     try:
         return ScannedCode(payload=text, wallet=check_wallet_payload(text))
     except PayloadError as error:
-        return ScanError("invalid", error.message, error.message_vi)
+        return ScanError("invalid", error.message)
 
 
 def _damaged() -> ScanError:
-    return ScanError(
-        "damaged",
-        "A QR code is there but could not be read correctly (smudged, torn or blurred). Wipe the "
-        "sticker and take the photo again, or type the account number.",
+    return ScanError("damaged", N_(
         "Có mã QR nhưng không đọc đúng được (mờ, bẩn hoặc rách). Hãy lau sạch tấm dán rồi chụp "
-        "lại, hoặc nhập tay số tài khoản.",
-    )
+        "lại, hoặc nhập tay số tài khoản."))

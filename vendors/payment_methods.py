@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from accounts.models import User
 from accounts.permissions import vendor_scope
-from domain_errors import N_, Invalid, Message, NotFound
+from domain_errors import N_, Invalid, NotFound
 from qr.banks import validate_bank_account
 from qr.payload import PayloadError, check_wallet_payload
 from vendors.changes import writable_vendor
@@ -55,7 +55,7 @@ def _check_wallet_code(payload: str) -> None:
     try:
         check_wallet_payload(payload)
     except PayloadError as error:
-        raise Invalid(fields={"wallet_payload": Message(error.message_vi)}) from error
+        raise Invalid(fields={"wallet_payload": error.message}) from error
 
 
 def add_payment_method(session: Session, actor: User, vendor_id: int, data: dict) -> PaymentMethod:

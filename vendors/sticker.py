@@ -41,7 +41,7 @@ def scan_payment_sticker(session: Session, image_bytes: bytes) -> StickerScan:
     try:
         code = read_payment_code(image_bytes)
     except ScanError as error:
-        raise StickerScanError(error.code, Message(error.message_vi)) from error
+        raise StickerScanError(error.code, error.message) from error
     if code.wallet is not None:
         name = code.wallet.provider
         provider = _WALLETS_BY_NAME.get(name, WalletProvider.OTHER)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from i18n import in_language
 from qr.payload import (
     NAPAS_247_MAX_AMOUNT,
     NAPAS_GUID,
@@ -124,14 +126,19 @@ def replaced(objects: tuple[tuple[str, str], ...], tag: str, value: str | None) 
     return tuple((t, value if t == tag else v) for t, v in objects if not (t == tag and value is None))
 
 
+def english(error: PayloadError) -> str:
+    return in_language(error.message, "en")
+
+
 def refused(action, code: str) -> PayloadError:
     with pytest.raises(PayloadError) as caught:
         action()
     error = caught.value
-    assert error.code == code, error.message
+    assert error.code == code, str(error)
     assert error.code in PayloadError.CODES
-    assert error.message and error.message_vi and error.message != error.message_vi
-    assert str(error) == error.message
+    # Said in Vietnamese (str: the catalogue's source text) and, differently, in English.
+    assert str(error) == str(error.message) == in_language(error.message, "vi")
+    assert str(error) and english(error) and english(error) != str(error)
     return error
 
 
@@ -274,13 +281,13 @@ def test_any_emvco_payload_is_parsed_with_all_its_templates():
 def test_napas_example_6_1_1_is_refused_for_its_length_error():
     error = refused(lambda: parse_payload(NAPAS_6_1_1_AS_PRINTED), "bad_length")
     assert error.field == "38.01.01"
-    assert "length 12" in error.message and "«8»" in error.message
-    assert "độ dài 12" in error.message_vi
+    assert "length 12" in english(error) and "«8»" in english(error)
+    assert "độ dài 12" in str(error)
 
 
 def test_napas_example_6_1_4_heading_as_printed_fails_its_crc():
     error = refused(lambda: parse_payload(NAPAS_6_1_4_HEADING_AS_PRINTED), "crc_mismatch")
-    assert "A203" in error.message and "4F52" in error.message
+    assert "A203" in english(error) and "4F52" in english(error)
 
 
 # --- Codes that are not NAPAS bank transfers
@@ -296,13 +303,13 @@ def test_napas_example_6_1_4_heading_as_printed_fails_its_crc():
 )
 def test_wallet_codes_are_not_taken_for_bank_transfers(payload, provider):
     error = refused(lambda: extract_vietqr_transfer(parse_payload(payload)), "wallet_code")
-    assert provider in error.message and provider in error.message_vi
+    assert provider in english(error) and provider in str(error)
 
 
 def test_merchant_reference_with_letters_is_kept_as_a_wallet_code():
     payload = payload_of(*replaced(ACB_OBJECTS, "38", napas_account(account="SHOP42REF")))
     error = refused(lambda: extract_vietqr_transfer(parse_payload(payload)), "wallet_code")
-    assert "SHOP42REF" in error.message
+    assert "SHOP42REF" in english(error)
 
 
 @pytest.mark.parametrize(
@@ -316,7 +323,7 @@ def test_merchant_reference_with_letters_is_kept_as_a_wallet_code():
 )
 def test_other_networks_codes_are_refused_naming_their_guid(payload, named):
     error = refused(lambda: extract_vietqr_transfer(parse_payload(payload)), "unknown_guid")
-    assert named in error.message and NAPAS_GUID in error.message
+    assert named in english(error) and NAPAS_GUID in english(error)
 
 
 def test_napas_template_is_found_by_its_guid_not_its_id():
@@ -420,7 +427,7 @@ def test_bin_that_is_not_6_digits_is_refused(bin):
 def test_code_to_a_wallet_bin_is_never_built():
     # 971025 is MoMo's NAPAS BIN: such codes are stored from the wallet's own sticker instead.
     error = refused(lambda: build_vietqr("971025", "0901234567"), "wallet_code")
-    assert "MoMo" in error.message
+    assert "MoMo" in english(error)
 
 
 def test_unknown_service_code_is_refused():
@@ -449,7 +456,7 @@ def test_empty_purpose_means_none():
 
 def test_corrupted_payload_is_refused_with_its_reason():
     error = refused(lambda: parse_payload(VQP_STATIC_ACB.replace("257678859", "257678858")), "crc_mismatch")
-    assert error.field == "63" and "AE9F" in error.message
+    assert error.field == "63" and "AE9F" in english(error)
 
 
 @pytest.mark.parametrize("payload", [
@@ -460,8 +467,8 @@ def test_corrupted_payload_is_refused_with_its_reason():
 def test_a_wrong_crc_in_lower_case_is_refused_with_its_reason(payload):
     error = refused(lambda: parse_payload(payload), "crc_mismatch")
     assert error.field == "63"
-    assert f"the code says {payload[-4:]} but its content gives" in error.message
-    assert "misread or altered" in error.message and "đọc sai" in error.message_vi
+    assert f"the code says {payload[-4:]} but its content gives" in english(error)
+    assert "misread or altered" in english(error) and "đọc sai" in str(error)
 
 
 @pytest.mark.parametrize(
@@ -666,7 +673,59 @@ def test_damage_behind_a_valid_crc_is_refused_only_with_payload_error(payload, d
             read(with_crc(body))
         except PayloadError as error:
             assert error.code in PayloadError.CODES
-            assert error.message and error.message_vi
+            assert str(error) and english(error) != str(error)
+
+
+# --- Messages in both languages
+
+# One refusal for each code: a code that the module gains is caught here until it has one.
+ONE_REFUSAL_PER_CODE = {
+    "not_text": lambda: parse_payload(""),
+    "bad_structure": lambda: parse_payload(" " + VQP_STATIC_ACB),
+    "bad_length": lambda: parse_payload(NAPAS_6_1_1_AS_PRINTED),
+    "duplicate_field": lambda: parse_payload(payload_of(*ACB_OBJECTS, ("58", "VN"))),
+    "missing_field": lambda: parse_payload(payload_of(*replaced(ACB_OBJECTS, "53", None))),
+    "crc_mismatch": lambda: parse_payload(VQP_STATIC_ACB.replace("257678859", "257678858")),
+    "bad_value": lambda: parse_payload(payload_of(*replaced(ACB_OBJECTS, "58", "vn"))),
+    "too_long": lambda: parse_payload(payload_of(*replaced(ACB_OBJECTS, "62", tlv("08", "x" * 26)))),
+    "unknown_guid": lambda: extract_vietqr_transfer(parse_payload(VQP_VNPAY)),
+    "wallet_code": lambda: build_vietqr("971025", "0901234567"),
+    "not_static": lambda: check_wallet_payload(VQP_DYNAMIC_ACB),
+    "bad_bin": lambda: build_vietqr("97041", "257678859"),
+    "bad_account": lambda: build_vietqr("970416", "2576-78859"),
+    "bad_service": lambda: build_vietqr("970416", "257678859", service="QRIBFTTX"),
+    "bad_amount": lambda: build_vietqr("970416", "257678859", amount=0),
+    "amount_over_cap": lambda: build_vietqr("970416", "257678859", amount=NAPAS_247_MAX_AMOUNT + 1),
+    "bad_text": lambda: build_vietqr("970416", "257678859", purpose="Cảm ơn 🙏"),
+}
+
+
+def test_every_code_has_a_refusal_here():
+    assert set(ONE_REFUSAL_PER_CODE) == PayloadError.CODES
+
+
+@pytest.mark.parametrize("code", sorted(ONE_REFUSAL_PER_CODE))
+def test_every_refusal_reads_in_vietnamese_and_in_english(code):
+    error = refused(ONE_REFUSAL_PER_CODE[code], code)
+    # Every text of the message, nested ones included, has its English: no Vietnamese is left.
+    assert not re.search(r"\b(trường|phải|không|được|của)\b", english(error), re.IGNORECASE)
+
+
+def test_values_are_written_as_the_vietnamese_text_shows_them():
+    error = refused(lambda: build_vietqr("970416", "257678859", amount=500_000_000), "amount_over_cap")
+    assert str(error) == ("Số tiền 500.000.000 đồng vượt hạn mức 499.999.999 đồng mỗi giao dịch của "
+                          "NAPAS 247.")
+    assert "500.000.000" in english(error) and "499.999.999" in english(error)
+
+
+def test_a_nested_part_of_a_message_is_translated_with_it():
+    error = refused(lambda: parse_payload(payload_of(*replaced(ACB_OBJECTS, "53", None))), "missing_field")
+    assert str(error) == "Thiếu trường bắt buộc 53 (mã tiền tệ)."
+    assert english(error) == "The transaction currency (field 53) is missing but mandatory."
+    error = refused(lambda: build_vietqr("970416", "257678859", purpose="Cảm ơn 🙏"), "bad_text")
+    assert "vào trường 62.08:" in str(error) and "in field 62.08:" in english(error)
+    error = refused(lambda: transliterate_for_qr("🙏", 25), "bad_text")
+    assert "vào trường văn bản của mã QR:" in str(error) and "in a QR text field:" in english(error)
 
 
 # --- Purity

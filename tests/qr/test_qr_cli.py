@@ -46,19 +46,25 @@ def test_encode_with_amount_purpose_and_card(runner):
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "message", "english"),
     [
-        (["--bin", "97043", "--account", "1"], "Mã BIN ngân hàng phải gồm đúng 6 chữ số"),
-        (["--bin", "970436", "--account", "12A45"], "Số tài khoản phải gồm từ 1 đến 19 chữ số"),
-        (["--bin", "970436", "--account", "1", "--amount", "0"], "Số tiền phải lớn hơn 0 đồng"),
-        (["--bin", "970436", "--account", "1", "--amount", "500000000"], "vượt hạn mức"),
-        (["--bin", "971025", "--account", "0912345678"], "MoMo"),
+        (["--bin", "97043", "--account", "1"], "Mã BIN ngân hàng phải gồm đúng 6 chữ số",
+         "The bank BIN must be exactly 6 digits"),
+        (["--bin", "970436", "--account", "12A45"], "Số tài khoản phải gồm từ 1 đến 19 chữ số",
+         "The account number must be 1 to 19 digits"),
+        (["--bin", "970436", "--account", "1", "--amount", "0"], "Số tiền phải lớn hơn 0 đồng",
+         "The amount must be more than 0 đồng"),
+        (["--bin", "970436", "--account", "1", "--amount", "500000000"], "vượt hạn mức",
+         "over the NAPAS 247 limit"),
+        (["--bin", "971025", "--account", "0912345678"], "MoMo", "MoMo wallet"),
     ],
 )
-def test_encode_refuses_bad_input_with_status_2_and_the_reason(runner, args, message):
+def test_encode_refuses_bad_input_with_status_2_and_the_reason(runner, args, message, english):
     result = runner.invoke(args=["qr", "encode", *args])
     assert result.exit_code == 2
-    assert message in result.stderr
+    vietnamese_line, english_line = result.stderr.splitlines()
+    assert vietnamese_line.startswith("Lỗi: ") and message in vietnamese_line
+    assert english_line.startswith("Error: ") and english in english_line
     assert result.stdout == ""
 
 
@@ -126,6 +132,7 @@ def test_decode_says_when_a_code_is_not_a_bank_transfer(runner):
     decoded = json.loads(result.stdout)
     assert decoded["vietqr"] is None
     assert decoded["not_vietqr_transfer"]["code"] == "wallet_code"
+    assert "Đây là mã ví MoMo" in decoded["not_vietqr_transfer"]["message_vi"]
 
 
 @pytest.mark.parametrize(
@@ -140,6 +147,7 @@ def test_decode_refuses_a_bad_payload_with_status_2(runner, payload):
     result = runner.invoke(args=["qr", "decode", payload])
     assert result.exit_code == 2
     assert result.stderr.startswith("Lỗi: ")
+    assert "\nError: " in result.stderr
 
 
 def test_decode_refuses_an_image_without_a_code(runner, tmp_path):

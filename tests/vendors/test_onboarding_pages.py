@@ -344,6 +344,15 @@ def test_a_photo_without_a_usable_code_gets_a_clear_message(agent_client, photo,
     assert words in response.json["message"]
 
 
+def test_a_photo_refusal_reads_in_english_for_an_english_reader(agent_client):
+    agent_client.get("/lang/en")
+    response = _scan(agent_client, _photo("https://zalo.me/0912345678"))
+    assert response.status_code == 422 and response.json["reason"] == "not_payment"
+    assert response.json["message"] == (
+        "This QR code is not a payment code; it holds «https://zalo.me/0912345678». Photograph "
+        "the trader's bank or wallet QR sticker.")
+
+
 def _blank_photo() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (800, 600), (200, 190, 170)).save(out, format="JPEG")
