@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from jobs.service import Task
-from qr.placards import run_placards_job
+from qr.tasks import run_placards_job
 
 TASKS: dict[str, Task] = {
     "placards": run_placards_job,

@@ -207,7 +207,8 @@ def placards_cli() -> None:
 @with_appcontext
 def placard_vendor_command(vendor_id: int, output: str, size: str) -> None:
     """Bảng mã QR của một tiểu thương."""
-    from qr.placards import render_vendor_placard, vendor_placard
+    from qr.pdf import render_vendor_placard
+    from qr.placard_data import vendor_placard
     from vendors.models import Vendor
 
     placard = vendor_placard(db.session, vendor_id)
@@ -232,7 +233,8 @@ def placard_vendor_command(vendor_id: int, output: str, size: str) -> None:
 def placard_market_command(market_id: int, output: str, per_page: str) -> None:
     """Bảng mã QR của mọi tiểu thương đang kinh doanh có tài khoản ngân hàng ở một chợ."""
     from market.models import Market
-    from qr.placards import market_placards, render_market_placards
+    from qr.pdf import render_market_placards
+    from qr.placard_data import market_placards
 
     market = db.session.get(Market, market_id)
     if market is None:

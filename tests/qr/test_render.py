@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import random
 import re
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 
 import pytest
 import qrcode

@@ -1,232 +1,25 @@
-"""Printable VietQR placards: what goes on a vendor's placard, read from the database in one
-query, and the PDFs WeasyPrint makes of them (one vendor, or a market's sheets with cut marks)."""
+"""Placards as PDFs made by WeasyPrint: one vendor's card or poster, or a market's sheets with cut
+marks, many placards to a document."""
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import functools
 import gc
-import logging
 import re
 import threading
-import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import ColumnElement, and_, func, select
-from sqlalchemy.orm import Session
 
-from market.models import Market, Stall
-from qr.models import Bank
-from qr.payload import PayloadError, build_vietqr
+from qr.layouts import CUT_MARK_WIDTH, LAYOUTS, PER_PAGE_CHOICES, VENDOR_SIZES, Layout
+from qr.placard_data import Placard
 from qr.render import qr_pdf_operators, qr_symbol
-from textnorm import nfc, search_key
-from vendors.models import PaymentMethod, PaymentMethodKind, Vendor
-from vendors.status import active_on, payment_method_in_use_clause
-
-log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC_DIR = ROOT / "static"
 TEMPLATE_DIR = ROOT / "templates"
-
-VENDOR_SIZES = ("a6", "a4")
-PER_PAGE_CHOICES = (1, 2, 4)
-
-
-@dataclass(frozen=True)
-class Placard:
-    """What one vendor's placard shows; `payload` is the static VietQR code paying the account."""
-
-    vendor_id: int
-    vendor_name: str
-    account_holder: str  # as the bank account has it, often upper case without diacritics
-    bank_short_name: str
-    bank_bin: str
-    account_number: str
-    stall_code: str | None
-    market_name: str | None
-    payload: str
-
-    @property
-    def holder_name(self) -> str:
-        """The holder's name to print: banks keep "NGUYEN THI THU"; when that is the vendor's own
-        name without its marks, print it with them ("NGUYỄN THỊ THU"), else as the bank has it."""
-        if search_key(self.account_holder) == search_key(self.vendor_name):
-            return nfc(self.vendor_name).upper()
-        return self.account_holder
-
-
-# ---------------------------------------------------------------------------------------------
-# From the database
-
-
-def vendor_placard(
-    session: Session, vendor_id: int, *, day: dt.date | None = None
-) -> Placard | None:
-    """The placard of a vendor active on `day` (today) with a bank account in use then, or None."""
-    placards = _placards(session, Vendor.id == vendor_id, day or dt.date.today())
-    return placards[0] if placards else None
-
-
-def market_placards(
-    session: Session, market_id: int, *, day: dt.date | None = None
-) -> list[Placard]:
-    """The placard of every vendor of the market active on `day` (today) with a bank account in
-    use then, in stall order (A-2 before A-10), vendors without a stall last."""
-    placards = _placards(session, Vendor.market_id == market_id, day or dt.date.today())
-    return sorted(placards, key=_stall_order)
-
-
-def market_ids(session: Session, scope: ColumnElement[bool]) -> list[int]:
-    """The markets in a person's scope (accounts.service.market_scope), a placard run's markets."""
-    return list(session.scalars(select(Market.id).where(scope).order_by(Market.id)))
-
-
-def count_market_placards(
-    session: Session, market_ids: list[int], *, day: dt.date | None = None
-) -> int:
-    """How many placards the markets' sheets will hold (one query)."""
-    day = day or dt.date.today()
-    in_use = _bank_accounts_in_use(day, Vendor.market_id.in_(market_ids))
-    return (
-        session.scalar(
-            select(func.count(func.distinct(in_use.c.vendor_id)))
-            .join(Vendor, Vendor.id == in_use.c.vendor_id)
-            .where(active_on(day))
-        )
-        or 0
-    )
-
-
-def _bank_accounts_in_use(day: dt.date, vendors: ColumnElement[bool]):
-    """Bank-account payment methods in use on `day` by the vendors matched, ranked newest first
-    per vendor (rank 1 is the account to print)."""
-    return (
-        select(
-            PaymentMethod.vendor_id,
-            PaymentMethod.bank_bin,
-            PaymentMethod.account_number,
-            PaymentMethod.account_holder,
-            func.row_number()
-            .over(
-                partition_by=PaymentMethod.vendor_id,
-                order_by=(PaymentMethod.started_on.desc(), PaymentMethod.id.desc()),
-            )
-            .label("rank"),
-        )
-        .where(
-            PaymentMethod.kind == PaymentMethodKind.BANK_ACCOUNT,
-            payment_method_in_use_clause(day),
-            PaymentMethod.vendor_id.in_(select(Vendor.id).where(vendors)),
-        )
-        .subquery()
-    )
-
-
-def _placards(session: Session, vendors: ColumnElement[bool], day: dt.date) -> list[Placard]:
-    account = _bank_accounts_in_use(day, vendors)
-    stmt = (
-        select(
-            Vendor.id,
-            Vendor.name,
-            account.c.account_holder,
-            Bank.short_name,
-            account.c.bank_bin,
-            account.c.account_number,
-            Stall.code,
-            Market.name,
-        )
-        .join(account, and_(account.c.vendor_id == Vendor.id, account.c.rank == 1))
-        .join(Bank, Bank.bin == account.c.bank_bin)
-        .outerjoin(Stall, Stall.id == Vendor.stall_id)
-        .outerjoin(Market, Market.id == Vendor.market_id)
-        .where(vendors, active_on(day))
-        .order_by(Stall.code, Vendor.name, Vendor.id)
-    )
-    placards = []
-    for vendor_id, name, holder, bank, bin_, number, stall, market in session.execute(stmt):
-        try:
-            payload = build_vietqr(bin_, number)
-        except PayloadError as error:
-            # Account numbers are checked when entered; one that slipped through must not stop
-            # a whole market's sheets from printing.
-            log.warning("No placard for vendor %s: %s", vendor_id, error)
-            continue
-        placards.append(
-            Placard(vendor_id, name, holder, bank, bin_, number, stall, market, payload)
-        )
-    return placards
-
-
-def _stall_order(placard: Placard):
-    code = placard.stall_code
-    if code is None:
-        return (1, (), placard.vendor_name, placard.vendor_id)
-    # Numbers inside a stall code compare as numbers: A-2 before A-10.
-    parts = tuple(
-        (0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
-        for part in re.findall(r"\d+|\D+", code)
-    )
-    return (0, parts, placard.vendor_name, placard.vendor_id)
-
-
-# ---------------------------------------------------------------------------------------------
-# PDF
-
-
-@dataclass(frozen=True)
-class Cell:
-    left: float
-    top: float
-    width: float
-    height: float
-
-
-@dataclass(frozen=True)
-class Layout:
-    """A page: its size in mm, the cells placards fill in order, the type size class of
-    templates/qr/placards.css, and whether cut marks are printed in the margins."""
-
-    page_width: float
-    page_height: float
-    cells: tuple[Cell, ...]
-    size: str
-    cut_marks: bool
-
-    @property
-    def cell_styles(self) -> list[str]:
-        """CSS placing each cell as a float: a cell at the leftmost edge starts a row, the first
-        row is pushed down to its top edge; the cells of a row, and the rows, abut."""
-        left = min(cell.left for cell in self.cells)
-        top = min(cell.top for cell in self.cells)
-        styles = []
-        for cell in self.cells:
-            style = f"width: {cell.width:g}mm; height: {cell.height:g}mm;"
-            if cell.left == left:
-                style += f" clear: left; margin-left: {cell.left:g}mm;"
-            if cell.top == top:
-                style += f" margin-top: {cell.top:g}mm;"
-            styles.append(style)
-        return styles
-
-
-_MARGIN = 10  # mm around A4 sheets: past what office printers cannot reach, room for cut marks
-_HALF_WIDTH, _HALF_HEIGHT = 105 - _MARGIN, 148.5 - _MARGIN
-LAYOUTS = {
-    "a6": Layout(105, 148, (Cell(0, 0, 105, 148),), "small", False),
-    "a4": Layout(210, 297, (Cell(0, 0, 210, 297),), "large", False),
-    1: Layout(210, 297, (Cell(_MARGIN, _MARGIN, 190, 277),), "large", True),
-    2: Layout(210, 297, (Cell(_MARGIN, _MARGIN, 190, _HALF_HEIGHT),
-                         Cell(_MARGIN, 148.5, 190, _HALF_HEIGHT)), "medium", True),
-    4: Layout(210, 297, (Cell(_MARGIN, _MARGIN, _HALF_WIDTH, _HALF_HEIGHT),
-                         Cell(105, _MARGIN, _HALF_WIDTH, _HALF_HEIGHT),
-                         Cell(_MARGIN, 148.5, _HALF_WIDTH, _HALF_HEIGHT),
-                         Cell(105, 148.5, _HALF_WIDTH, _HALF_HEIGHT)), "small", True),
-}
 
 _templates = Environment(
     loader=FileSystemLoader(TEMPLATE_DIR),
@@ -536,8 +329,6 @@ def _paint_extras_on(page, codes: list[tuple[float, float, float, str]], stamps=
 
 
 MM = 96 / 25.4  # CSS px in a millimetre: WeasyPrint paints pages in CSS px
-CUT_MARK_WIDTH = 0.2  # mm
-CUT_MARK_GAP = 2  # mm between a cut mark and the cell edge, and the sheet edge
 
 
 @functools.cache
@@ -546,76 +337,6 @@ def _cut_mark_operators(layout: Layout) -> bytes:
     margins, in line with every edge of the cells, stopping 2 mm short of them and of the
     sheet's edge. Drawn like the QR codes: as a page background image, WeasyPrint drew the SVG
     again for every sheet, a fortieth of a batch's time."""
-    xs = sorted({c.left for c in layout.cells} | {c.left + c.width for c in layout.cells})
-    ys = sorted({c.top for c in layout.cells} | {c.top + c.height for c in layout.cells})
-    w, h, gap = layout.page_width, layout.page_height, CUT_MARK_GAP
-    top, bottom, left, right = min(ys), max(ys), min(xs), max(xs)
-    lines = [(x, gap, x, top - gap) for x in xs] + [(x, bottom + gap, x, h - gap) for x in xs]
-    lines += [(gap, y, left - gap, y) for y in ys] + [(right + gap, y, w - gap, y) for y in ys]
     path = [f"{x1 * MM:.2f} {y1 * MM:.2f} m {x2 * MM:.2f} {y2 * MM:.2f} l"
-            for x1, y1, x2, y2 in lines]
+            for x1, y1, x2, y2 in layout.cut_mark_lines()]
     return "\n".join([f"{CUT_MARK_WIDTH * MM:.3f} w 0 J", *path, "S"]).encode()
-
-
-# ---------------------------------------------------------------------------------------------
-# A background run: many markets' sheets
-
-
-def run_placards_job(context) -> str:
-    """jobs task "placards": params {"market_ids": [...], "per_page": 1|2|4, "day": ISO date}.
-    One market gives its PDF; several give a zip of one PDF per market that has placards."""
-    from jobs.service import atomic_output
-
-    session = context.session
-    day = dt.date.fromisoformat(context.params["day"])
-    per_page = int(context.params.get("per_page", 4))
-    markets = session.execute(
-        select(Market.id, Market.name)
-        .where(Market.id.in_(context.params["market_ids"]))
-        .order_by(Market.name, Market.id)
-    ).all()
-    total = count_market_placards(session, [market_id for market_id, _ in markets], day=day)
-    context.progress(0, total)
-    done = 0
-
-    def sheets_of(market_id: int, name: str) -> bytes | None:
-        nonlocal done
-        placards = market_placards(session, market_id, day=day)
-        if not placards:
-            return None
-        start = done
-        pdf = render_market_placards(
-            placards,
-            per_page,
-            title=f"Mã QR thanh toán — {name}",
-            progress=lambda placed: context.progress(start + placed, total),
-        )
-        done = start + len(placards)
-        return pdf
-
-    if len(markets) == 1:
-        market_id, name = markets[0]
-        pdf = sheets_of(market_id, name)
-        if pdf is None:
-            raise ValueError(
-                f"Chợ {name} chưa có tiểu thương nào có tài khoản ngân hàng đang dùng."
-            )
-        file_name = f"ma-qr-{file_slug(name, market_id)}-{per_page}.pdf"
-        with atomic_output(context.output_dir / f"job-{context.job_id}-{file_name}") as out:
-            out.write(pdf)
-        return f"job-{context.job_id}-{file_name}"
-
-    file_name = f"job-{context.job_id}-ma-qr-{len(markets)}-cho-{per_page}.zip"
-    with atomic_output(context.output_dir / file_name) as out:
-        # PDFs are compressed already: stored, not deflated again.
-        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
-            for market_id, name in markets:
-                pdf = sheets_of(market_id, name)
-                if pdf is not None:
-                    archive.writestr(f"ma-qr-{file_slug(name, market_id)}.pdf", pdf)
-    return file_name
-
-
-def file_slug(name: str, record_id: int) -> str:
-    """A market or vendor in a file name: its name without marks, then its id ("cho-dai-tu-12")."""
-    return "-".join(re.findall(r"[a-z0-9]+", search_key(name)) + [str(record_id)])
