@@ -1,5 +1,7 @@
 """Placards as PDFs made by WeasyPrint: one vendor's card or poster, or a market's sheets with cut
-marks, many placards to a document."""
+marks, many placards to a document. The QR codes, the lines every placard shares and the cut marks
+are painted over the laid-out pages through qr.library_internals when it can; else WeasyPrint
+draws them from the HTML, slower, and they print the same."""
 
 from __future__ import annotations
 
@@ -13,9 +15,10 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from qr import library_internals
 from qr.layouts import CUT_MARK_WIDTH, LAYOUTS, PER_PAGE_CHOICES, VENDOR_SIZES, Layout
 from qr.placard_data import Placard
-from qr.render import qr_pdf_operators, qr_symbol
+from qr.render import qr_pdf_operators, qr_svg, qr_symbol
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC_DIR = ROOT / "static"
@@ -55,9 +58,9 @@ def render_market_placards(
 
 
 # Placards laid out per WeasyPrint document. The PDF is still one document (one set of fonts, one
-# page tree), but only this many placards' boxes are held in memory at a time (see _LazyPage):
-# a 1,000-vendor market peaks at about 165 MB with 250, 135 MB with 100; each document costs as
-# much to set up as a whole single placard.
+# page tree), but only this many placards' boxes are held in memory at a time (see
+# library_internals.write_pdf_lazily): a 1,000-vendor market peaks at about 165 MB with 250,
+# 135 MB with 100; each document costs as much to set up as a whole single placard.
 CHUNK_SIZE = 250
 _BETWEEN_TAGS = re.compile(r">\s+<")
 
@@ -70,20 +73,89 @@ def _render_pdf(
 ) -> bytes:
     per_page = len(layout.cells)
     chunk_size = CHUNK_SIZE - CHUNK_SIZE % per_page
-    renderer = _ChunkRenderer(placards, layout, title, _font_config(), progress,
-                              stamped=len(placards) > 1)
-    chunks = range(0, len(placards), chunk_size)
     with _collecting_per_chunk():
-        first = renderer.render(0, chunk_size)
-        pages = [
-            _LazyPage(renderer, start, chunk_size, index)
-            for start in chunks
-            for index in range(-(-min(chunk_size, len(placards) - start) // per_page))
-        ]
-        pdf = first.copy(pages).write_pdf()
+        if library_internals.USE_WEASYPRINT_INTERNALS:
+            pdf = _PaintedChunks(placards, layout, title, progress).write_pdf(chunk_size)
+        else:
+            pdf = _write_pdf_with_public_api(placards, layout, title, chunk_size, progress)
     if progress:
         progress(len(placards))
     return pdf
+
+
+def _lay_out(
+    placards: list[Placard],
+    layout: Layout,
+    title: str,
+    first_index: int = 0,
+    *,
+    painted: bool,
+    stamped_lines: Callable[[Placard], tuple[str, ...]] | None = None,
+):
+    """The WeasyPrint document of these placards, and its sheets: (index, placard, names of the
+    lines stamped in) per cell. `painted`: the QR codes and cut marks are left out, to be painted
+    over the pages, and the ids of the template mark where; else the template draws them."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    per_page = len(layout.cells)
+    cells = [(index, placard, stamped_lines(placard) if stamped_lines else ())
+             for index, placard in enumerate(placards, first_index)]
+    sheets = [cells[i : i + per_page] for i in range(0, len(cells), per_page)]
+    html = _templates.get_template("qr/placards.html").render(
+        title=title,
+        layout=layout,
+        sheets=sheets,
+        painted=painted,
+        qr_svg=qr_svg,
+        cut_marks=_cut_marks_svg(layout) if layout.cut_marks and not painted else None,
+    )
+    # No element here is sensitive to white space between tags; dropping it spares
+    # WeasyPrint's parser and box builder thousands of empty text nodes.
+    html = _BETWEEN_TAGS.sub("><", html)
+    # Only local files (the fonts): nothing from outside.
+    fetcher = URLFetcher(allowed_protocols=("file",))
+    document = HTML(string=html, base_url=f"{STATIC_DIR}/", url_fetcher=fetcher).render(
+        font_config=_font_config())
+    if len(document.pages) != len(sheets):
+        raise RuntimeError(f"{len(sheets)} sheets laid out on {len(document.pages)} pages")
+    return document, sheets
+
+
+@functools.cache
+def _cut_marks_svg(layout: Layout) -> str:
+    """The cut marks of a sheet as SVG the size of the page, for the template to draw."""
+    path = "".join(f"M{x1:g} {y1:g}L{x2:g} {y2:g}" for x1, y1, x2, y2 in layout.cut_mark_lines())
+    w, h = layout.page_width, layout.page_height
+    return (
+        f'<svg class="cut-marks" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w:g} {h:g}" '
+        f'width="{w:g}mm" height="{h:g}mm"><path d="{path}" fill="none" stroke="#000" '
+        f'stroke-width="{CUT_MARK_WIDTH:g}" stroke-linecap="butt"/></svg>'
+    )
+
+
+def _write_pdf_with_public_api(
+    placards: list[Placard],
+    layout: Layout,
+    title: str,
+    chunk_size: int,
+    progress: Callable[[int], None] | None = None,
+) -> bytes:
+    """The PDF as WeasyPrint's public API makes it: each chunk a document with the QR codes and
+    cut marks as inline SVG and every line laid out, the chunks' pages written together as
+    WeasyPrint documents combining documents. Slower, and every chunk is held until the PDF is
+    written (a 1,000-vendor market held about 300 MB laid out whole)."""
+    documents = []
+    for start in range(0, len(placards), chunk_size):
+        if start:
+            gc.collect(0)
+            if progress:
+                progress(start)
+        document, _ = _lay_out(placards[start : start + chunk_size], layout, title, start,
+                               painted=False)
+        documents.append(document)
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf()
 
 
 _fonts = threading.local()
@@ -109,7 +181,7 @@ _gc_was_enabled = True
 @contextlib.contextmanager
 def _collecting_per_chunk():
     """Python's cyclic garbage collector off while placards are laid out, and run on the
-    youngest generation as each chunk is dropped (_ChunkRenderer.page). WeasyPrint makes
+    youngest generation as each chunk is dropped (_PaintedChunks.page). WeasyPrint makes
     hundreds of thousands of objects a chunk, so the collector would otherwise run hundreds of
     times, and scan all the app's objects each time it reaches the oldest generation: about a
     tenth of the run, measured. Renders in other threads share the switch; the last one to
@@ -129,60 +201,53 @@ def _collecting_per_chunk():
                 gc.enable()
 
 
-class _ChunkRenderer:
-    """Lays out placards[start:start + size] as one WeasyPrint document when asked, keeping only
+class _PaintedChunks:
+    """Lays out placards[start:start + size] as one WeasyPrint document when asked, with the QR
+    codes, shared lines and cut marks painted over its pages (qr.library_internals), keeping only
     the pages of the chunk being written."""
 
-    def __init__(self, placards, layout, title, font_config, progress=None, stamped=False):
-        self.placards, self.layout, self.title = placards, layout, title
-        self.font_config, self.progress = font_config, progress
-        self.cut_marks = _cut_mark_operators(layout) if layout.cut_marks else None
+    def __init__(self, placards, layout, title, progress=None):
+        self.placards, self.layout, self.title, self.progress = placards, layout, title, progress
+        self.cut_marks = None
+        if layout.cut_marks:
+            self.cut_marks = library_internals.cut_mark_operators(
+                tuple(layout.cut_mark_lines()), CUT_MARK_WIDTH)
         self.start, self.pages = None, []
         # Set before the reference cells are laid out, so that they are laid out unstamped.
-        self.stamps = None
-        if stamped:
-            self.stamps = _StampedLines(self._layout_html, placards)
+        self.shared = None
+        if len(placards) > 1:
+            self.shared = _SharedLines(self._lay_out, placards)
 
-    def _layout_html(self, placards: list[Placard], first_index: int = 0):
-        """The WeasyPrint document of these placards, and its sheets: (index, placard, names of
-        the lines stamped in) per cell."""
-        from weasyprint import HTML
-        from weasyprint.urls import URLFetcher
+    def _lay_out(self, placards: list[Placard], first_index: int = 0):
+        return _lay_out(placards, self.layout, self.title, first_index, painted=True,
+                        stamped_lines=self.shared.lines_of if self.shared else None)
 
+    def write_pdf(self, chunk_size: int) -> bytes:
         per_page = len(self.layout.cells)
-        cells = [(index, placard, self.stamps.lines_of(placard) if self.stamps else ())
-                 for index, placard in enumerate(placards, first_index)]
-        sheets = [cells[i : i + per_page] for i in range(0, len(cells), per_page)]
-        html = _templates.get_template("qr/placards.html").render(
-            title=self.title,
-            layout=self.layout,
-            sheets=sheets,
-        )
-        # No element here is sensitive to white space between tags; dropping it spares
-        # WeasyPrint's parser and box builder thousands of empty text nodes.
-        html = _BETWEEN_TAGS.sub("><", html)
-        # Only local files (the fonts): nothing from outside.
-        fetcher = URLFetcher(allowed_protocols=("file",))
-        document = HTML(string=html, base_url=f"{STATIC_DIR}/", url_fetcher=fetcher).render(
-            font_config=self.font_config)
-        if len(document.pages) != len(sheets):
-            raise RuntimeError(f"{len(sheets)} sheets laid out on {len(document.pages)} pages")
-        return document, sheets
+        first = self.render(0, chunk_size)
+        pages = [
+            functools.partial(self.page, start, chunk_size, index)
+            for start in range(0, len(self.placards), chunk_size)
+            for index in range(-(-min(chunk_size, len(self.placards) - start) // per_page))
+        ]
+        return library_internals.write_pdf_lazily(first, pages)
 
     def render(self, start: int, size: int):
-        document, sheets = self._layout_html(self.placards[start : start + size], start)
+        document, sheets = self._lay_out(self.placards[start : start + size], start)
         for page, sheet in zip(document.pages, sheets):
             codes, stamps = [], []
             for index, placard, stamped in sheet:
-                # The ids make anchors: WeasyPrint reports where each box was laid out. They
-                # are all taken, so that none becomes a named destination in the PDF.
-                left, top, right, _ = page.anchors.pop(f"qr-{index}")
-                codes.append((left, top, right - left, placard.payload))
-                for line in _StampedLines.LINES:
-                    left, top, _, _ = page.anchors.pop(f"{line}-{index}")
+                # The ids make anchors: WeasyPrint reports where each box was laid out.
+                left, top, right, _ = library_internals.take_anchor(page, f"qr-{index}")
+                module = (right - left) / qr_symbol(placard.payload).size
+                codes.append((left, top, module, qr_pdf_operators(placard.payload)))
+                for line in _SharedLines.LINES:
+                    left, top, _, _ = library_internals.take_anchor(page, f"{line}-{index}")
                     if line in stamped:
-                        stamps.append((self.stamps.key(line, placard), left, top))
-            _paint_extras_on(page, codes, stamps, self.stamps, self.cut_marks)
+                        stamps.append((self.shared.key(line, placard), left, top))
+            library_internals.paint_over(page, codes, stamps,
+                                         self.shared.text if self.shared else None,
+                                         self.cut_marks)
         self.start, self.pages = start, list(document.pages)
         return document
 
@@ -196,68 +261,35 @@ class _ChunkRenderer:
         return self.pages[index]
 
 
-class _LazyPage:
-    """Stands for a page of weasyprint.Document.pages until WeasyPrint writes it: write_pdf()
-    reads each page's size, then paints it, in page order, so a chunk is laid out when its first
-    page is reached and dropped once the next chunk is. Anchors, links and bookmarks: none."""
-
-    def __init__(self, renderer: _ChunkRenderer, start: int, size: int, index: int):
-        self._renderer, self._start, self._size, self._index = renderer, start, size, index
-        self.anchors, self.links, self.bookmarks, self.forms = {}, [], [], {None: []}
-        self._measures = None
-
-    def _page(self):
-        return self._renderer.page(self._start, self._size, self._index)
-
-    def _measured(self):
-        if self._measures is None:
-            page = self._page()
-            self._measures = (page.width, page.height, page.bleed)
-        return self._measures
-
-    width = property(lambda self: self._measured()[0])
-    height = property(lambda self: self._measured()[1])
-    bleed = property(lambda self: self._measured()[2])
-
-    def paint(self, stream, scale=1):
-        self._page().paint(stream, scale)
-
-
-class _StampedLines:
+class _SharedLines:
     """The lines a batch's placards show word for word (`LINES`, the ids' prefixes in the
     template): the call to scan and the instruction on all of them, a bank's name on all of that
     bank's. Each text is laid out once, in a reference document of one cell per bank, and
-    stamped into every cell that shows it, where that line was left empty.
+    stamped into every cell that shows it, where that line was left empty
+    (library_internals.StampedText).
 
-    Laying out and drawing text is most of a placard's time, and these are half its lines.
-    WeasyPrint draws each text once, for the first cell painted with it, into a scratch copy of
-    that page's stream (sharing the PDF's fonts, so the glyphs are embedded as usual); every
-    cell then gets those operators, moved to where its empty line was laid out. The cells of a
-    batch share one width, so the centred text sits in each as it would have been laid out
-    there; a bank's name is stamped only when it takes one line, the height `.bank.stamped`
-    keeps for it (tests compare every cell with its placard printed alone, pixel for pixel).
+    Laying out and drawing text is most of a placard's time, and these are half its lines. The
+    cells of a batch share one width, so the centred text sits in each as it would have been
+    laid out there; a bank's name is stamped only when it takes one line, the height
+    `.bank.stamped` keeps for it (tests compare every cell with its placard printed alone, pixel
+    for pixel).
     """
 
     LINES = ("call", "bank", "how")
 
-    def __init__(self, layout_html, placards: list[Placard]):
+    def __init__(self, lay_out, placards: list[Placard]):
         banks = sorted({placard.bank_short_name for placard in placards})
         # One cell per bank; the other lines of these stand-ins are not used.
         reference = [Placard(0, "", "", bank, "", "", None, None, "") for bank in banks]
-        self.document, sheets = layout_html(reference)  # kept: its boxes' Pango layouts are used
-        self.texts = {}  # key -> (left, top) of the laid-out line, and its text boxes
-        for page, sheet in zip(self.document.pages, sheets):
+        document, sheets = lay_out(reference)
+        self.text = library_internals.StampedText(document)
+        for page, sheet in zip(document.pages, sheets):
             for index, placard, _ in sheet:
                 for line in self.LINES:
                     key = self.key(line, placard)
-                    if key in self.texts:
-                        continue
-                    left, top, _, _ = page.anchors[f"{line}-{index}"]
-                    boxes = _text_boxes(page, f"{line}-{index}")
-                    if line == "bank" and len({box.position_y for box in boxes}) > 1:
-                        continue  # a name on two lines: laid out where it is printed
-                    self.texts[key] = ((left, top), boxes)
-        self.operators = {}
+                    if key not in self.text:
+                        # A bank's name on two lines is laid out where it is printed.
+                        self.text.add(key, page, f"{line}-{index}", one_line=line == "bank")
 
     @staticmethod
     def key(line: str, placard: Placard) -> tuple[str, str | None]:
@@ -265,78 +297,4 @@ class _StampedLines:
 
     def lines_of(self, placard: Placard) -> tuple[str, ...]:
         """The lines of this placard that are stamped in."""
-        return tuple(line for line in self.LINES if self.key(line, placard) in self.texts)
-
-    def stamp(self, stream, key: tuple[str, str | None], left: float, top: float) -> None:
-        """Draw the text of `key` with its line's top left corner at (left, top), in CSS px."""
-        (origin_left, origin_top), boxes = self.texts[key]
-        operators = self.operators.get(key)
-        if operators is None:
-            from weasyprint.draw.text import draw_text
-
-            scratch = stream.clone()
-            for box in boxes:
-                draw_text(scratch, box, 0, "clip", "none")
-            operators = self.operators[key] = list(scratch.stream)
-        with stream.stacked():
-            stream.transform(e=left - origin_left, f=top - origin_top)
-            stream.stream.extend(operators)
-
-
-def _text_boxes(page, element_id: str) -> list:
-    """The laid-out text boxes inside the element with this id, on a WeasyPrint page."""
-    from weasyprint.formatting_structure.boxes import TextBox
-
-    for box in page._page_box.descendants():
-        if box.element is not None and box.element.get("id") == element_id:
-            texts = [child for child in box.descendants() if isinstance(child, TextBox)]
-            if not texts:
-                raise RuntimeError(f"#{element_id} of the placard template has no text")
-            return texts
-    raise RuntimeError(f"#{element_id} is not in the placard template")
-
-
-def _paint_extras_on(page, codes: list[tuple[float, float, float, str]], stamps=(),
-                     stamped_lines: _StampedLines | None = None,
-                     cut_marks: bytes | None = None) -> None:
-    """Draw each QR code as PDF vector paths into its laid-out box (x, y, width in CSS px),
-    each stamped line (key, x, y) of `stamped_lines`, and the sheet's cut marks.
-
-    WeasyPrint would draw an inline SVG too, but its SVG path parser spends 10 to 17 ms on each
-    code, more than laying out all the rest of a placard; PDF operators, made once per payload
-    (qr.render.qr_pdf_operators), cost nothing to draw. They are painted right after the page, in
-    the coordinate system WeasyPrint paints pages in (CSS px, y down).
-    """
-    paint_page = page.paint
-
-    def paint(stream, scale=1):
-        paint_page(stream, scale)
-        with stream.stacked():
-            stream.transform(a=scale, d=scale)
-            for key, left, top in stamps:
-                stamped_lines.stamp(stream, key, left, top)
-            stream.set_color_rgb(0, 0, 0)
-            if cut_marks:
-                stream.set_color_rgb(0, 0, 0, stroke=True)
-                stream.stream.append(cut_marks)
-            for left, top, width, payload in codes:
-                module = width / qr_symbol(payload).size
-                with stream.stacked():
-                    stream.transform(a=module, d=module, e=left, f=top)
-                    stream.stream.append(qr_pdf_operators(payload))
-
-    page.paint = paint
-
-
-MM = 96 / 25.4  # CSS px in a millimetre: WeasyPrint paints pages in CSS px
-
-
-@functools.cache
-def _cut_mark_operators(layout: Layout) -> bytes:
-    """The cut marks of a sheet as PDF path operators in CSS px, y down: short lines in the
-    margins, in line with every edge of the cells, stopping 2 mm short of them and of the
-    sheet's edge. Drawn like the QR codes: as a page background image, WeasyPrint drew the SVG
-    again for every sheet, a fortieth of a batch's time."""
-    path = [f"{x1 * MM:.2f} {y1 * MM:.2f} m {x2 * MM:.2f} {y2 * MM:.2f} l"
-            for x1, y1, x2, y2 in layout.cut_mark_lines()]
-    return "\n".join([f"{CUT_MARK_WIDTH * MM:.3f} w 0 J", *path, "S"]).encode()
+        return tuple(line for line in self.LINES if self.key(line, placard) in self.text)

@@ -1,5 +1,6 @@
 """A market whose vendors do and do not get a placard, entered out of stall order, shared by the
-tests of the placard queries, their PDFs and the pages."""
+tests of the placard queries, their PDFs and the pages; and the QR package on the libraries'
+public API, as with versions other than those qr.library_internals was tested against."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from dataclasses import dataclass
 
 import pytest
 
+from qr import library_internals
 from qr.payload import extract_vietqr_transfer, parse_payload
+from qr.render import qr_symbol
 from tests.factories import make_bank_account, make_market, make_stall, make_vendor
 from vendors.models import PaymentMethod, PaymentMethodKind, WalletProvider
 
@@ -160,3 +163,18 @@ def market(session) -> Market:
 def transfer_of(payload: str):
     return extract_vietqr_transfer(parse_payload(payload))
 
+
+
+def use_public_api(monkeypatch) -> None:
+    """From here on in the test, qr.render and qr.pdf take WeasyPrint's and python-qrcode's
+    public API, and every QR code is encoded afresh."""
+    monkeypatch.setattr(library_internals, "USE_WEASYPRINT_INTERNALS", False)
+    monkeypatch.setattr(library_internals, "USE_QRCODE_INTERNALS", False)
+    qr_symbol.cache_clear()
+
+
+@pytest.fixture
+def public_api(monkeypatch):
+    use_public_api(monkeypatch)
+    yield
+    qr_symbol.cache_clear()  # the symbols are the same, but the next test encodes its own

@@ -1,5 +1,7 @@
 """Placard PDFs read back as a phone would: rasterised by poppler, every QR code decoded by
-zxing-cpp, parsed and compared with the vendor's bank account; the text by pdftotext."""
+zxing-cpp, parsed and compared with the vendor's bank account; the text by pdftotext. Drawn both
+ways: painted over WeasyPrint's pages through qr.library_internals, and by WeasyPrint's public API
+alone (what other library versions get), which must print the same."""
 
 from __future__ import annotations
 
@@ -10,12 +12,20 @@ from qr.layouts import LAYOUTS
 from qr.pdf import render_market_placards, render_vendor_placard
 from qr.placard_data import market_placards
 from tests.qr import pdf_checks
-from tests.qr.conftest import BANK_NAMES, transfer_of
+from tests.qr.conftest import BANK_NAMES, transfer_of, use_public_api
+
+
+@pytest.fixture(params=["library internals", "public API"])
+def drawing(request):
+    """Which way the test's PDFs are drawn."""
+    if request.param == "public API":
+        request.getfixturevalue("public_api")
+    return request.param
 
 
 @pytest.mark.parametrize("per_page", [1, 2, 4])
 def test_batch_pdf_holds_every_placard_once_in_stall_order_and_every_code_pays_its_account(
-    session, market, per_page
+    session, market, per_page, drawing
 ):
     placards = market_placards(session, market.id)
     pdf = render_market_placards(placards, per_page, title="Chợ Đại Từ")
@@ -37,7 +47,7 @@ def test_batch_pdf_holds_every_placard_once_in_stall_order_and_every_code_pays_i
     (4, [10, 105, 200], [10, 148.5, 287]),
 ])
 def test_sheets_have_cut_marks_in_the_margins_in_line_with_the_cell_edges(
-    session, market, per_page, cuts_x, cuts_y
+    session, market, per_page, cuts_x, cuts_y, drawing
 ):
     pdf = render_market_placards(market_placards(session, market.id)[:per_page], per_page)
     (sheet,) = pdf_checks.rasterise(pdf, dpi=150)
@@ -86,18 +96,51 @@ def test_each_placard_of_a_sheet_looks_exactly_as_it_does_printed_alone(session,
     sheets = pdf_checks.rasterise(render_market_placards(placards, per_page), dpi=254)
     cells = LAYOUTS[per_page].cells  # all of one size
 
-    def pixels(cell):
-        return [round(mm * 10) for mm in (cell.left, cell.top, cell.left + cell.width,
-                                          cell.top + cell.height)]
-
     for number, placard in enumerate(placards):
-        in_sheet = sheets[number // per_page].convert("L").crop(pixels(cells[number % per_page]))
+        in_sheet = sheets[number // per_page].convert("L").crop(_pixels(cells[number % per_page]))
         (alone,) = pdf_checks.rasterise(render_market_placards([placard], per_page), dpi=254)
-        difference = ImageChops.difference(in_sheet, alone.convert("L").crop(pixels(cells[0])))
+        difference = ImageChops.difference(in_sheet, alone.convert("L").crop(_pixels(cells[0])))
         assert difference.getbbox() is None, f"placard {number} differs in {difference.getbbox()}"
 
 
-def test_placard_text_keeps_its_diacritics_in_embedded_fonts(session, market):
+def _pixels(cell):
+    """A cell's box in pixels at 254 dpi (10 a millimetre)."""
+    return [round(mm * 10) for mm in (cell.left, cell.top, cell.left + cell.width,
+                                      cell.top + cell.height)]
+
+
+@pytest.mark.parametrize("layout", [1, 2, 4, "a6", "a4"])
+def test_the_public_api_prints_what_the_library_internals_print(
+    session, market, monkeypatch, layout
+):
+    # The same text, and the same pixels at 254 dpi, where the cells start on whole pixels: every
+    # cell, codes and text, pixel for pixel; the margins, where the cut marks are, to within 8
+    # grey levels of 255, as the painted marks end to a hundredth of a CSS px and the SVG's
+    # exactly, so poppler shades a few pixels at their ends a little differently (4 levels on 6
+    # pixels a sheet, measured).
+    placards = market_placards(session, market.id)[:5]  # two sheets at 4 a page
+
+    def pdf():
+        if layout in ("a6", "a4"):
+            return render_vendor_placard(placards[0], layout)
+        return render_market_placards(placards, layout)
+
+    painted_pdf = pdf()
+    use_public_api(monkeypatch)
+    drawn_pdf = pdf()
+    assert pdf_checks.text(drawn_pdf) == pdf_checks.text(painted_pdf)
+    painted = pdf_checks.rasterise(painted_pdf, dpi=254)
+    drawn = pdf_checks.rasterise(drawn_pdf, dpi=254)
+    assert len(drawn) == len(painted)
+    for number, (one, other) in enumerate(zip(painted, drawn), start=1):
+        difference = ImageChops.difference(one.convert("L"), other.convert("L"))
+        for cell in LAYOUTS[layout].cells:
+            box = _pixels(cell)
+            assert difference.crop(box).getbbox() is None, f"sheet {number}, cell at {box}"
+        assert difference.getextrema()[1] <= 8, f"sheet {number} differs in {difference.getbbox()}"
+
+
+def test_placard_text_keeps_its_diacritics_in_embedded_fonts(session, market, drawing):
     pdf = render_market_placards(market_placards(session, market.id), 4)
     text = pdf_checks.text(pdf)
     for stall, holder, bin_, account in market.expected:
@@ -120,7 +163,7 @@ def test_placard_text_keeps_its_diacritics_in_embedded_fonts(session, market):
     ("size", "page", "min_width"), [("a6", (105, 148), 50), ("a4", (210, 297), 100)]
 )
 def test_vendor_placard_is_one_page_of_its_size_with_the_vendors_code(
-    session, market, size, page, min_width
+    session, market, size, page, min_width, drawing
 ):
     placard = market_placards(session, market.id)[3]
     pdf = render_vendor_placard(placard, size)
@@ -134,7 +177,9 @@ def test_vendor_placard_is_one_page_of_its_size_with_the_vendors_code(
     assert "NGUYỄN THỊ THU" in text and "Quầy A-10 · Chợ Đại Từ" in text
 
 
-def test_big_batches_are_laid_out_in_chunks_but_make_one_pdf(session, market, monkeypatch):
+def test_big_batches_are_laid_out_in_chunks_but_make_one_pdf(
+    session, market, monkeypatch, drawing
+):
     from qr import pdf as module
 
     monkeypatch.setattr(module, "CHUNK_SIZE", 4)
