@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from db import db
+from files import atomic_output
 from qr.banks import (
     BankListError,
     BankLoadReport,
@@ -249,8 +250,6 @@ def placard_market_command(market_id: int, output: str, per_page: str) -> None:
 
 
 def _write(path: Path, data: bytes) -> None:
-    from jobs.service import atomic_output
-
     try:
         with atomic_output(path.resolve()) as out:
             out.write(data)

@@ -8,7 +8,8 @@ import zipfile
 
 from sqlalchemy import select
 
-from jobs.service import JobContext, atomic_output
+from files import atomic_output
+from jobs.service import JobContext
 from market.models import Market
 from qr.pdf import render_market_placards
 from qr.placard_data import count_market_placards, file_slug, market_placards
