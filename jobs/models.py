@@ -8,8 +8,7 @@ import enum
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db import UTCDateTime, db, utcnow
-from market.models import enum_column
+from db import UTCDateTime, db, enum_column, utcnow
 
 
 class JobStatus(str, enum.Enum):

@@ -7,9 +7,11 @@ from __future__ import annotations
 import importlib
 import io
 import re
+import subprocess
 import sys
 import uuid
 import zipfile
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -24,6 +26,7 @@ from tests.conftest import make_app
 from tests.factories import login, make_user
 from tests.qr import pdf_checks
 
+ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
@@ -201,3 +204,17 @@ def test_with_redis_a_run_waits_in_the_queue_for_an_rq_worker(
     assert (job.progress_done, job.progress_total) == (5, 5)
     names = _codes_in_zip(client.get(f"/qr/jobs/{job_id}/download").data)
     assert sum(len(codes) for codes in names.values()) == 5
+
+
+def test_the_jobs_package_knows_no_domain_package_nor_the_app():
+    # The app factory gives jobs their tasks (jobs.runner.init_app) and worker.py makes the
+    # worker's app, so importing jobs pulls in neither, nor any package a task comes from.
+    script = ("import sys, jobs.models, jobs.runner, jobs.service\n"
+              "print(' '.join(sorted({name.split('.')[0] for name in sys.modules})))")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                          text=True, check=True, env={"PYTHONPATH": str(ROOT)})
+    imported = set(done.stdout.split())
+    assert "jobs" in imported
+    assert imported.isdisjoint(
+        {"app", "worker", "accounts", "catalog_export", "demo", "market", "qr", "vendors"}
+    ), imported
