@@ -56,6 +56,14 @@ def create_app(config: dict | None = None) -> Flask:
     register_error_handlers(app)
     register_template_helpers(app)
 
+    # The kinds of job there are: one line per kind, its name stored in Job.kind.
+    from jobs.runner import init_app as init_jobs
+    from qr.tasks import run_placards_job
+
+    init_jobs(app, {
+        "placards": run_placards_job,
+    })
+
     from accounts.cli import users_cli
     from demo.cli import demo_cli
     from i18n import translations_cli

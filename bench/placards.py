@@ -142,9 +142,10 @@ def measure(
     with the QR codes forgotten each time; the fastest run counts (this machine is shared)."""
     from app import create_app
     from db import db
-    from qr import placards as placards_module
+    from qr import pdf as pdf_module
     from qr.payload import build_vietqr
-    from qr.placards import Placard, market_placards, render_market_placards, render_vendor_placard
+    from qr.pdf import render_market_placards, render_vendor_placard
+    from qr.placard_data import Placard, market_placards
     from qr.render import qr_pdf_operators, qr_symbol
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
@@ -177,7 +178,7 @@ def measure(
             else:  # naive: WeasyPrint's default of a new font configuration for each document
                 documents = []
                 for placard in placards:
-                    placards_module._fonts.config = None
+                    pdf_module._fonts.config = None
                     documents.append(render_vendor_placard(placard, "a6"))
             runs.append((time.process_time() - cpu, time.perf_counter() - wall))
         cpu, wall = min(runs)
@@ -295,7 +296,7 @@ def main() -> int:
     naive_rate = naive["placards"] / naive["cpu"]
     print(
         f"for reference, one A6 document each with a new WeasyPrint font configuration each "
-        f"(WeasyPrint's default, how qr/placards.py rendered before it kept one per thread): "
+        f"(WeasyPrint's default, how qr/pdf.py rendered before it kept one per thread): "
         f"{naive_rate:.0f} placards/s per core, batch {rate / naive_rate:.1f}x that, "
         f"peak RSS {naive['rss_mb']:.0f} MB"
     )

@@ -8,8 +8,7 @@ import enum
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db import UTCDateTime, db, utcnow
-from market.models import enum_column
+from db import UTCDateTime, db, enum_column, utcnow
 
 
 class JobStatus(str, enum.Enum):
@@ -23,7 +22,7 @@ class Job(db.Model):
     __tablename__ = "jobs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(50))  # a key of jobs.tasks.TASKS
+    kind: Mapped[str] = mapped_column(String(50))  # a kind the app registers (jobs.runner.init_app)
     params: Mapped[dict] = mapped_column(JSON)
     status: Mapped[JobStatus] = mapped_column(enum_column(JobStatus), default=JobStatus.QUEUED)
     # Units of work (placards for a placard run); total is None until the task has counted them.

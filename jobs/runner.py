@@ -1,22 +1,31 @@
-"""Where a job runs: on an RQ worker over Redis when REDIS_URL is set (start one with
-`rq worker cho40 --url $REDIS_URL` from the project folder, with the app's environment), else in a
-thread of this process, so a newcomer's embedded setup needs no Redis."""
+"""Where a job runs: on an RQ worker over Redis when REDIS_URL is set (worker.py; start one with
+`rq worker -c worker` from the project folder, with the app's environment), else in a thread of
+this process, so a newcomer's embedded setup needs no Redis. The kinds of job and their tasks are
+the app's, given by its factory (init_app): this package knows no other."""
 
 from __future__ import annotations
 
 import threading
 from pathlib import Path
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app
 
 from db import db
 from jobs.models import Job
-from jobs.service import create_job, fail_job, run_job
+from jobs.service import Task, create_job, fail_job, run_job
 
 DEFAULT_QUEUE = "cho40"
 DEFAULT_TIMEOUT = 3 * 3600  # seconds: a province's placards take minutes, never hours
+# What an RQ worker runs for each job, named for RQ to import: the top-level worker.py, where the
+# worker's app is made (as a web server's is in its entry module).
+WORKER_FUNCTION = "worker.perform"
 
 _threads: dict[int, threading.Thread] = {}
+
+
+def init_app(app: Flask, tasks: dict[str, Task]) -> None:
+    """Give the app its kinds of job: each name (stored in Job.kind) with the task doing it."""
+    app.extensions["jobs"] = dict(tasks)
 
 
 def output_dir(app: Flask) -> Path:
@@ -42,7 +51,7 @@ def enqueue(kind: str, params: dict, *, created_by: int | None = None) -> Job:
             )
             # The job's state and file live in the database and the jobs folder: RQ keeps no result.
             queue.enqueue(
-                perform,
+                WORKER_FUNCTION,
                 job.id,
                 job_timeout=app.config.get("JOB_TIMEOUT", DEFAULT_TIMEOUT),
                 result_ttl=0,
@@ -60,16 +69,11 @@ def enqueue(kind: str, params: dict, *, created_by: int | None = None) -> Job:
     return job
 
 
-def perform(job_id: int) -> str | None:
-    """RQ's entry point. A worker started with `rq worker` has no app: one is made from the
-    environment, as the web processes make theirs."""
-    if has_app_context():
-        return _perform(current_app._get_current_object(), job_id)
-    from app import create_app
-
-    app = create_app()
-    with app.app_context():
-        return _perform(app, job_id)
+def perform(app: Flask, job_id: int) -> str | None:
+    """Run a queued job with the app's tasks, database and jobs folder, in its app context; the
+    job's final status, or None if it was not queued."""
+    status = run_job(db.session, job_id, output_dir(app), app.extensions["jobs"])
+    return status.value if status else None
 
 
 def wait_for_threads(timeout: float | None = None) -> None:
@@ -83,13 +87,6 @@ def wait_for_threads(timeout: float | None = None) -> None:
 def _run_in_thread(app: Flask, job_id: int) -> None:
     with app.app_context():
         try:
-            _perform(app, job_id)
+            perform(app, job_id)
         finally:
             db.session.remove()
-
-
-def _perform(app: Flask, job_id: int) -> str | None:
-    from jobs.tasks import TASKS
-
-    status = run_job(db.session, job_id, output_dir(app), TASKS)
-    return status.value if status else None

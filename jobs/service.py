@@ -1,17 +1,14 @@
-"""Recording jobs, running one (claim, progress, done or failed) and writing its output file
-whole or not at all. No Flask here: jobs.runner decides where a job runs."""
+"""Recording jobs and running one (claim, progress, done or failed); tasks write their output
+whole or not at all with files.atomic_output. No Flask here: jobs.runner decides where a job
+runs."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
-import os
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -141,20 +138,3 @@ def run_job(
     session.commit()
     return JobStatus.DONE
 
-
-@contextlib.contextmanager
-def atomic_output(path: Path) -> Iterator[BinaryIO]:
-    """A file to write `path` through: it appears under its name only once complete (a temporary
-    file beside it, flushed to disk, then renamed over it), and not at all if writing fails."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            yield file
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise

@@ -5,23 +5,10 @@ import datetime as dt
 import enum
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from db import UTCDateTime, db, utcnow
-
-
-def enum_column(enum_cls: type[enum.Enum]) -> Enum:
-    """A portable enum: VARCHAR plus a CHECK constraint, storing the member's value."""
-    return Enum(
-        enum_cls,
-        native_enum=False,
-        create_constraint=True,
-        length=32,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-        name=enum_cls.__name__.lower(),
-    )
+from db import UTCDateTime, db, enum_column, utcnow
 
 
 class WardKind(str, enum.Enum):

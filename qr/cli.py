@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 
 from db import db
 from domain_errors import Message
+from files import atomic_output
 from i18n import in_language
 from qr.banks import (
     BankListError,
@@ -213,7 +214,8 @@ def placards_cli() -> None:
 @with_appcontext
 def placard_vendor_command(vendor_id: int, output: str, size: str) -> None:
     """Bảng mã QR của một tiểu thương."""
-    from qr.placards import render_vendor_placard, vendor_placard
+    from qr.pdf import render_vendor_placard
+    from qr.placard_data import vendor_placard
     from vendors.models import Vendor
 
     placard = vendor_placard(db.session, vendor_id)
@@ -238,7 +240,8 @@ def placard_vendor_command(vendor_id: int, output: str, size: str) -> None:
 def placard_market_command(market_id: int, output: str, per_page: str) -> None:
     """Bảng mã QR của mọi tiểu thương đang kinh doanh có tài khoản ngân hàng ở một chợ."""
     from market.models import Market
-    from qr.placards import market_placards, render_market_placards
+    from qr.pdf import render_market_placards
+    from qr.placard_data import market_placards
 
     market = db.session.get(Market, market_id)
     if market is None:
@@ -253,8 +256,6 @@ def placard_market_command(market_id: int, output: str, per_page: str) -> None:
 
 
 def _write(path: Path, data: bytes) -> None:
-    from jobs.service import atomic_output
-
     try:
         with atomic_output(path.resolve()) as out:
             out.write(data)

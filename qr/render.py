@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import qrcode
 from PIL import Image
-from qrcode.base import rs_blocks
+from qrcode.util import MODE_8BIT_BYTE, QRData
 
+from qr import library_internals
 from qr.payload import PayloadError
 
 # ISO/IEC 18004 level M restores about 15% of damaged codewords: enough for a laminated card on a
@@ -28,6 +29,8 @@ CACHE_SIZE = 8192
 # EMVCo 4.12.1.1: all data in byte mode. 4.12.1.2: anything beyond "Alphanumeric Special" (the
 # printable ASCII of EMV Book 4) would need an ECI 26 header, which this encoder does not write.
 _ENCODABLE = frozenset(chr(code) for code in range(0x20, 0x7F))
+# ISO/IEC 18004 table 7: the most bytes a symbol holds at level M (version 40).
+_MAX_BYTES = 2331
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,11 @@ def qr_symbol(payload: str) -> QRSymbol:
                 f"Không thể đưa ký tự «{character}» vào mã QR thanh toán: "
                 "chỉ dùng được ký tự ASCII in được.",
             )
-    version, mask, board = _encode(payload.encode("ascii"))
+    data = payload.encode("ascii")
+    if not library_internals.USE_QRCODE_INTERNALS:
+        version, mask, rows = _encode_with_public_api(data)
+        return QRSymbol(payload, version, mask, len(rows), rows)
+    version, mask, board = _encode(data)
     inner = version * 4 + 17
     stride = inner + 1
     row_mask = (1 << inner) - 1
@@ -137,12 +144,42 @@ def qr_pdf_operators(payload: str) -> bytes:
 
 
 # ---------------------------------------------------------------------------------------------
-# Encoding
+# Encoding through python-qrcode's public API: what qr_symbol does when its internals cannot be
+# used (qr.library_internals), slower, with the same symbols.
+
+
+def _encode_with_public_api(data: bytes) -> tuple[int, int, tuple[int, ...]]:
+    """(version, mask, rows) of the symbol python-qrcode makes of `data`, all in byte mode."""
+    # python-qrcode 8.2 says so with a ValueError about version 41.
+    if len(data) > _MAX_BYTES:
+        raise _too_long(len(data))
+    code = qrcode.QRCode(version=None, error_correction=ERROR_CORRECTION, border=QUIET_ZONE)
+    code.add_data(QRData(data, mode=MODE_8BIT_BYTE))
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    rows = tuple(sum(1 << x for x, dark in enumerate(row) if dark) for row in matrix)
+    return code.version, _mask_pattern(matrix), rows
+
+
+def _mask_pattern(matrix: list[list[bool]]) -> int:
+    """The mask a symbol was made with, read from it as a reader does (ISO/IEC 18004 7.9.1): the
+    format information's 5 data bits, the error correction level then the mask, lie in column 8
+    of the rows just above the lower left corner, the first at the bottom, and were XORed with
+    10101 (the first bits of the format information's mask, 101010000010010)."""
+    bottom = len(matrix) - 1 - QUIET_ZONE
+    bits = 0
+    for row in range(bottom, bottom - 5, -1):
+        bits = bits << 1 | bool(matrix[row][QUIET_ZONE + 8])
+    return (bits ^ 0b10101) & 0b111
+
+
+# ---------------------------------------------------------------------------------------------
+# Encoding, fast
 #
 # python-qrcode's make() takes ~10 ms a code, more than laying out all the rest of a placard: it
 # builds codewords bit by bit and places the data 8 times to score each mask in Python loops. Here
 # python-qrcode still draws the function patterns, masks and format information (once per
-# version, in _blanks); the byte-mode codewords and their Reed-Solomon blocks are computed
+# version, in _blanks, through qr.library_internals); the byte-mode codewords and their Reed-Solomon blocks are computed
 # directly (ISO/IEC 18004 7.4-7.6), placed once, and the 8 candidate symbols are bitboards (one
 # Python int a symbol, one bit a module, rows `stride` bits apart with a light padding bit between
 # them) scored with the ISO/IEC 18004 7.8.3 penalty rules, counted as qrcode.util.lost_point
@@ -217,7 +254,11 @@ def _fitting_version(length: int) -> int:
         needed = 4 + (8 if version < 10 else 16) + 8 * length
         if needed <= _blanks(version).capacity * 8:
             return version
-    raise PayloadError(
+    raise _too_long(length)
+
+
+def _too_long(length: int) -> PayloadError:
+    return PayloadError(
         "too_long",
         f"{length} bytes do not fit in a QR code at error correction level M (2,331 at most).",
         f"{length} byte không vừa một mã QR ở mức sửa lỗi M (tối đa 2.331 byte).",
@@ -254,7 +295,7 @@ def _codewords(data: bytes, version: int, blanks: _Blanks) -> list[int]:
     return interleaved
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _remainder_table(degree: int) -> tuple[int, ...]:
     """For each byte f, f times the generator polynomial prod(x - a^i, i < degree) (7.5.2)
     without its leading term, as one int of `degree` bytes (highest degree first)."""
@@ -284,32 +325,15 @@ def _reed_solomon(block: list[int], ec_count: int) -> list[int]:
 def _blanks(version: int) -> _Blanks:
     n = version * 4 + 17
     stride = n + 1
-    blocks = tuple(
-        (block.data_count, block.total_count - block.data_count)
-        for block in rs_blocks(version, ERROR_CORRECTION)
-    )
+    blocks = library_internals.qrcode_blocks(version, ERROR_CORRECTION)
     codewords = sum(data + ec for data, ec in blocks)
-    boards = {}
-    for scored in (False, True):
-        for mask in range(8):
-            code = qrcode.QRCode(version=version, error_correction=ERROR_CORRECTION, border=0)
-            code.data_cache = [0] * codewords
-            code.makeImpl(scored, mask)
-            boards[scored, mask] = (
-                _row_board(code.modules, stride),
-                _column_board(code.modules, stride),
-            )
-    # The function patterns alone, as QRCode.makeImpl lays them before placing the data.
-    code = qrcode.QRCode(version=version, error_correction=ERROR_CORRECTION, border=0)
-    code.modules_count = n
-    code.modules = [[None] * n for _ in range(n)]
-    for row, column in ((0, 0), (n - 7, 0), (0, n - 7)):
-        code.setup_position_probe_pattern(row, column)
-    code.setup_position_adjust_pattern()
-    code.setup_timing_pattern()
-    code.setup_type_info(False, 0)
-    if version >= 7:
-        code.setup_type_number(False)
+    boards = {
+        key: (_row_board(modules, stride), _column_board(modules, stride))
+        for key, modules in library_internals.qrcode_blank_symbols(
+            version, ERROR_CORRECTION, codewords
+        ).items()
+    }
+    function_patterns = library_internals.qrcode_function_patterns(version, ERROR_CORRECTION)
     # ISO/IEC 18004 7.7.3: two-module columns from the right, upwards then downwards, skipping
     # the vertical timing pattern in column 6.
     row_positions, column_positions = [], []
@@ -319,7 +343,7 @@ def _blanks(version: int) -> _Blanks:
             right -= 1
         for y in range(n - 1, -1, -1) if upwards else range(n):
             for x in (right, right - 1):
-                if code.modules[y][x] is None:
+                if function_patterns[y][x] is None:
                     row_positions.append(y * stride + x)
                     column_positions.append(x * stride + y)
         upwards = not upwards

@@ -30,14 +30,8 @@ from jobs.runner import enqueue, output_dir
 from jobs.service import get_job, recent_jobs
 from market.service import get_market
 from qr.banks import list_banks
-from qr.placards import (
-    file_slug,
-    market_ids,
-    market_placards,
-    render_market_placards,
-    render_vendor_placard,
-    vendor_placard,
-)
+from qr.pdf import render_market_placards, render_vendor_placard
+from qr.placard_data import file_slug, market_ids, market_placards, vendor_placard
 from qr.render import qr_png, qr_svg
 from qr.schemas import CodePngArgs, PlacardJobForm, SheetArgs, VendorPlacardArgs
 from vendors.search import get_vendor

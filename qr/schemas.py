@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from qr.placards import PER_PAGE_CHOICES, VENDOR_SIZES
+from qr.layouts import PER_PAGE_CHOICES, VENDOR_SIZES
 from schema_fields import Range
 
 

@@ -1,12 +1,13 @@
 """QR symbols from payloads: byte mode, level M, 4-module quiet zone, the same symbol python-qrcode
-makes, drawn as SVG and PNG that zxing-cpp reads back; a payload is encoded once."""
+makes (through its internals or its public API alike), drawn as SVG and PNG that zxing-cpp reads
+back; a payload is encoded once."""
 
 from __future__ import annotations
 
 import io
 import random
 import re
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 
 import pytest
 import qrcode
@@ -14,7 +15,7 @@ import zxingcpp
 from PIL import Image
 from qrcode.util import MODE_8BIT_BYTE, QRData
 
-from qr import render
+from qr import library_internals, render
 from qr.payload import PayloadError, build_vietqr, parse_payload
 from qr.render import QUIET_ZONE, qr_pdf_operators, qr_png, qr_svg, qr_symbol
 
@@ -59,6 +60,26 @@ def _matrix(payload: str) -> list[list[bool]]:
 def test_symbols_are_module_for_module_those_python_qrcode_makes_in_byte_mode():
     for payload in _payloads():
         assert _matrix(payload) == _python_qrcode_matrix(payload), payload
+
+
+def test_python_qrcodes_public_api_gives_the_very_symbols_of_the_fast_encoder(monkeypatch):
+    # The public path (qr.library_internals.USE_QRCODE_INTERNALS off) reads the mask back from
+    # the symbol's format information: same version, mask and modules.
+    fast = [render.qr_symbol.__wrapped__(payload) for payload in _payloads()]
+    monkeypatch.setattr(library_internals, "USE_QRCODE_INTERNALS", False)
+    public = [render.qr_symbol.__wrapped__(payload) for payload in _payloads()]
+    for ours, theirs in zip(fast, public):
+        assert (theirs.version, theirs.mask) == (ours.version, ours.mask), ours.payload
+        assert theirs == ours, ours.payload
+
+
+@pytest.mark.parametrize("internals", [True, False])
+def test_a_payload_no_symbol_holds_is_refused_either_way(monkeypatch, internals):
+    monkeypatch.setattr(library_internals, "USE_QRCODE_INTERNALS", internals)
+    assert render.qr_symbol.__wrapped__("x" * 2331).version == 40
+    with pytest.raises(PayloadError) as error:
+        render.qr_symbol.__wrapped__("x" * 2332)
+    assert error.value.code == "too_long"
 
 
 def test_the_whole_payload_is_one_byte_mode_segment_as_emvco_requires():

@@ -1,74 +1,33 @@
-"""Background jobs: a province's placards run in a thread when there is no Redis, or on an RQ worker
-over the real Redis; progress lives in the job row, the file appears whole or not at all, and the
-job's page shows it to the person who started it."""
+"""Where jobs run: a province's placards run in a thread when there is no Redis, or on an RQ
+worker (worker.py) over the real Redis; progress lives in the job row, the file appears whole,
+and the job's page shows it to the person who started it."""
 
 from __future__ import annotations
 
-import datetime as dt
+import importlib
 import io
 import re
+import subprocess
+import sys
 import uuid
 import zipfile
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from accounts.models import Role
 from accounts.service import Scope
-from jobs.models import Job, JobStatus
+from db import db
+from jobs.models import Job
 from jobs.runner import wait_for_threads
-from db import utcnow
-from jobs.service import (
-    ABANDONED_AFTER, atomic_output, create_job, fail_abandoned_jobs, run_job,
-)
 from qr.payload import build_vietqr
 from tests.conftest import make_app
-from tests.factories import (
-    DAI_TU,
-    TAN_CUONG,
-    THU_DAU_MOT,
-    login,
-    make_bank_account,
-    make_market,
-    make_stall,
-    make_user,
-    make_vendor,
-)
+from tests.factories import login, make_user
 from tests.qr import pdf_checks
 
+ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-@pytest.fixture
-def jobs_dir(app, tmp_path):
-    folder = tmp_path / "jobs"
-    app.config.update(JOBS_DIR=str(folder), REDIS_URL=None)
-    return folder
-
-
-@pytest.fixture
-def province(session, jobs_dir):
-    """Two Thái Nguyên markets with placards, one without, one market in another province."""
-    accounts = {}
-    for name, ward, count in (
-        ("Chợ Đại Từ", DAI_TU, 3),
-        ("Chợ Tân Cương", TAN_CUONG, 2),
-        ("Chợ Trống", DAI_TU, 0),
-        ("Chợ Thủ Dầu Một", THU_DAU_MOT, 2),
-    ):
-        market = make_market(session, name=name, ward_code=ward)
-        accounts[name] = []
-        for i in range(count):
-            vendor = make_vendor(
-                session, market, stall_id=make_stall(session, market, f"A-{i + 1}").id
-            )
-            account = f"{market.id:03d}{i:07d}"
-            make_bank_account(session, vendor, account_number=account)
-            accounts[name].append(account)
-        accounts[name, "id"] = market.id
-    staff = make_user(session, Role.PROVINCIAL_STAFF, Scope(province_code="19"))
-    session.commit()
-    return {"accounts": accounts, "staff": staff.username, "staff_id": staff.id}
 
 
 def _start(client, **form):
@@ -177,85 +136,6 @@ def test_starting_a_run_needs_the_forms_csrf_token(database_url, session, provin
     assert session.scalar(select(Job.id)) is None
 
 
-def test_a_job_is_run_once_even_if_handed_out_twice(app, session, province, jobs_dir):
-    job = create_job(
-        session,
-        "placards",
-        {
-            "market_ids": [province["accounts"]["Chợ Tân Cương", "id"]],
-            "per_page": 4,
-            "day": "2026-01-01",
-        },
-    )
-    session.commit()
-    from jobs.tasks import TASKS
-
-    assert run_job(session, job.id, jobs_dir, TASKS) is JobStatus.DONE
-    assert run_job(session, job.id, jobs_dir, TASKS) is None
-
-
-def test_a_job_whose_process_stopped_reporting_is_shown_as_failed(app, client, session, province):
-    # Its process died mid-run (an RQ worker killed, a web process restarted): the job's page
-    # must stop waiting and say so, and a job still reporting must go on running.
-    login(client, province["staff"])
-    now = utcnow()
-    silent, reporting = (
-        create_job(session, "placards", {"market_ids": [1], "per_page": 4, "day": "2026-01-01"},
-                   created_by=province["staff_id"])
-        for _ in range(2)
-    )
-    for job, last_report in ((silent, now - ABANDONED_AFTER - dt.timedelta(minutes=1)),
-                             (reporting, now - ABANDONED_AFTER + dt.timedelta(minutes=1))):
-        job.status, job.started_at, job.heartbeat_at = JobStatus.RUNNING, last_report, last_report
-    session.commit()
-
-    page = client.get(f"/qr/jobs/{silent.id}")
-    assert 'data-status="failed"' in page.get_data(as_text=True)
-    assert "dừng giữa chừng" in page.get_data(as_text=True)
-    assert "Refresh" not in page.headers
-    page = client.get(f"/qr/jobs/{reporting.id}")
-    assert 'data-status="running"' in page.get_data(as_text=True)
-    assert page.headers["Refresh"] == "2"
-
-
-def test_progress_reports_keep_a_job_alive_and_its_end_is_recorded_even_if_taken_for_dead(
-        app, session, province, jobs_dir):
-    job = create_job(session, "placards", {
-        "market_ids": [province["accounts"]["Chợ Đại Từ", "id"]], "per_page": 4,
-        "day": "2026-01-01"})
-    session.commit()
-
-    def heartbeat():
-        return session.scalar(select(Job.heartbeat_at).where(Job.id == job.id))
-
-    def slow_task(context):
-        claimed = heartbeat()
-        context.progress(1, 2)
-        reported = heartbeat()
-        assert claimed is not None and reported >= claimed
-        assert fail_abandoned_jobs(session, now=reported + ABANDONED_AFTER / 2) == 0
-        assert fail_abandoned_jobs(session, now=reported + ABANDONED_AFTER * 2) == 1
-        return "out.pdf"
-
-    assert run_job(session, job.id, jobs_dir, {"placards": slow_task}) is JobStatus.DONE
-    session.expire_all()
-    assert session.get(Job, job.id).status is JobStatus.DONE
-
-
-def test_output_appears_only_when_complete(tmp_path):
-    target = tmp_path / "out.pdf"
-    with pytest.raises(RuntimeError):
-        with atomic_output(target) as out:
-            out.write(b"%PDF-half")
-            raise RuntimeError("renderer crashed")
-    assert list(tmp_path.iterdir()) == []
-    with atomic_output(target) as out:
-        out.write(b"%PDF-whole")
-        assert not target.exists()
-    assert target.read_bytes() == b"%PDF-whole"
-    assert list(tmp_path.iterdir()) == [target]
-
-
 def test_when_redis_cannot_be_reached_the_job_fails_visibly(app, client, session, province):
     app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"
     login(client, province["staff"])
@@ -285,11 +165,29 @@ def rq_queue(app):
     connection.close()
 
 
+@pytest.fixture
+def worker_module(app, monkeypatch):
+    """worker.py as `rq worker -c worker` imports it, its app made from the environment: here the
+    test's database and Redis. Its jobs folder is set to the test's (JOBS_DIR is no environment
+    variable)."""
+    monkeypatch.setenv("DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
+    monkeypatch.setenv("SECRET_KEY", app.config["SECRET_KEY"])
+    monkeypatch.setenv("REDIS_URL", REDIS_URL)
+    sys.modules.pop("worker", None)
+    module = importlib.import_module("worker")
+    module.app.config["JOBS_DIR"] = app.config["JOBS_DIR"]
+    yield module
+    sys.modules.pop("worker", None)
+    with module.app.app_context():
+        db.engine.dispose()
+
+
 def test_with_redis_a_run_waits_in_the_queue_for_an_rq_worker(
-    app, client, session, province, rq_queue
+    app, client, session, province, rq_queue, worker_module
 ):
     from rq import SimpleWorker
 
+    assert (worker_module.REDIS_URL, worker_module.QUEUES) == (REDIS_URL, ["cho40"])
     login(client, province["staff"])
     job_id = _start(client)
     response = client.get(f"/qr/jobs/{job_id}")
@@ -297,12 +195,26 @@ def test_with_redis_a_run_waits_in_the_queue_for_an_rq_worker(
     assert response.headers["Refresh"] == "2"  # the page reloads itself while the job runs
     assert rq_queue.count == 1
 
+    # The worker runs worker.perform, in worker.py's app: no app context of the test's.
     worker = SimpleWorker([rq_queue], connection=rq_queue.connection)
-    with app.app_context():
-        worker.work(burst=True)
+    worker.work(burst=True)
     page = client.get(f"/qr/jobs/{job_id}").get_data(as_text=True)
     assert 'data-status="done"' in page
     job = session.get(Job, job_id)
     assert (job.progress_done, job.progress_total) == (5, 5)
     names = _codes_in_zip(client.get(f"/qr/jobs/{job_id}/download").data)
     assert sum(len(codes) for codes in names.values()) == 5
+
+
+def test_the_jobs_package_knows_no_domain_package_nor_the_app():
+    # The app factory gives jobs their tasks (jobs.runner.init_app) and worker.py makes the
+    # worker's app, so importing jobs pulls in neither, nor any package a task comes from.
+    script = ("import sys, jobs.models, jobs.runner, jobs.service\n"
+              "print(' '.join(sorted({name.split('.')[0] for name in sys.modules})))")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                          text=True, check=True, env={"PYTHONPATH": str(ROOT)})
+    imported = set(done.stdout.split())
+    assert "jobs" in imported
+    assert imported.isdisjoint(
+        {"app", "worker", "accounts", "catalog_export", "demo", "market", "qr", "vendors"}
+    ), imported
