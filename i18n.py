@@ -51,7 +51,9 @@ def update_catalogue(path: Path = ENGLISH_CATALOGUE) -> tuple[list[str], list[st
     added = sorted(set(used) - known)
     obsolete = sorted(known - set(used))
     for msgid in added:
-        catalogue.add(msgid, "", locations=used[msgid])
+        # A message used again gets back the translation it had.
+        earlier = catalogue.obsolete.pop(msgid, None)
+        catalogue.add(msgid, earlier.string if earlier else "", locations=used[msgid])
     for msgid in obsolete:
         catalogue.obsolete[msgid] = catalogue[msgid]
         del catalogue[msgid]

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db import UTCDateTime, db, enum_column, utcnow
+from domain_errors import Message
 
 
 class JobStatus(str, enum.Enum):
@@ -30,7 +31,10 @@ class Job(db.Model):
     progress_total: Mapped[int | None]
     # A file name in the jobs folder of the instance, set once the file is complete.
     output_name: Mapped[str | None] = mapped_column(String(200))
+    # Why it failed, for the person who asked: a msgid of the catalogue and its values, so the
+    # page says it in the reader's language (error_message).
     error: Mapped[str | None] = mapped_column(Text)
+    error_params: Mapped[dict | None] = mapped_column(JSON)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -47,6 +51,10 @@ class Job(db.Model):
     def download_name(self) -> str | None:
         """The output file's name for the person downloading it (stored as job-<id>-<name>)."""
         return self.output_name.removeprefix(f"job-{self.id}-") if self.output_name else None
+
+    @property
+    def error_message(self) -> Message | None:
+        return Message(self.error, **(self.error_params or {})) if self.error else None
 
     @property
     def percent(self) -> int:

@@ -12,6 +12,7 @@ from flask import Flask, current_app
 
 from db import db
 from jobs.models import Job
+from domain_errors import N_
 from jobs.service import Task, create_job, fail_job, run_job
 
 DEFAULT_QUEUE = "cho40"
@@ -58,7 +59,8 @@ def enqueue(kind: str, params: dict, *, created_by: int | None = None) -> Job:
             )
         except RedisError as error:
             app.logger.exception("Could not queue job %s", job.id)
-            fail_job(db.session, job.id, f"Không gửi được việc vào hàng đợi (Redis): {error}")
+            fail_job(db.session, job.id, N_("Không gửi được việc vào hàng đợi (Redis): %(error)s",
+                                            error=str(error)))
     else:
         thread = threading.Thread(
             target=_run_in_thread, args=(app, job.id), name=f"cho40-job-{job.id}", daemon=True

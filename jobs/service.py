@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from db import utcnow
-from domain_errors import DomainError
+from domain_errors import N_, DomainError, Message
 from jobs.models import Job, JobStatus
 
 log = logging.getLogger(__name__)
@@ -24,8 +24,8 @@ log = logging.getLogger(__name__)
 # killed, a web process restarted under its thread) and is shown as failed. Tasks report progress
 # far more often: a placard run every 250 placards, a few seconds.
 ABANDONED_AFTER = dt.timedelta(minutes=10)
-ABANDONED_MESSAGE = ("Việc đã dừng giữa chừng: máy chạy việc không báo tiến độ hơn 10 phút "
-                     "(có thể đã bị tắt). Hãy tạo lại lần in.")
+ABANDONED_MESSAGE = N_("Việc đã dừng giữa chừng: máy chạy việc không báo tiến độ hơn 10 phút "
+                       "(có thể đã bị tắt). Hãy tạo lại lần in.")
 
 
 @dataclass(frozen=True)
@@ -70,11 +70,12 @@ def recent_jobs(session: Session, *, created_by: int | None = None, limit: int =
     return list(session.scalars(stmt))
 
 
-def fail_job(session: Session, job_id: int, message: str) -> None:
+def fail_job(session: Session, job_id: int, message: Message) -> None:
     session.execute(
         update(Job)
         .where(Job.id == job_id)
-        .values(status=JobStatus.FAILED, error=message[:2000], finished_at=utcnow())
+        .values(status=JobStatus.FAILED, error=message.msgid, error_params=message.params or None,
+                finished_at=utcnow())
     )
     session.commit()
 
@@ -87,7 +88,8 @@ def fail_abandoned_jobs(session: Session, now: dt.datetime | None = None) -> int
     failed = session.execute(
         update(Job)
         .where(Job.status == JobStatus.RUNNING, Job.heartbeat_at < silent_since)
-        .values(status=JobStatus.FAILED, error=ABANDONED_MESSAGE, finished_at=utcnow())
+        .values(status=JobStatus.FAILED, error=ABANDONED_MESSAGE.msgid, error_params=None,
+                finished_at=utcnow())
     ).rowcount
     if failed:
         log.warning("%s job(s) stopped reporting and are recorded as failed", failed)
@@ -126,9 +128,12 @@ def run_job(
         session.rollback()
         log.exception("Job %s (%s) failed", job_id, kind)
         # A refusal (DomainError) is said as it is, in Vietnamese; anything else names its type.
-        detail = (str(error) if isinstance(error, DomainError)
-                  else f"{type(error).__name__}: {error}")
-        fail_job(session, job_id, detail)
+        if isinstance(error, DomainError) and error.message is not None:
+            reason = error.message
+        else:
+            reason = N_("Lần in gặp sự cố ngoài dự kiến (%(detail)s). Hãy thử lại; nếu vẫn lỗi, "
+                        "báo quản trị viên.", detail=f"{type(error).__name__}: {error}"[:500])
+        fail_job(session, job_id, reason)
         return JobStatus.FAILED
     session.execute(
         update(Job)

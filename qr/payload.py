@@ -88,15 +88,9 @@ class PayloadError(Invalid):
         "bad_text",         # text with characters a QR text field cannot carry
     })
 
-    def __init__(self, code: str, message: Message, legacy_vietnamese: str | None = None, *,
-                 field: str | None = None):
+    def __init__(self, code: str, message: Message, *, field: str | None = None):
         if code not in self.CODES:
             raise ValueError(f"PayloadError code {code!r} is not one of PayloadError.CODES")
-        if not isinstance(message, Message):
-            # The old form PayloadError(code, english, vietnamese), still used by qr/render.py
-            # until it is converted: its Vietnamese text is kept, as a message with no values.
-            # Remove `legacy_vietnamese` with the last such call.
-            message = Message(legacy_vietnamese or message)
         super().__init__(message, code=code)
         self.field = field
 

@@ -14,6 +14,7 @@ import qrcode
 from PIL import Image
 from qrcode.util import MODE_8BIT_BYTE, QRData
 
+from domain_errors import N_
 from qr import library_internals
 from qr.payload import PayloadError
 
@@ -77,20 +78,13 @@ _DARK_RUN = re.compile("1+")
 def qr_symbol(payload: str) -> QRSymbol:
     """The QR symbol for `payload`, encoded once per process (PayloadError if it cannot be)."""
     if not isinstance(payload, str) or not payload:
-        raise PayloadError(
-            "not_text",
-            "A QR payload must be non-empty text.",
-            "Nội dung mã QR phải là chuỗi ký tự, không được để trống.",
-        )
+        raise PayloadError("not_text", N_("Nội dung mã QR phải là chuỗi ký tự, không được để trống."))
     for character in payload:
         if character not in _ENCODABLE:
-            raise PayloadError(
-                "bad_text",
-                f"«{character}» (U+{ord(character):04X}) cannot go into a payment QR code: "
-                "EMVCo 4.12 takes printable ASCII only, in byte mode.",
-                f"Không thể đưa ký tự «{character}» vào mã QR thanh toán: "
-                "chỉ dùng được ký tự ASCII in được.",
-            )
+            # EMVCo 4.12: printable ASCII only, in byte mode.
+            raise PayloadError("bad_text", N_(
+                "Không thể đưa ký tự «%(character)s» vào mã QR thanh toán: chỉ dùng được ký tự "
+                "ASCII in được.", character=character))
     data = payload.encode("ascii")
     if not library_internals.USE_QRCODE_INTERNALS:
         version, mask, rows = _encode_with_public_api(data)
@@ -258,11 +252,10 @@ def _fitting_version(length: int) -> int:
 
 
 def _too_long(length: int) -> PayloadError:
-    return PayloadError(
-        "too_long",
-        f"{length} bytes do not fit in a QR code at error correction level M (2,331 at most).",
-        f"{length} byte không vừa một mã QR ở mức sửa lỗi M (tối đa 2.331 byte).",
-    )
+    in_vietnamese = format(length, ",").replace(",", ".")
+    return PayloadError("too_long", N_(
+        "%(length)s byte không vừa một mã QR ở mức sửa lỗi M (tối đa 2.331 byte).",
+        length=in_vietnamese))
 
 
 def _codewords(data: bytes, version: int, blanks: _Blanks) -> list[int]:

@@ -8,6 +8,7 @@ import zipfile
 
 from sqlalchemy import select
 
+from domain_errors import N_, Invalid
 from files import atomic_output
 from jobs.service import JobContext
 from market.models import Market
@@ -49,9 +50,8 @@ def run_placards_job(context: JobContext) -> str:
         market_id, name = markets[0]
         pdf = sheets_of(market_id, name)
         if pdf is None:
-            raise ValueError(
-                f"Chợ {name} chưa có tiểu thương nào có tài khoản ngân hàng đang dùng."
-            )
+            raise Invalid(N_("Chợ %(market)s chưa có tiểu thương nào có tài khoản ngân hàng đang "
+                             "dùng.", market=name))
         file_name = f"ma-qr-{file_slug(name, market_id)}-{per_page}.pdf"
         with atomic_output(context.output_dir / f"job-{context.job_id}-{file_name}") as out:
             out.write(pdf)

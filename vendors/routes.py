@@ -18,7 +18,7 @@ from db import db
 from domain_errors import N_, DomainError, TooLarge
 from errors import domain_error_response, translate, translated_fields, wants_json
 from market.service import search_markets
-from qr.placards import vendor_placard
+from qr.placard_data import vendor_placard
 from vendors.models import VendorKind, WalletProvider
 from vendors.onboarding import new_idempotency_key, onboarding_choices
 from vendors.registration import register_vendor

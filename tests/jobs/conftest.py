@@ -46,7 +46,8 @@ def province(session, jobs_dir):
             make_bank_account(session, vendor, account_number=account)
             accounts[name].append(account)
         accounts[name, "id"] = market.id
-    staff = make_user(session, Role.PROVINCIAL_STAFF, Scope(province_code="19"))
+    # A province's print run is started by someone who puts placards up: an agent of the province.
+    staff = make_user(session, Role.ONBOARDING_AGENT, Scope(province_code="19"))
     session.commit()
     return {"accounts": accounts, "staff": staff.username, "staff_id": staff.id}
 

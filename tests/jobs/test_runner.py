@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from accounts.models import Role
 from accounts.service import Scope
@@ -98,6 +98,10 @@ def test_a_run_with_nothing_to_print_fails_and_says_why(client, session, provinc
     assert 'data-status="failed"' in page
     assert "chưa có tiểu thương nào có tài khoản ngân hàng" in page
     assert client.get(f"/qr/jobs/{job_id}/download").status_code == 404
+    # The reason is kept as a message of the catalogue: each reader gets it in their language.
+    client.get("/lang/en")
+    page = client.get(f"/qr/jobs/{job_id}").get_data(as_text=True)
+    assert "No trader of Chợ Trống has a bank account in use yet." in page
 
 
 def test_runs_are_limited_to_the_persons_scope_and_jobs_to_their_owner(
@@ -106,11 +110,12 @@ def test_runs_are_limited_to_the_persons_scope_and_jobs_to_their_owner(
     login(client, province["staff"])
     outside = province["accounts"]["Chợ Thủ Dầu Một", "id"]
     assert client.post("/qr/placards/jobs", data={"market_id": outside}).status_code == 404
-    assert client.post("/qr/placards/jobs", data={"per_page": "3"}).status_code == 400
+    assert client.post("/qr/placards/jobs", data={"per_page": "3"}).status_code == 422
     job_id = _start(client)
     wait_for_threads(timeout=60)
 
-    other = make_user(session, Role.PROVINCIAL_STAFF, Scope(province_code="19"))
+    other = make_user(session, Role.ONBOARDING_AGENT, Scope(province_code="19"))
+    reader = make_user(session, Role.PROVINCIAL_STAFF, Scope(province_code="19"))
     admin = make_user(session, Role.ADMIN)
     session.commit()
     stranger = app.test_client()
@@ -120,6 +125,11 @@ def test_runs_are_limited_to_the_persons_scope_and_jobs_to_their_owner(
     boss = app.test_client()
     login(boss, admin.username)
     assert boss.get(f"/qr/jobs/{job_id}").status_code == 200
+    # Provincial staff follow the figures: they do not print.
+    follower = app.test_client()
+    login(follower, reader.username)
+    assert follower.post("/qr/placards/jobs", data={"per_page": "4"}).status_code == 403
+    assert session.scalar(select(func.count()).select_from(Job)) == 1
 
 
 def test_starting_a_run_needs_the_forms_csrf_token(database_url, session, province):

@@ -80,11 +80,11 @@ def test_market_page_offers_sheets_and_the_route_returns_them(client, session, m
         ("/qr/markets/{market}/placards.pdf?per_page=tư", "Số bảng mỗi trang phải là 1, 2 hoặc 4."),
     ],
 )
-def test_bad_parameters_get_a_400_in_vietnamese(client, session, market, path, message):
+def test_bad_parameters_get_a_422_in_vietnamese(client, session, market, path, message):
     login(client, _agent(session, market.id).username)
     vendor = market_placards(session, market.id)[0].vendor_id
     response = client.get(path.format(vendor=vendor, market=market.id))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert message in response.get_data(as_text=True)
 
 
