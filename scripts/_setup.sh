@@ -46,7 +46,7 @@ ensure_python() {
 # Installs a requirements file into .venv unless the same files were installed already.
 ensure_requirements() {
   local file=$1 stamp="$VENV/.installed-$1" wanted
-  wanted=$(cat requirements.txt "$file" | sha256sum | cut -d' ' -f1)
+  wanted=$(cat requirements.lock "$file" | sha256sum | cut -d' ' -f1)
   [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ] && return 0
   say "Cài thư viện Python từ $file"
   "$VENV/bin/python" -m pip install -q --upgrade pip
