@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from functools import wraps
+from typing import ClassVar
 
 from flask import g, request
 from flask_babel import gettext as _
@@ -141,7 +142,8 @@ class ApiBlueprint(Blueprint):
     cookies), bodies must be JSON, and responses show contact details only to roles that may
     see them (accounts.permissions.SEE_CONTACT_DETAILS)."""
 
-    DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 50, "max_page_size": 100}
+    DEFAULT_PAGINATION_PARAMETERS: ClassVar[dict] = {"page": 1, "page_size": 50,
+                                                     "max_page_size": 100}
 
     def __init__(self, name: str, import_name: str, **kwargs):
         super().__init__(name, import_name, url_prefix="/api/v1", **kwargs)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import ClassVar
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -83,7 +84,7 @@ class Range(validate.Range):
     """validate.Range with its messages in the catalogue (marshmallow's own are composed when
     the validator is made, before any request says which language to use)."""
 
-    def __init__(self, min=None, max=None, *, error: str | None = None):  # noqa: A002
+    def __init__(self, min=None, max=None, *, error: str | None = None):
         super().__init__(min, max, error=error)
         self.message_min = _m("Phải từ {min} trở lên.")
         self.message_max = _m("Phải không quá {max}.")
@@ -142,7 +143,7 @@ class Text(fields.String):
 class PhoneNumber(fields.String):
     """A Vietnamese phone number stored as 0 followed by 9 or 10 digits; +84 is accepted."""
 
-    default_error_messages = {
+    default_error_messages: ClassVar[dict] = {
         "invalid_phone": _l("Số điện thoại gồm 10 chữ số, bắt đầu bằng 0 (ví dụ 0912 345 678)."),
     }
 
@@ -177,7 +178,7 @@ class DigitsField(fields.String):
 
 
 class TaxCode(fields.String):
-    default_error_messages = {
+    default_error_messages: ClassVar[dict] = {
         "invalid_tax_code": _l("Mã số thuế gồm 10 chữ số, hoặc 10 chữ số, gạch ngang và 3 chữ số."),
     }
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, false, or_, select, true
 
 from accounts.models import Role, User
-from domain_errors import Forbidden, Message, N_
+from domain_errors import N_, Forbidden, Message
 from market.models import Market, Ward
 from vendors.models import Vendor
 

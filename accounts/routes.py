@@ -10,8 +10,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from marshmallow import ValidationError
 
 from accounts.models import Role, User
-from accounts.schemas import LoginSchema
 from accounts.permissions import market_scope
+from accounts.schemas import LoginSchema
 from accounts.service import authenticate, list_users
 from catalog_export.service import products_of
 from db import db, login_manager

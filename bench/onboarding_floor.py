@@ -18,11 +18,14 @@ from sqlalchemy.exc import IntegrityError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from accounts.models import ApiToken, User  # noqa: E402
-from market.models import Market, Stall  # noqa: E402
-from qr.models import Bank  # noqa: E402
-from vendors.models import (  # noqa: E402
-    IdempotencyRecord, PaymentMethod, Vendor, VendorStatusPeriod,
+from accounts.models import ApiToken, User
+from market.models import Market, Stall
+from qr.models import Bank
+from vendors.models import (
+    IdempotencyRecord,
+    PaymentMethod,
+    Vendor,
+    VendorStatusPeriod,
 )
 
 users, tokens, markets, stalls = (m.__table__ for m in (User, ApiToken, Market, Stall))
@@ -70,7 +73,7 @@ def _register():
     body = request.get_json()
     key = request.headers["Idempotency-Key"]
     account = body["payment_methods"][0]
-    now, today = dt.datetime.now(dt.timezone.utc), dt.date.today()
+    now, today = dt.datetime.now(dt.UTC), dt.date.today()
     with engine.begin() as db:
         user_id = db.execute(TOKEN_USER, {"digest": digest}).scalar_one()
         market_id, market_name, stall_id = db.execute(

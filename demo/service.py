@@ -322,7 +322,7 @@ def load_scale(session: Session, vendors: int, *, today: dt.date, seed: int = 10
         ward = wards[i % len(wards)]
         round_no = existing + i // len(wards) + 1
         name = f"Chợ {ward.short_name}" + (f" số {round_no}" if round_no > 1 else "")
-        market_rows.append(_market_row(name, ward, gen.rng.choice("I II III".split()),
+        market_rows.append(_market_row(name, ward, gen.rng.choice(["I", "II", "III"]),
                                        f"Khu trung tâm {ward.name}", gen))
         stall_counts.append(min(vendors_per_market, vendors - i * vendors_per_market))
     markets = _insert_markets_with_stalls(session, market_rows, stall_counts)

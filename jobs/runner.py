@@ -11,8 +11,8 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from db import db
-from jobs.models import Job
 from domain_errors import N_
+from jobs.models import Job
 from jobs.service import Task, create_job, fail_job, run_job
 
 DEFAULT_QUEUE = "cho40"

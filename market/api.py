@@ -9,11 +9,22 @@ from accounts.permissions import WRITE_MARKETS, WRITE_STALLS, market_scope
 from api import ID, ApiBlueprint, api_user
 from db import db
 from market.schemas import (
-    MarketInput, MarketQueryArgs, MarketSchema, MarketUpdateInput, StallInput, StallSchema,
+    MarketInput,
+    MarketQueryArgs,
+    MarketSchema,
+    MarketUpdateInput,
+    StallInput,
+    StallSchema,
     StallUpdateInput,
 )
 from market.service import (
-    create_market, create_stall, get_market, get_stall, list_markets, list_stalls, update_market,
+    create_market,
+    create_stall,
+    get_market,
+    get_stall,
+    list_markets,
+    list_stalls,
+    update_market,
     update_stall,
 )
 

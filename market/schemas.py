@@ -9,7 +9,15 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import RAISE, Schema, fields, validate
 
 from market.models import MarketClass
-from schema_fields import PROVINCE_CODE, REQUIRED, WARD_CODE, ContactDetail, PhoneNumber, Range, Text
+from schema_fields import (
+    PROVINCE_CODE,
+    REQUIRED,
+    WARD_CODE,
+    ContactDetail,
+    PhoneNumber,
+    Range,
+    Text,
+)
 
 
 class MarketInput(Schema):

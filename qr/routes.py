@@ -18,7 +18,6 @@ from flask import (
     url_for,
 )
 from flask_babel import format_datetime
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 

@@ -86,10 +86,10 @@ def make_product(session, vendor: Vendor, **kw) -> Product:
     return product
 
 
-def make_user(session, role: Role = Role.ADMIN, scope: Scope = Scope(), **kw):
+def make_user(session, role: Role = Role.ADMIN, scope: Scope | None = None, **kw):
     return create_user(session, username=kw.pop("username", f"user{next(_counter)}"),
                        password=kw.pop("password", PASSWORD),
-                       full_name=kw.pop("full_name", "Người Dùng Thử"), role=role, scope=scope)
+                       full_name=kw.pop("full_name", "Người Dùng Thử"), role=role, scope=scope or Scope())
 
 
 def make_quick_user(session, role: Role = Role.ADMIN, scope: Scope | None = None, **kw) -> User:

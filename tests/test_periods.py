@@ -8,7 +8,12 @@ import pytest
 from sqlalchemy import select
 
 from periods import (
-    in_use_during, in_use_during_clause, in_use_on, in_use_on_clause, month_last_day, months,
+    in_use_during,
+    in_use_during_clause,
+    in_use_on,
+    in_use_on_clause,
+    month_last_day,
+    months,
     not_ended_by,
 )
 from tests.factories import make_bank_account, make_market, make_vendor

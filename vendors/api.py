@@ -12,12 +12,21 @@ from api import ID, ApiBlueprint, api_user
 from db import db
 from vendors.changes import close_vendor, update_vendor
 from vendors.payment_methods import (
-    record_payment_method, stop_payment_method, update_payment_method,
+    record_payment_method,
+    stop_payment_method,
+    update_payment_method,
 )
 from vendors.registration import register_vendor
 from vendors.schemas import (
-    IdempotencyKeyHeader, PaymentMethodCreateInput, PaymentMethodSchema, PaymentMethodStopInput,
-    PaymentMethodUpdateInput, VendorCloseInput, VendorCreateInput, VendorQueryArgs, VendorSchema,
+    IdempotencyKeyHeader,
+    PaymentMethodCreateInput,
+    PaymentMethodSchema,
+    PaymentMethodStopInput,
+    PaymentMethodUpdateInput,
+    VendorCloseInput,
+    VendorCreateInput,
+    VendorQueryArgs,
+    VendorSchema,
     VendorUpdateInput,
 )
 from vendors.search import get_payment_method, get_vendor, search_vendors

@@ -134,7 +134,7 @@ class PaymentMethod(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     vendor: Mapped[Vendor] = relationship(back_populates="payment_methods")
-    bank: Mapped["Bank | None"] = relationship()  # noqa: F821 - qr.models.Bank
+    bank: Mapped[Bank | None] = relationship()  # noqa: F821 - qr.models.Bank
 
 
 Index(

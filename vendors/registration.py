@@ -24,10 +24,16 @@ from domain_errors import N_, Conflict, Invalid
 from market.models import Market, Stall, Ward
 from textnorm import search_key
 from vendors.duplicates import (
-    BANK_ACCOUNT, DuplicateVendorError, duplicate_matches, matching_vendors,
+    DuplicateVendorError,
+    duplicate_matches,
+    matching_vendors,
 )
 from vendors.models import (
-    IdempotencyRecord, PaymentMethod, PaymentMethodKind, Vendor, VendorStatusPeriod,
+    IdempotencyRecord,
+    PaymentMethod,
+    PaymentMethodKind,
+    Vendor,
+    VendorStatusPeriod,
 )
 from vendors.payment_methods import checked_method
 

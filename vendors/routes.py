@@ -2,8 +2,15 @@
 from __future__ import annotations
 
 from flask import (
-    Blueprint, abort, current_app, jsonify, redirect, render_template, request,
-    send_from_directory, url_for,
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
 )
 from flask_babel import format_decimal
 from flask_babel import gettext as _
@@ -12,7 +19,10 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from accounts.permissions import (
-    REGISTER_VENDORS, SEE_CONTACT_DETAILS, market_scope, vendor_scope,
+    REGISTER_VENDORS,
+    SEE_CONTACT_DETAILS,
+    market_scope,
+    vendor_scope,
 )
 from db import db
 from domain_errors import N_, DomainError, TooLarge

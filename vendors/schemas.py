@@ -9,12 +9,28 @@ import datetime as dt
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import (
-    EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema,
+    EXCLUDE,
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    pre_load,
+    validate,
+    validates_schema,
 )
 
 from schema_fields import (
-    ID_RANGE, PROVINCE_CODE, REQUIRED, WARD_CODE, ContactDetail, DigitsField, PhoneNumber,
-    TaxCode, Text, flat_messages, not_in_the_future,
+    ID_RANGE,
+    PROVINCE_CODE,
+    REQUIRED,
+    WARD_CODE,
+    ContactDetail,
+    DigitsField,
+    PhoneNumber,
+    TaxCode,
+    Text,
+    flat_messages,
+    not_in_the_future,
 )
 from vendors.models import PaymentMethodKind, VendorKind, WalletProvider
 from vendors.status import is_active_on, is_cashless_on, method_in_use_on

@@ -5,11 +5,10 @@ Revises: f80bdb288654
 Create Date: 2026-11-25 02:46:24.474747
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import db
-
 
 # revision identifiers, used by Alembic.
 revision = '2a30d89378ec'

@@ -5,9 +5,8 @@ Revises: 7d1e5b9c4a20
 Create Date: 2026-12-02 23:00:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '3b8e2f6a1d47'

@@ -5,11 +5,10 @@ Revises: c602d3354eef
 Create Date: 2026-12-01 15:00:00
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import db
-
 
 # revision identifiers, used by Alembic.
 revision = '7d1e5b9c4a20'

@@ -5,11 +5,10 @@ Revises: 2a30d89378ec
 Create Date: 2026-11-25 03:04:56.510264
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import db
-
 
 # revision identifiers, used by Alembic.
 revision = 'c602d3354eef'

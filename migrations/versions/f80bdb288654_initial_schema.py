@@ -5,11 +5,10 @@ Revises:
 Create Date: 2026-11-25 02:22:37.122191
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import db
-
 
 # revision identifiers, used by Alembic.
 revision = 'f80bdb288654'

@@ -50,7 +50,7 @@ def test_a_valid_token_acts_as_its_user(client, area):
 def test_a_revoked_token_is_refused(client, session, area):
     user_id = area.users[Role.ONBOARDING_AGENT].id
     session.execute(update(ApiToken).where(ApiToken.user_id == user_id)
-                    .values(revoked_at=dt.datetime.now(dt.timezone.utc)))
+                    .values(revoked_at=dt.datetime.now(dt.UTC)))
     session.commit()
     refused(client.get("/api/v1/markets", headers=area.auth(Role.ONBOARDING_AGENT)), 401,
             "thu hồi")

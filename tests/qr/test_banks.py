@@ -215,12 +215,7 @@ def test_an_update_renames_in_place_and_keeps_banks_missing_from_the_file(sessio
     vendor = make_vendor(session)
     account = make_bank_account(session, vendor, bank_bin="970436")
     count = bank_count(session)
-    rows, _ = read_bank_list("\n".join([
-        HEADER,
-        "970436,VCB,VCB,Ngân hàng TMCP Ngoại thương Việt Nam (tên mới),BFTVVNVX,1",
-        "970416,ACB,ACB,Ngân hàng TMCP Á Châu,ASCBVNVX,0",
-        "999999,NEW,Ngân hàng Mới,Ngân hàng TNHH MTV Mới,,0",
-    ]))
+    rows, _ = read_bank_list(f"{HEADER}\n970436,VCB,VCB,Ngân hàng TMCP Ngoại thương Việt Nam (tên mới),BFTVVNVX,1\n970416,ACB,ACB,Ngân hàng TMCP Á Châu,ASCBVNVX,0\n999999,NEW,Ngân hàng Mới,Ngân hàng TNHH MTV Mới,,0")
     report = load_banks(session, rows, "Source: test", dt.date(2026, 12, 1))
 
     assert [row.bin for row in report.added] == ["999999"]

@@ -167,10 +167,10 @@ def test_crc_is_over_utf8_bytes_while_lengths_count_characters():
 @pytest.mark.parametrize(
     ("inputs", "expected"),
     [
-        pytest.param(dict(bin="970416", account="257678859"), VQP_STATIC_ACB, id="vqp-static-ACB"),
-        pytest.param(dict(bin="970416", account="257678859", amount=10000, purpose="Chuyen tien"),
+        pytest.param({"bin": "970416", "account": "257678859"}, VQP_STATIC_ACB, id="vqp-static-ACB"),
+        pytest.param({"bin": "970416", "account": "257678859", "amount": 10000, "purpose": "Chuyen tien"},
                      VQP_DYNAMIC_ACB, id="vqp-dyn-ACB"),
-        pytest.param(dict(bin="970403", account=CARD, service=SERVICE_TO_CARD), NAPAS_6_1_2, id="NAPAS-6.1.2"),
+        pytest.param({"bin": "970403", "account": CARD, "service": SERVICE_TO_CARD}, NAPAS_6_1_2, id="NAPAS-6.1.2"),
     ],
 )
 def test_encoder_reproduces_published_payloads(inputs, expected):

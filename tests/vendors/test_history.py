@@ -4,10 +4,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import true
 from sqlalchemy.exc import IntegrityError
 
 from market.service import market_summaries
-from sqlalchemy import true
 from tests.factories import make_bank_account, make_market, make_vendor
 from vendors.models import PaymentMethod, PaymentMethodKind, Vendor, VendorKind, VendorStatusPeriod
 

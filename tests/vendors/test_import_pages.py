@@ -14,11 +14,17 @@ from accounts.service import Scope
 from market.models import Stall
 from tests.conftest import make_app
 from tests.factories import (
-    DAI_TU, TAN_CUONG, login, make_bank_account, make_market, make_user, make_vendor,
+    DAI_TU,
+    TAN_CUONG,
+    login,
+    make_bank_account,
+    make_market,
+    make_user,
+    make_vendor,
 )
+from vendors.bulk_import import commit_import, plan_import
 from vendors.import_file import read_sheet
 from vendors.models import PaymentMethod, Vendor
-from vendors.bulk_import import commit_import, plan_import
 
 HEADER = ["Họ và tên", "Số điện thoại", "Số CCCD", "Chợ", "Số quầy", "Ngân hàng", "Số tài khoản",
           "Chủ tài khoản"]

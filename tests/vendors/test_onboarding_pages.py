@@ -14,7 +14,13 @@ from accounts.models import Role
 from accounts.service import Scope
 from qr.payload import build_vietqr
 from tests.factories import (
-    TAN_CUONG, THU_DAU_MOT, login, make_bank_account, make_market, make_user, make_vendor,
+    TAN_CUONG,
+    THU_DAU_MOT,
+    login,
+    make_bank_account,
+    make_market,
+    make_user,
+    make_vendor,
 )
 from vendors.models import PaymentMethod, PaymentMethodKind, Vendor, VendorKind, WalletProvider
 
@@ -61,7 +67,7 @@ def _vendors(session) -> int:
 
 
 def _error_beside(html: str, field: str) -> str:
-    found = re.search(rf'<p class="field-error" id="{field}-error">(.*?)</p>', html, re.S)
+    found = re.search(rf'<p class="field-error" id="{field}-error">(.*?)</p>', html, re.DOTALL)
     assert found, f"no error slot for {field}"
     return found.group(1).strip()
 
@@ -86,7 +92,7 @@ def _scan(client, data: bytes, headers=JSON, **form):
 
 
 def test_the_form_offers_the_agents_markets_banks_and_kinds_with_a_fresh_key(agent_client, dai_tu):
-    _agent, market, other = dai_tu
+    _agent, market, _other = dai_tu
     html = agent_client.get("/vendors/new").get_data(as_text=True)
     assert "Đăng ký tiểu thương" in html
     assert f'<option value="{market.id}" selected>Chợ Đại Từ' in html  # the only market in scope
@@ -115,7 +121,7 @@ def test_a_bad_phone_is_refused_with_its_message_beside_the_field(agent_client, 
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert _error_beside(html, "phone") == "Số điện thoại gồm 10 chữ số, bắt đầu bằng 0 (ví dụ 0912 345 678)."
-    assert re.search(r'id="phone"[^>]*aria-describedby="phone-error" aria-invalid="true"', html, re.S)
+    assert re.search(r'id="phone"[^>]*aria-describedby="phone-error" aria-invalid="true"', html, re.DOTALL)
     assert 'value="Nguyễn Thị Hoa"' in html  # what the agent typed is kept
     assert 'name="idempotency_key" value="key-form-0001"' in html
     assert _vendors(session) == 0

@@ -9,16 +9,16 @@ from sqlalchemy import func, select
 
 from accounts.models import Role
 from accounts.service import Scope
-from tests.factories import THU_DAU_MOT, make_bank_account, make_market, make_user, make_vendor
-from market.models import Stall
-from vendors.models import PaymentMethod, Vendor, VendorStatusPeriod
-from vendors.schemas import VendorRegistrationInput
 from domain_errors import Conflict, Forbidden, Invalid
+from market.models import Stall
+from tests.factories import THU_DAU_MOT, make_bank_account, make_market, make_user, make_vendor
 from vendors import registration
 from vendors.changes import close_vendor
 from vendors.duplicates import DuplicateVendorError, Matches
+from vendors.models import PaymentMethod, Vendor, VendorStatusPeriod
 from vendors.payment_methods import stop_payment_method
 from vendors.registration import register_vendor
+from vendors.schemas import VendorRegistrationInput
 
 
 def _form(market, **overrides):
