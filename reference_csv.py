@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TypeVar
 
 from domain_errors import N_, Invalid, Message
 
@@ -14,6 +16,20 @@ class ReferenceListError(Invalid):
     """The reference file is not usable; the message names the line."""
 
     code = "invalid_reference_list"
+
+
+Parsed = TypeVar("Parsed")
+
+
+def read_reference_file(path: Path, read: Callable[[str], Parsed]) -> Parsed:
+    """`read` applied to the text of the file (UTF-8, with or without Excel's byte-order mark);
+    a file in another encoding is refused as a bad line would be."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as problem:
+        raise ReferenceListError(N_("Tệp không phải UTF-8 (byte %(byte)s).",
+                                    byte=problem.start)) from problem
+    return read(text)
 
 
 def read_reference_csv(text: str, columns: tuple[str, ...], *, nothing_in_it: Message,

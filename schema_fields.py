@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from marshmallow.experimental.context import Context
 
 from accounts.permissions import masked
@@ -118,6 +118,14 @@ MAX_ID = 2**31 - 1
 ID_RANGE = Range(min=1, max=MAX_ID)
 WARD_CODE = validate.Regexp(r"^[0-9]{5}$", error=_l("Mã xã/phường gồm 5 chữ số."))
 PROVINCE_CODE = validate.Regexp(r"^[0-9]{2}$", error=_l("Mã tỉnh/thành gồm 2 chữ số."))
+
+
+class ApiInput(Schema):
+    """A body sent to the JSON API: a field it does not know is refused, not dropped, so that a
+    misspelt field name is not taken for "leave it unchanged"."""
+
+    class Meta:
+        unknown = RAISE
 
 
 def not_in_the_future(day: dt.date) -> None:

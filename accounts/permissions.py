@@ -89,47 +89,47 @@ ADMINISTER = Permission(
 # Each takes anything with a user's role and scope fields (a User, or a value copying them).
 
 
-def _wards_of_province(province_code: str):
+def _wards_of_province(province_code: str | None):
     return select(Ward.code).where(Ward.province_code == province_code)
+
+
+def _narrowest_area(user: User, *, by_market: ColumnElement[bool] | None = None,
+                    by_ward: ColumnElement[bool], by_province: ColumnElement[bool],
+                    otherwise: ColumnElement[bool] | None = None) -> ColumnElement[bool]:
+    """Everything for an administrator; else the clause for the narrowest area the user's scope
+    names (a market, a commune, a province) among those given; else `otherwise`, or nothing."""
+    if user.role is ADMIN:
+        return true()
+    for named, clause in ((user.market_id, by_market), (user.ward_code, by_ward),
+                          (user.province_code, by_province)):
+        if named is not None and clause is not None:
+            return clause
+    return false() if otherwise is None else otherwise
 
 
 def market_scope(user: User) -> ColumnElement[bool]:
     """Which markets the user may see: a WHERE clause over Market."""
-    if user.role is ADMIN:
-        return true()
-    if user.market_id is not None:
-        return Market.id == user.market_id
-    if user.ward_code is not None:
-        return Market.ward_code == user.ward_code
-    if user.province_code is not None:
-        return Market.ward_code.in_(_wards_of_province(user.province_code))
-    return false()
+    return _narrowest_area(
+        user, by_market=Market.id == user.market_id, by_ward=Market.ward_code == user.ward_code,
+        by_province=Market.ward_code.in_(_wards_of_province(user.province_code)))
 
 
 def ward_scope(user: User) -> ColumnElement[bool]:
     """Which communes the user works in: a WHERE clause over Ward."""
-    if user.role is ADMIN:
-        return true()
-    if user.ward_code is not None:
-        return Ward.code == user.ward_code
-    if user.province_code is not None:
-        return Ward.province_code == user.province_code
-    return false()
+    return _narrowest_area(user, by_ward=Ward.code == user.ward_code,
+                           by_province=Ward.province_code == user.province_code)
 
 
 def vendor_scope(user: User) -> ColumnElement[bool]:
     """Which vendors the user may see: a WHERE clause over Vendor. A vendor is seen where it
     trades (its market) or, without a market, where it is registered (its commune)."""
-    if user.role is ADMIN:
-        return true()
-    if user.cooperative_id is not None:
+    if user.cooperative_id is not None and user.role is not ADMIN:
         return Vendor.id == user.cooperative_id
     in_markets = Vendor.market_id.in_(select(Market.id).where(market_scope(user)))
-    if user.ward_code is not None:
-        return or_(in_markets, Vendor.ward_code == user.ward_code)
-    if user.province_code is not None:
-        return or_(in_markets, Vendor.ward_code.in_(_wards_of_province(user.province_code)))
-    return in_markets
+    return _narrowest_area(
+        user, by_ward=or_(in_markets, Vendor.ward_code == user.ward_code),
+        by_province=or_(in_markets, Vendor.ward_code.in_(_wards_of_province(user.province_code))),
+        otherwise=in_markets)
 
 
 def job_owner_filter(user: User) -> int | None:

@@ -1,6 +1,9 @@
 """Plausible names and places for the demo, all in Thái Nguyên (province code 19 since 2025)."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 PROVINCE_CODE = "19"
 
 # (name, ward code, class, street address)
@@ -65,49 +68,5 @@ BANK_ACCOUNTS = [
 WALLETS = ["momo", "momo", "zalopay", "viettel_money", "vnpt_money"]
 TERMINAL_PROVIDERS = ["Vietcombank", "BIDV", "VietinBank", "Agribank"]
 
-# (legal name, ward code, market name or None, bank BIN, products)
-# product: (name, google category id, origin, description, [(options, price đồng, grams)])
-COOPERATIVES = [
-    (
-        "Hợp tác xã Chè Tân Cương Hoàng Bình", "05503", None, "970405",
-        [
-            ("Chè búp Tân Cương đặc biệt", 2073, "Xã Tân Cương, Thái Nguyên",
-             "Chè búp một tôm hai lá, sao tay trên chảo gang; nước xanh, hậu ngọt.",
-             [({"Khối lượng": "100 g"}, 85000, 100), ({"Khối lượng": "200 g"}, 160000, 200),
-              ({"Khối lượng": "500 g"}, 380000, 500)]),
-            ("Chè nõn tôm", 2073, "Xã Tân Cương, Thái Nguyên",
-             "Chè nõn hái từ búp non nhất, sao khô, đóng túi hút chân không.",
-             [({"Khối lượng": "100 g"}, 150000, 100), ({"Khối lượng": "250 g"}, 350000, 250)]),
-            ("Chè móc câu", 2073, "Xã Tân Cương, Thái Nguyên",
-             "Cánh chè xoăn nhỏ như móc câu, vị chát dịu.",
-             [({"Khối lượng": "200 g"}, 120000, 200), ({"Khối lượng": "500 g"}, 280000, 500)]),
-        ],
-    ),
-    (
-        "Hợp tác xã Miến dong Côn Minh", "02185", None, "970418",
-        [
-            ("Miến dong Côn Minh", 434, "Xã Côn Minh, Thái Nguyên",
-             "Miến làm từ tinh bột dong riềng Na Rì, phơi nắng tự nhiên, dai và không nát.",
-             [({"Khối lượng": "500 g"}, 45000, 500), ({"Khối lượng": "1 kg"}, 85000, 1000)]),
-        ],
-    ),
-    (
-        "Hợp tác xã Nông nghiệp Định Hóa", "05569", "Chợ Chu", "970405",
-        [
-            ("Gạo Bao Thai Định Hóa", 4682, "Xã Định Hóa, Thái Nguyên",
-             "Gạo Bao Thai vụ mùa, hạt nhỏ, cơm dẻo thơm.",
-             [({"Khối lượng": "5 kg"}, 120000, 5000), ({"Khối lượng": "10 kg"}, 230000, 10000)]),
-            ("Mật ong rừng Định Hóa", 4947, "Xã Định Hóa, Thái Nguyên",
-             "Mật ong hoa rừng An toàn khu, lọc thô, không pha đường.",
-             [({"Dung tích": "500 ml"}, 250000, 700), ({"Dung tích": "1 lít"}, 480000, 1400)]),
-        ],
-    ),
-    (
-        "Hợp tác xã Bánh chưng Bờ Đậu", "05611", "Chợ Đu", "970415",
-        [
-            ("Bánh chưng Bờ Đậu", 2194, "Xã Phú Lương, Thái Nguyên",
-             "Bánh chưng gói lá dong, gạo nếp nương, nhân đỗ xanh và thịt lợn ba chỉ.",
-             [({"Cỡ": "Nhỏ 0,5 kg"}, 50000, 500), ({"Cỡ": "Lớn 1 kg"}, 90000, 1000)]),
-        ],
-    ),
-]
+# Each with its products and their variants (options, price in đồng, weight in grams).
+COOPERATIVES = json.loads((Path(__file__).parent / "cooperatives.json").read_text(encoding="utf-8"))

@@ -260,28 +260,31 @@ def load_demo(
 
 
 def _add_cooperative(session: Session, gen: _Generator, coop, market_ids: dict[str, int]) -> int:
-    name, ward_code, market_name, bank_bin, products = coop
+    name = coop["name"]
     vendor = Vendor(kind=VendorKind.COOPERATIVE, name=nfc(name), search_key=search_key(name),
-                    phone=gen.phone(), tax_code=gen.tax_code(), ward_code=ward_code,
-                    market_id=market_ids.get(market_name))
+                    phone=gen.phone(), tax_code=gen.tax_code(), ward_code=coop["ward_code"],
+                    market_id=market_ids.get(coop["market"]))
     session.add(vendor)
     session.flush()
     joined = gen.date_between(dt.date(2019, 1, 1), dt.date(2022, 12, 31))
     session.add(VendorStatusPeriod(vendor_id=vendor.id, joined_on=joined))
     _, account = gen.bank_account()
     session.add(PaymentMethod(vendor_id=vendor.id, kind=PaymentMethodKind.BANK_ACCOUNT,
-                              bank_bin=bank_bin, account_number=account,
+                              bank_bin=coop["bank_bin"], account_number=account,
                               account_holder=to_ascii(name).upper()[:100], started_on=joined))
-    for index, (pname, category, origin, description, variants) in enumerate(products, start=1):
-        product = Product(vendor_id=vendor.id, name=nfc(pname), description=nfc(description),
-                          brand=nfc(name), google_category_id=category, origin=nfc(origin))
+    for index, item in enumerate(coop["products"], start=1):
+        product = Product(vendor_id=vendor.id, name=nfc(item["name"]),
+                          description=nfc(item["description"]), brand=nfc(name),
+                          google_category_id=item["google_category_id"],
+                          origin=nfc(item["origin"]))
         session.add(product)
         session.flush()
-        for vindex, (options, price, grams) in enumerate(variants, start=1):
+        for vindex, variant in enumerate(item["variants"], start=1):
             session.add(ProductVariant(
                 product_id=product.id, sku=f"HTX{vendor.id:04d}-{index:02d}-{vindex:02d}",
-                options={nfc(k): nfc(v) for k, v in options.items()}, price=price,
-                stock=gen.rng.randint(10, 200), weight_grams=grams,
+                options={nfc(k): nfc(v) for k, v in variant["options"].items()},
+                price=variant["price"], stock=gen.rng.randint(10, 200),
+                weight_grams=variant["grams"],
             ))
     session.flush()
     return vendor.id

@@ -131,8 +131,9 @@ def run_job(
         if isinstance(error, DomainError) and error.message is not None:
             reason = error.message
         else:
+            detail = f"{type(error).__name__}: {error}"[:500]
             reason = N_("Lần in gặp sự cố ngoài dự kiến (%(detail)s). Hãy thử lại; nếu vẫn lỗi, "
-                        "báo quản trị viên.", detail=f"{type(error).__name__}: {error}"[:500])
+                        "báo quản trị viên.", detail=detail)
         fail_job(session, job_id, reason)
         return JobStatus.FAILED
     session.execute(

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from domain_errors import N_, Message
 from market.models import Province, Ward, WardKind
-from reference_csv import ReferenceListError, read_reference_csv, source_line
+from reference_csv import ReferenceListError, read_reference_csv, read_reference_file, source_line
 from textnorm import nfc, search_key
 
 ADMIN_UNITS_CSV = Path(__file__).parent / "data" / "admin_units.csv"
@@ -129,7 +129,7 @@ def _coordinate_value(text: str, column: str, where: Message) -> float | None:
 
 
 def shipped_admin_units() -> tuple[list[AdminUnitRow], str]:
-    return read_admin_unit_list(ADMIN_UNITS_CSV.read_text(encoding="utf-8"))
+    return read_reference_file(ADMIN_UNITS_CSV, read_admin_unit_list)
 
 
 def _coordinate(value: float | None) -> Decimal | None:

@@ -7,12 +7,8 @@ import click
 from flask.cli import with_appcontext
 
 from db import db
-from market.admin_units import (
-    AdminUnitListError,
-    load_admin_units,
-    read_admin_unit_list,
-    shipped_admin_units,
-)
+from market.admin_units import ADMIN_UNITS_CSV, load_admin_units, read_admin_unit_list
+from reference_csv import ReferenceListError, read_reference_file
 
 
 @click.group("units", help="Đơn vị hành chính (34 tỉnh/thành, 3.321 xã/phường/đặc khu).")
@@ -29,17 +25,11 @@ def load_command(csv_file: str | None) -> None:
     Tỉnh/thành và xã/phường/đặc khu được thêm hoặc cập nhật theo mã chính thức. Một dòng sai là
     cả tệp bị từ chối (mã thoát 2), không nạp gì.
     """
+    path = Path(csv_file) if csv_file else ADMIN_UNITS_CSV
     try:
-        rows, source = (
-            read_admin_unit_list(Path(csv_file).read_text(encoding="utf-8-sig")) if csv_file
-            else shipped_admin_units()
-        )
-    except UnicodeDecodeError as error:
-        raise click.UsageError(f"{csv_file}: tệp không phải UTF-8 (byte {error.start}).") from error
-    except AdminUnitListError as error:
-        raise click.UsageError(
-            f"{csv_file or 'market/data/admin_units.csv'}: {error}"
-        ) from error
+        rows, source = read_reference_file(path, read_admin_unit_list)
+    except ReferenceListError as error:
+        raise click.UsageError(f"{path}: {error}") from error
     provinces, wards = load_admin_units(db.session, rows)
     db.session.commit()
     click.echo(f"Đã nạp {provinces} tỉnh/thành và {wards} xã/phường/đặc khu ({source}).")

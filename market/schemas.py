@@ -6,13 +6,14 @@ in market.service.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
 from market.models import MarketClass
 from schema_fields import (
     PROVINCE_CODE,
     REQUIRED,
     WARD_CODE,
+    ApiInput,
     ContactDetail,
     PhoneNumber,
     Range,
@@ -20,10 +21,7 @@ from schema_fields import (
 )
 
 
-class MarketInput(Schema):
-    class Meta:
-        unknown = RAISE
-
+class MarketInput(ApiInput):
     name = Text(required=True, error_messages=REQUIRED, validate=validate.Length(
         min=2, max=200, error=_l("Tên chợ dài từ 2 đến 200 ký tự.")))
     ward_code = fields.String(required=True, error_messages=REQUIRED, validate=WARD_CODE,
@@ -79,10 +77,7 @@ class MarketSchema(Schema):
     created_at = fields.DateTime()
 
 
-class StallInput(Schema):
-    class Meta:
-        unknown = RAISE
-
+class StallInput(ApiInput):
     code = Text(required=True, error_messages=REQUIRED,
                 validate=validate.Length(max=20, error=_l("Số quầy dài tối đa 20 ký tự.")),
                 metadata={"description": "The number painted on the stall; kept upper case."})

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from domain_errors import N_, Invalid, Message
 from qr.models import Bank
-from reference_csv import ReferenceListError, read_reference_csv, source_line
+from reference_csv import ReferenceListError, read_reference_csv, read_reference_file, source_line
 from textnorm import nfc
 
 BANKS_CSV = Path(__file__).parent / "data" / "banks.csv"
@@ -198,7 +198,7 @@ def load_banks(session: Session, rows: list[BankRow], source: str, on: dt.date) 
 
 
 def shipped_bank_list() -> tuple[list[BankRow], str]:
-    return read_bank_list(BANKS_CSV.read_text(encoding="utf-8"))
+    return read_reference_file(BANKS_CSV, read_bank_list)
 
 
 def list_banks(session: Session) -> list[Bank]:

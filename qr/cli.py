@@ -12,13 +12,13 @@ from domain_errors import Message
 from files import atomic_output
 from i18n import in_language
 from qr.banks import (
-    BankListError,
+    BANKS_CSV,
     BankLoadReport,
     list_banks,
     load_banks,
     read_bank_list,
-    shipped_bank_list,
 )
+from reference_csv import ReferenceListError, read_reference_file
 
 
 @click.group("banks", help="Danh bạ ngân hàng thành viên NAPAS.")
@@ -36,15 +36,11 @@ def load_command(csv_file: str | None, dry_run: bool) -> None:
     Ngân hàng đã có được cập nhật theo BIN và không bao giờ bị xoá. Một dòng sai là cả tệp bị
     từ chối (mã thoát 2), không nạp gì.
     """
+    path = Path(csv_file) if csv_file else BANKS_CSV
     try:
-        rows, source = (
-            read_bank_list(Path(csv_file).read_text(encoding="utf-8-sig")) if csv_file
-            else shipped_bank_list()
-        )
-    except UnicodeDecodeError as error:
-        raise click.UsageError(f"{csv_file}: tệp không phải UTF-8 (byte {error.start}).") from error
-    except BankListError as error:
-        raise click.UsageError(f"{csv_file or 'qr/data/banks.csv'}: {error}") from error
+        rows, source = read_reference_file(path, read_bank_list)
+    except ReferenceListError as error:
+        raise click.UsageError(f"{path}: {error}") from error
     report = load_banks(db.session, rows, source, dt.date.today())
     if dry_run:
         db.session.rollback()

@@ -656,12 +656,7 @@ def _check_max_length(path: str, value: str, max_length: int) -> None:
 
 
 def _wrong_size(path: str, value: str, size: int) -> PayloadError:
-    return PayloadError(
-        "bad_value",
-        N_("Trường %(field)s phải gồm đúng %(size)s ký tự; giá trị hiện tại là «%(value)s».",
-           field=path, size=size, value=value),
-        field=path,
-    )
+    return _bad_value(path, value, N_("đúng %(size)s ký tự", size=size))
 
 
 def _bad_value(path: str, value: str, expected: Message) -> PayloadError:

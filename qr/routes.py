@@ -64,8 +64,6 @@ def banks():
 def vendor_placard_pdf(vendor_id: int):
     args = VendorPlacardArgs().load(request.args)
     vendor, placard = _vendor_and_placard(vendor_id)
-    if placard is None:
-        return _no_placard(vendor)
     pdf = render_vendor_placard(placard, args["size"])
     return _download(
         pdf, "application/pdf", f"ma-qr-{_vendor_file_name(vendor)}-{args['size']}.pdf"
@@ -77,8 +75,6 @@ def vendor_placard_pdf(vendor_id: int):
 def vendor_code_png(vendor_id: int):
     args = CodePngArgs().load(request.args)
     vendor, placard = _vendor_and_placard(vendor_id)
-    if placard is None:
-        return _no_placard(vendor)
     return _download(
         qr_png(placard.payload, scale=args["scale"]),
         "image/png",
@@ -91,8 +87,6 @@ def vendor_code_png(vendor_id: int):
 @login_required
 def vendor_code_svg(vendor_id: int):
     vendor, placard = _vendor_and_placard(vendor_id)
-    if placard is None:
-        return _no_placard(vendor)
     # 64 mm wide with its quiet zone: the code itself is then more than 50 mm wide when printed.
     svg = qr_svg(placard.payload, width="64mm").encode()
     return _download(
@@ -168,10 +162,14 @@ def job_download(job_id: int):
 
 
 def _vendor_and_placard(vendor_id: int):
+    """The vendor and its placard; a vendor without one gets a page saying why (404)."""
     vendor = get_vendor(db.session, vendor_id, vendor_scope(current_user))
     if vendor is None:
         abort(404)
-    return vendor, vendor_placard(db.session, vendor.id)
+    placard = vendor_placard(db.session, vendor.id)
+    if placard is None:
+        abort(make_response(render_template("qr/no_placard.html", vendor=vendor), 404))
+    return vendor, placard
 
 
 def _market_or_404(market_id: int):
@@ -186,10 +184,6 @@ def _job_or_404(job_id: int):
     if found is None:
         abort(404)
     return found
-
-
-def _no_placard(vendor):
-    return render_template("qr/no_placard.html", vendor=vendor), 404
 
 
 def _vendor_file_name(vendor) -> str:

@@ -27,6 +27,7 @@ _counter = itertools.count(1)
 # of a second to make and again to check.
 QUICK_PASSWORD_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")
 
+THAI_NGUYEN = "19"
 DAI_TU = "05830"  # Xã Đại Từ, Thái Nguyên
 TAN_CUONG = "05503"  # Xã Tân Cương, Thái Nguyên
 THU_DAU_MOT = "25747"  # Phường Thủ Dầu Một, Hồ Chí Minh City: outside Thái Nguyên
@@ -101,6 +102,19 @@ def make_quick_user(session, role: Role = Role.ADMIN, scope: Scope | None = None
     session.add(user)
     session.flush()
     return user
+
+
+def make_one_user_per_role(session, market: Market, cooperative: Vendor) -> dict[Role, User]:
+    """A quick user of each role: provincial staff of Thái Nguyên, commune staff of Xã Đại Từ, an
+    agent of `market` and the manager of `cooperative`."""
+    scopes = {
+        Role.ADMIN: Scope(),
+        Role.PROVINCIAL_STAFF: Scope(province_code=THAI_NGUYEN),
+        Role.COMMUNE_STAFF: Scope(ward_code=DAI_TU),
+        Role.ONBOARDING_AGENT: Scope(market_id=market.id),
+        Role.COOPERATIVE_MANAGER: Scope(cooperative_id=cooperative.id),
+    }
+    return {role: make_quick_user(session, role, scope) for role, scope in scopes.items()}
 
 
 def login(client, username: str, password: str = PASSWORD):

@@ -10,7 +10,6 @@ import datetime as dt
 from flask_babel import lazy_gettext as _l
 from marshmallow import (
     EXCLUDE,
-    RAISE,
     Schema,
     ValidationError,
     fields,
@@ -24,6 +23,7 @@ from schema_fields import (
     PROVINCE_CODE,
     REQUIRED,
     WARD_CODE,
+    ApiInput,
     ContactDetail,
     DigitsField,
     PhoneNumber,
@@ -139,13 +139,10 @@ class OnboardingFormInput(VendorRegistrationInput):
 
 # --- The JSON API: stricter inputs, and outputs ------------------------------------------------
 
-class VendorCreateInput(VendorRegistrationInput):
+class VendorCreateInput(ApiInput, VendorRegistrationInput):
     """A registration sent to the API: as on the onboarding page, except that unknown fields are
     refused rather than dropped and the stall may also be chosen by id from the market's stalls
     (`stall_id`) instead of by code (`stall_code`, created on first use)."""
-
-    class Meta:
-        unknown = RAISE
 
     market_id = fields.Integer(allow_none=True, strict=False, validate=ID_RANGE,
                                error_messages={"invalid": _l("Chọn chợ trong danh sách.")})
@@ -159,12 +156,9 @@ class VendorCreateInput(VendorRegistrationInput):
             raise ValidationError({"stall_id": [_l("Chỉ chọn quầy khi đã chọn chợ.")]})
 
 
-class VendorUpdateInput(Schema):
+class VendorUpdateInput(ApiInput):
     """The fields of a vendor that may be changed; only those sent are changed, null clears an
     optional one. The kind and the membership history are not changed here."""
-
-    class Meta:
-        unknown = RAISE
 
     name = Text(validate=validate.Length(min=2, max=200, error=_l("Họ tên dài từ 2 đến 200 ký tự.")))
     phone = PhoneNumber(allow_none=True)
@@ -177,29 +171,20 @@ class VendorUpdateInput(Schema):
     allow_duplicate = fields.Boolean(load_default=False)
 
 
-class VendorCloseInput(Schema):
-    class Meta:
-        unknown = RAISE
-
+class VendorCloseInput(ApiInput):
     left_on = fields.Date(required=True, error_messages=REQUIRED, validate=not_in_the_future,
                           metadata={"description": "The first day the vendor no longer traded."})
     reason = Text(allow_none=True, validate=validate.Length(max=300, error=_l("Lý do dài tối đa 300 ký tự.")))
 
 
-class PaymentMethodCreateInput(PaymentMethodInput):
+class PaymentMethodCreateInput(ApiInput, PaymentMethodInput):
     """A payment method sent to the API: as on the pages, with unknown fields refused."""
-
-    class Meta:
-        unknown = RAISE
 
     started_on = fields.Date(allow_none=True, validate=not_in_the_future)
 
 
-class PaymentMethodUpdateInput(Schema):
+class PaymentMethodUpdateInput(ApiInput):
     """What may be corrected on a recorded method; another account or wallet is a new method."""
-
-    class Meta:
-        unknown = RAISE
 
     account_holder = Text(allow_none=True, validate=validate.Length(
         max=100, error=_l("Tên chủ tài khoản dài tối đa 100 ký tự.")))
@@ -209,10 +194,7 @@ class PaymentMethodUpdateInput(Schema):
     started_on = fields.Date(validate=not_in_the_future)
 
 
-class PaymentMethodStopInput(Schema):
-    class Meta:
-        unknown = RAISE
-
+class PaymentMethodStopInput(ApiInput):
     stopped_on = fields.Date(required=True, error_messages=REQUIRED, validate=not_in_the_future,
                              metadata={"description": "The first day the method was no longer used."})
 

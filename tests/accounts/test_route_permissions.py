@@ -27,6 +27,7 @@ from tests.factories import (
     login,
     make_bank_account,
     make_market,
+    make_one_user_per_role,
     make_product,
     make_quick_user,
     make_stall,
@@ -34,7 +35,6 @@ from tests.factories import (
 )
 from vendors.models import PaymentMethod, Vendor, VendorKind
 
-THAI_NGUYEN = "19"
 CONVERTER_ARGUMENTS = re.compile(r"<(\w+)\([^)]*\):")
 A = 302  # an anonymous page request: redirected to the login page
 U = 401  # an anonymous API request: no token
@@ -175,16 +175,7 @@ def build_world(session) -> World:
     far_cooperative = make_vendor(session, None, kind=VendorKind.COOPERATIVE,
                                   name="HTX Thủ Dầu Một", ward_code=THU_DAU_MOT)
     make_product(session, far_cooperative)
-    users = {
-        Role.ADMIN: make_quick_user(session, Role.ADMIN),
-        Role.PROVINCIAL_STAFF: make_quick_user(session, Role.PROVINCIAL_STAFF,
-                                               Scope(province_code=THAI_NGUYEN)),
-        Role.COMMUNE_STAFF: make_quick_user(session, Role.COMMUNE_STAFF, Scope(ward_code=DAI_TU)),
-        Role.ONBOARDING_AGENT: make_quick_user(session, Role.ONBOARDING_AGENT,
-                                               Scope(market_id=market.id)),
-        Role.COOPERATIVE_MANAGER: make_quick_user(session, Role.COOPERATIVE_MANAGER,
-                                                  Scope(cooperative_id=cooperative.id)),
-    }
+    users = make_one_user_per_role(session, market, cooperative)
     outsider = make_quick_user(session, Role.COMMUNE_STAFF, Scope(ward_code=THU_DAU_MOT))
     tokens = {role: issue_api_token(session, user, "tests")[1] for role, user in users.items()}
     params = {"per_page": 4, "day": dt.date.today().isoformat()}

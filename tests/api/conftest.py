@@ -8,12 +8,19 @@ import pytest
 from sqlalchemy import text
 
 from accounts.models import Role, User
-from accounts.service import Scope, issue_api_token
+from accounts.service import issue_api_token
 from market.models import Market, Stall
-from tests.factories import DAI_TU, TAN_CUONG, THU_DAU_MOT, make_market, make_stall, make_vendor
+from tests.factories import (
+    DAI_TU,
+    TAN_CUONG,
+    THU_DAU_MOT,
+    make_market,
+    make_one_user_per_role,
+    make_stall,
+    make_vendor,
+)
 from vendors.models import Vendor, VendorKind
 
-THAI_NGUYEN = "19"
 # Every table the API writes to.
 TABLES = ("markets", "stalls", "vendors", "vendor_status_periods", "payment_methods",
           "idempotency_records")
@@ -39,31 +46,13 @@ def area(session) -> Area:
     far_market = make_market(session, name="Chợ Thủ Dầu Một", ward_code=THU_DAU_MOT)
     cooperative = make_vendor(session, None, kind=VendorKind.COOPERATIVE, name="HTX Chè Tân Cương",
                               ward_code=TAN_CUONG)
-    users = {
-        Role.ADMIN: make_api_user(session, Role.ADMIN),
-        Role.PROVINCIAL_STAFF: make_api_user(session, Role.PROVINCIAL_STAFF,
-                                             Scope(province_code=THAI_NGUYEN)),
-        Role.COMMUNE_STAFF: make_api_user(session, Role.COMMUNE_STAFF, Scope(ward_code=DAI_TU)),
-        Role.ONBOARDING_AGENT: make_api_user(session, Role.ONBOARDING_AGENT,
-                                             Scope(market_id=market.id)),
-        Role.COOPERATIVE_MANAGER: make_api_user(session, Role.COOPERATIVE_MANAGER,
-                                                Scope(cooperative_id=cooperative.id)),
-    }
+    users = make_one_user_per_role(session, market, cooperative)
     tokens = {role: issue_api_token(session, user, "tests")[1] for role, user in users.items()}
     area = Area(market, make_stall(session, market, "A-01"), far_market,
                 make_stall(session, far_market, "Z-09"), cooperative, users, tokens)
     session.commit()
     return area
 
-
-def make_api_user(session, role: Role, scope: Scope | None = None) -> User:
-    """A user who works through API tokens only. No password: hashing one costs a fifth of a
-    second, five times for every test here; tests/factories.make_user makes one who logs in."""
-    user = User(username=f"api_{role.value}", full_name="Người Dùng API", password_hash="!",
-                role=role, **vars(scope or Scope()))
-    session.add(user)
-    session.flush()
-    return user
 
 
 def snapshot(session) -> dict[str, list]:

@@ -21,6 +21,7 @@ from market.admin_units import (
     shipped_admin_units,
 )
 from market.models import Province, Ward, WardKind
+from tests.reference_lists import refusal
 
 HEADER = ",".join(COLUMNS)
 DAI_TU = "19,Tỉnh Thái Nguyên,Thái Nguyên,22.0239,105.824,05830,Xã Đại Từ,Đại Từ,Xã,21.6069,105.615"
@@ -199,11 +200,7 @@ def test_a_file_is_read_with_its_names_in_nfc_and_empty_coordinates_as_none():
     ([], "Tệp không có đơn vị hành chính nào"),
 ])
 def test_a_bad_row_refuses_the_file_naming_its_line(rows, message):
-    # Two comment lines, then the header on line 3: the first row is line 4.
-    text = "# Test list\n# Source: test\n" + "\n".join([HEADER, *rows])
-    with pytest.raises(AdminUnitListError) as refused:
-        read_admin_unit_list(text)
-    assert str(refused.value).startswith(message)
+    assert refusal(read_admin_unit_list, AdminUnitListError, HEADER, rows).startswith(message)
 
 
 def test_a_file_without_the_needed_columns_is_refused_naming_them():
@@ -241,4 +238,4 @@ def test_the_cli_refuses_a_file_that_is_not_utf8(runner, tmp_path):
     path.write_bytes((HEADER + "\n" + DAI_TU + "\n").encode("utf-16"))
     result = runner.invoke(args=["units", "load", str(path)])
     assert result.exit_code == 2
-    assert "tệp không phải UTF-8" in result.output
+    assert "Tệp không phải UTF-8" in result.output

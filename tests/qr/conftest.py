@@ -37,32 +37,15 @@ class Market:
 def market(session) -> Market:
     """A market of 10 vendors who get a placard, and 5 who do not, entered out of stall order."""
     market = make_market(session, name="Chợ Đại Từ")
-    stalls = {
-        code: make_stall(session, market, code)
-        for code in [
-            "A-10",
-            "A-2",
-            "A-1",
-            "B-3",
-            "B-12",
-            "C-1",
-            "A-3",
-            "B-1",
-            "C-2",
-            "D-9",
-            "D-1",
-            "D-2",
-        ]
-    }
-    expected = []
+    stalls = {code: make_stall(session, market, code)
+              for code in ["A-10", "A-2", "A-1", "B-3", "B-12", "C-1", "A-3", "B-1", "C-2", "D-9",
+                           "D-1", "D-2"]}
 
     def trader(stall, name, bin_, account, holder, **kw):
-        vendor = make_vendor(
-            session, market, name=name, stall_id=stalls[stall].id if stall else None
-        )
-        make_bank_account(
-            session, vendor, bank_bin=bin_, account_number=account, account_holder=holder, **kw
-        )
+        vendor = make_vendor(session, market, name=name,
+                             stall_id=stalls[stall].id if stall else None)
+        make_bank_account(session, vendor, bank_bin=bin_, account_number=account,
+                          account_holder=holder, **kw)
         return vendor
 
     # Banks keep holder names upper case without marks: printed with the vendor's own marks.
@@ -77,40 +60,15 @@ def market(session) -> Market:
     trader("A-3", "Vũ Văn Hải", "970415", "108000222333", "VU VAN HAI")
     trader(None, "Bùi Thị Lan", "970422", "0987000111", "BUI THI LAN")  # no stall: last
     # Two accounts in use: the one opened last is printed.
-    two = trader(
-        "B-1",
-        "Ngô Thị Yến",
-        "970436",
-        "0011000000001",
-        "NGO THI YEN",
-        started_on=dt.date(2023, 1, 1),
-    )
-    make_bank_account(
-        session,
-        two,
-        bank_bin="970418",
-        account_number="31410000999888",
-        account_holder="NGO THI YEN",
-        started_on=dt.date(2024, 6, 1),
-    )
+    two = trader("B-1", "Ngô Thị Yến", "970436", "0011000000001", "NGO THI YEN",
+                 started_on=dt.date(2023, 1, 1))
+    make_bank_account(session, two, bank_bin="970418", account_number="31410000999888",
+                      account_holder="NGO THI YEN", started_on=dt.date(2024, 6, 1))
     # An account closed, then another opened.
-    moved = trader(
-        "C-2",
-        "Đinh Văn Tú",
-        "970415",
-        "100000000001",
-        "DINH VAN TU",
-        started_on=dt.date(2022, 1, 1),
-        stopped_on=dt.date(2024, 1, 1),
-    )
-    make_bank_account(
-        session,
-        moved,
-        bank_bin="970422",
-        account_number="0912000333",
-        account_holder="DINH VAN TU",
-        started_on=dt.date(2024, 1, 1),
-    )
+    moved = trader("C-2", "Đinh Văn Tú", "970415", "100000000001", "DINH VAN TU",
+                   started_on=dt.date(2022, 1, 1), stopped_on=dt.date(2024, 1, 1))
+    make_bank_account(session, moved, bank_bin="970422", account_number="0912000333",
+                      account_holder="DINH VAN TU", started_on=dt.date(2024, 1, 1))
     expected = [
         ("A-1", "LÊ THỊ HỒNG NHUNG", "970422", "0961234567"),
         ("A-2", "TRẦN VĂN ĐỨC", "970415", "101872445566"),
@@ -127,32 +85,13 @@ def market(session) -> Market:
     # No placard for these five:
     gone = trader("D-9", "Mai Văn Cũ", "970436", "0011002222222", "MAI VAN CU")  # left the market
     gone.status_periods[0].left_on = dt.date(2024, 6, 1)
-    trader(
-        "D-1",
-        "Lý Thị Đóng",
-        "970436",
-        "0011003333333",
-        "LY THI DONG",  # account closed
-        started_on=dt.date(2023, 1, 1),
-        stopped_on=dt.date(2024, 3, 1),
-    )
-    trader(
-        "D-2",
-        "Tạ Văn Sau",
-        "970436",
-        "0011004444444",
-        "TA VAN SAU",  # opens next month
-        started_on=TODAY + dt.timedelta(days=31),
-    )
+    trader("D-1", "Lý Thị Đóng", "970436", "0011003333333", "LY THI DONG",  # account closed
+           started_on=dt.date(2023, 1, 1), stopped_on=dt.date(2024, 3, 1))
+    trader("D-2", "Tạ Văn Sau", "970436", "0011004444444", "TA VAN SAU",  # opens next month
+           started_on=TODAY + dt.timedelta(days=31))
     wallet_only = make_vendor(session, market, name="Cao Thị Ví")
-    session.add(
-        PaymentMethod(
-            vendor_id=wallet_only.id,
-            kind=PaymentMethodKind.EWALLET,
-            wallet_provider=WalletProvider.MOMO,
-            started_on=dt.date(2024, 1, 1),
-        )
-    )
+    session.add(PaymentMethod(vendor_id=wallet_only.id, kind=PaymentMethodKind.EWALLET,
+                              wallet_provider=WalletProvider.MOMO, started_on=dt.date(2024, 1, 1)))
     without_account = make_vendor(session, market, name="Lương Văn Không")
     other = make_vendor(session, make_market(session, name="Chợ Khác"), name="Người Chợ Khác")
     make_bank_account(session, other, account_number="0011005555555")

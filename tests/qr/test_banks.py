@@ -24,6 +24,7 @@ from qr.banks import (
 )
 from qr.models import Bank
 from tests.factories import make_bank_account, make_vendor
+from tests.reference_lists import refusal
 
 # Every BIN in the annex of State Bank letter 1589/NHNN-TT (2024-03-05): the BINs it had issued
 # to 2023-12-31 (shared/reference/specs/sbv-1589-bank-bins-2024.txt).
@@ -245,11 +246,7 @@ def test_an_update_renames_in_place_and_keeps_banks_missing_from_the_file(sessio
     ([], "Tệp không có ngân hàng nào"),
 ])
 def test_a_bad_row_refuses_the_file_naming_its_line(rows, message):
-    # Two comment lines, then the header on line 3: the first row is line 4.
-    text = "# Test list\n# Source: test\n" + "\n".join([HEADER, *rows])
-    with pytest.raises(BankListError) as refused:
-        read_bank_list(text)
-    assert str(refused.value).startswith(message)
+    assert refusal(read_bank_list, BankListError, HEADER, rows).startswith(message)
 
 
 def test_a_file_without_the_needed_columns_is_refused_naming_them():
@@ -308,7 +305,7 @@ def test_the_cli_refuses_a_file_that_is_not_utf8(runner, tmp_path):
     path.write_bytes((HEADER + "\n970436,VCB,Vietcombank,Ngân hàng,,1\n").encode("cp1252"))
     result = runner.invoke(args=["banks", "load", str(path)])
     assert result.exit_code == 2
-    assert "tệp không phải UTF-8" in result.output
+    assert "Tệp không phải UTF-8" in result.output
 
 
 def test_the_cli_lists_the_directory(runner, shipped):

@@ -13,6 +13,16 @@ from tests.factories import make_bank_account, make_market, make_stall, make_ven
 from tests.qr import pdf_checks
 
 
+def market_of_traders(session, accounts: list[str]):
+    """A market with a trader per account, at stalls K-0, K-1... in the accounts' order."""
+    market = make_market(session)
+    for i, account in enumerate(accounts):
+        vendor = make_vendor(session, market, stall_id=make_stall(session, market, f"K-{i}").id)
+        make_bank_account(session, vendor, account_number=account)
+    session.commit()
+    return market
+
+
 def test_encode_prints_the_payload(runner):
     result = runner.invoke(args=["qr", "encode", "--bin", "970436", "--account", "0011001234567"])
     assert result.exit_code == 0, result.output
@@ -103,11 +113,7 @@ def test_decode_reads_an_image_with_zxing_first(runner, tmp_path):
 
 
 def test_decode_reads_every_code_on_a_printed_sheet(runner, session, tmp_path):
-    market = make_market(session)
-    for i in range(4):
-        vendor = make_vendor(session, market, stall_id=make_stall(session, market, f"K-{i}").id)
-        make_bank_account(session, vendor, account_number=f"001100000000{i}")
-    session.commit()
+    market = market_of_traders(session, [f"001100000000{i}" for i in range(4)])
     sheet = tmp_path / "sheet.pdf"
     assert (
         runner.invoke(args=["placards", "market", str(market.id), "-o", str(sheet)]).exit_code == 0
@@ -186,11 +192,7 @@ def test_placards_vendor_writes_the_card_or_the_poster(runner, session, tmp_path
 
 
 def test_placards_market_writes_sheets(runner, session, tmp_path):
-    market = make_market(session)
-    for i in range(3):
-        vendor = make_vendor(session, market, stall_id=make_stall(session, market, f"S-{i}").id)
-        make_bank_account(session, vendor, account_number=f"10{i}")
-    session.commit()
+    market = market_of_traders(session, ["100", "101", "102"])
     output = tmp_path / "sheets.pdf"
     result = runner.invoke(
         args=["placards", "market", str(market.id), "-o", str(output), "--per-page", "2"]

@@ -29,6 +29,12 @@ def xlsx(rows) -> bytes:
     return buffer.getvalue()
 
 
+def one_trader(column: str, cell):
+    """The row read from a workbook of one trader, Trần Văn Nam, with `cell` under `column`."""
+    (row,) = read_sheet(xlsx([["Họ tên", column], ["Trần Văn Nam", cell]])).rows
+    return row
+
+
 def csv_text(rows, delimiter=",") -> str:
     return "\r\n".join(delimiter.join(row) for row in rows) + "\r\n"
 
@@ -73,12 +79,11 @@ def test_xlsx_header_is_found_below_a_title_and_matched_without_diacritics():
 
 @pytest.mark.parametrize("phone", [912345678, 912345678.0, "912345678", "912345678.0"])
 def test_a_phone_number_excel_stored_as_a_number_gets_its_leading_zero_back(phone):
-    (row,) = read_sheet(xlsx([["Họ tên", "Điện thoại"], ["Trần Văn Nam", phone]])).rows
-    assert row.values["phone"] == "0912345678"
+    assert one_trader("Điện thoại", phone).values["phone"] == "0912345678"
 
 
 def test_an_account_number_stored_as_a_number_is_kept_with_a_warning_about_lost_zeros():
-    (row,) = read_sheet(xlsx([["Họ tên", "Số tài khoản"], ["Trần Văn Nam", 11001234567]])).rows
+    row = one_trader("Số tài khoản", 11001234567)
     assert row.values["account_number"] == "11001234567"
     assert "số 0" in str(row.warnings["account_number"][0])
 
@@ -168,13 +173,12 @@ def test_unknown_headers_are_reported_and_running_numbers_and_notes_are_not():
     (45366, dt.date(2024, 3, 15)),  # an Excel serial day in a cell not formatted as a date
 ])
 def test_dates_from_excel_cells_serials_and_day_first_text(cell, expected):
-    (row,) = read_sheet(xlsx([["Họ tên", "Ngày bắt đầu"], ["Trần Văn Nam", cell]])).rows
-    assert row.values["joined_on"] == expected
+    assert one_trader("Ngày bắt đầu", cell).values["joined_on"] == expected
 
 
 def test_an_impossible_date_is_reported():
-    (row,) = read_sheet(xlsx([["Họ tên", "Ngày bắt đầu"], ["Trần Văn Nam", "31/02/2024"]])).rows
-    assert "không có thật" in str(row.errors["joined_on"][0])
+    errors = one_trader("Ngày bắt đầu", "31/02/2024").errors
+    assert "không có thật" in str(errors["joined_on"][0])
 
 
 @pytest.mark.parametrize("written, kind", [
@@ -183,13 +187,12 @@ def test_an_impossible_date_is_reported():
     ("Hợp tác xã", "cooperative"), ("HTX", "cooperative"),
 ])
 def test_the_kind_column_takes_vietnamese_names_and_abbreviations(written, kind):
-    (row,) = read_sheet(xlsx([["Họ tên", "Loại"], ["Trần Văn Nam", written]])).rows
-    assert row.values["kind"] == kind
+    assert one_trader("Loại", written).values["kind"] == kind
 
 
 def test_an_unknown_kind_is_reported():
-    (row,) = read_sheet(xlsx([["Họ tên", "Loại"], ["Trần Văn Nam", "Doanh nghiệp"]])).rows
-    assert "tiểu thương, hộ kinh doanh, hợp tác xã" in str(row.errors["kind"][0])
+    errors = one_trader("Loại", "Doanh nghiệp").errors
+    assert "tiểu thương, hộ kinh doanh, hợp tác xã" in str(errors["kind"][0])
 
 
 def test_a_file_without_a_header_row_is_refused_with_what_it_needs():

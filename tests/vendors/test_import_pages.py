@@ -40,6 +40,13 @@ def csv_file(*rows) -> bytes:
     return b"\xef\xbb\xbf" + ("\r\n".join(lines) + "\r\n").encode()
 
 
+def row_error(page: str, line: int, column: str, message: str) -> bool:
+    """Whether the check page reports, for the file's `line`, an error under `column` whose
+    message begins with `message`."""
+    return re.search(f'<td class="num">{line}</td><td>{re.escape(column)}</td>'
+                     f'<td>{re.escape(message)}', page) is not None
+
+
 def count(session, model) -> int:
     session.expire_all()
     return session.scalar(select(func.count()).select_from(model))
@@ -88,12 +95,9 @@ def test_the_dry_run_reports_each_bad_row_in_vietnamese_and_writes_nothing(staff
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "3 trong 4 dòng có lỗi" in page
-    assert re.search(r'<td class="num">3</td><td>Số điện thoại \(cột B\)</td>'
-                     r'<td>Số điện thoại gồm 10 chữ số', page)
-    assert re.search(r'<td class="num">4</td><td>Ngân hàng \(cột F\)</td>'
-                     r'<td>Không nhận ra ngân hàng «Ngân hàng ABC»', page)
-    assert re.search(r'<td class="num">5</td><td>Chợ \(cột D\)</td>'
-                     r'<td>Không có chợ «Chợ Tân Cương» trong địa bàn của bạn.', page)
+    assert row_error(page, 3, "Số điện thoại (cột B)", "Số điện thoại gồm 10 chữ số")
+    assert row_error(page, 4, "Ngân hàng (cột F)", "Không nhận ra ngân hàng «Ngân hàng ABC»")
+    assert row_error(page, 5, "Chợ (cột D)", "Không có chợ «Chợ Tân Cương» trong địa bàn của bạn.")
     assert 'name="upload"' not in page  # nothing to import until every row is right
     assert count(session, Vendor) == 0 and count(session, Stall) == 0
     assert not office.imports.exists() or not any(office.imports.iterdir())
@@ -155,12 +159,10 @@ def test_duplicates_within_the_file_and_against_the_database_are_reported(staff_
     response = check(staff_client, csv_file(HOA, same_phone, NAM, same_id),
                      market_id=office.market.id)
     page = response.get_data(as_text=True)
-    assert re.search(r'<td class="num">3</td><td>Số điện thoại \(cột B\)</td>'
-                     r'<td>Trùng số điện thoại với dòng 2 trong tệp.</td>', page)
-    assert re.search(r'<td class="num">4</td><td>—</td><td>Đã có tiểu thương trùng tài khoản ngân '
-                     r'hàng: Hoàng Văn Cũ \(Chợ Đại Từ\)', page)
-    assert re.search(r'<td class="num">5</td><td>Số CCCD \(cột C\)</td>'
-                     r'<td>Trùng số CCCD với dòng 2 trong tệp.</td>', page)
+    assert row_error(page, 3, "Số điện thoại (cột B)", "Trùng số điện thoại với dòng 2 trong tệp.</td>")
+    assert row_error(page, 4, "—", "Đã có tiểu thương trùng tài khoản ngân hàng: Hoàng Văn Cũ "
+                                   "(Chợ Đại Từ)")
+    assert row_error(page, 5, "Số CCCD (cột C)", "Trùng số CCCD với dòng 2 trong tệp.</td>")
     assert count(session, Vendor) == 1
 
 
