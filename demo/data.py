@@ -1,34 +1,16 @@
 """Plausible names and places for the demo, all in Thái Nguyên (province code 19 since 2025)."""
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
 PROVINCE_CODE = "19"
 
+_HERE = Path(__file__).parent
 # (name, ward code, class, street address)
-MARKETS = [
-    ("Chợ Thái", "05443", "I", "Đường Hoàng Văn Thụ"),
-    ("Chợ Minh Cầu", "05443", "II", "Đường Minh Cầu"),
-    ("Chợ Túc Duyên", "05467", "II", "Đường Túc Duyên"),
-    ("Chợ Gia Sàng", "05467", "III", "Tổ 5, đường Cách Mạng Tháng Tám"),
-    ("Chợ Quan Triều", "05482", "II", "Đường Dương Tự Minh"),
-    ("Chợ Tích Lương", "05500", "III", "Đường 3/2"),
-    ("Chợ Sông Công", "05518", "II", "Đường Thắng Lợi"),
-    ("Chợ Ba Hàng", "05860", "II", "Đường Lý Nam Đế"),
-    ("Chợ Đại Từ", "05830", "II", "Tổ dân phố Sơn Tập"),
-    ("Chợ Quân Chu", "05851", "III", "Xóm Chợ"),
-    ("Chợ Úc Sơn", "05908", "II", "Tổ dân phố Úc Sơn"),
-    ("Chợ Đu", "05611", "II", "Quốc lộ 3, phố Giang Tiên"),
-    ("Chợ Chùa Hang", "05692", "II", "Đường Việt Bắc"),
-    ("Chợ Đình Cả", "05716", "III", "Phố Đình Cả"),
-    ("Chợ Chu", "05569", "II", "Phố Chợ Chu"),
-    ("Chợ Tân Cương", "05503", "III", "Xóm Nam Thái"),
-    ("Chợ Bắc Kạn", "01840", "I", "Đường Trường Chinh"),
-    ("Chợ trung tâm Chợ Rã", "01912", "III", "Tiểu khu 1"),
-    ("Chợ Nà Phặc", "01936", "III", "Thôn Nà Phặc"),
-    ("Chợ Yến Lạc", "02155", "III", "Tiểu khu Pàn Xả"),
-]
+with (_HERE / "markets.csv").open(encoding="utf-8", newline="") as rows:
+    MARKETS = [tuple(row) for row in csv.reader(rows)][1:]
 
 STALLS_PER_CLASS = {"I": 60, "II": 30, "III": 15}
 ZONES = [
@@ -69,4 +51,4 @@ WALLETS = ["momo", "momo", "zalopay", "viettel_money", "vnpt_money"]
 TERMINAL_PROVIDERS = ["Vietcombank", "BIDV", "VietinBank", "Agribank"]
 
 # Each with its products and their variants (options, price in đồng, weight in grams).
-COOPERATIVES = json.loads((Path(__file__).parent / "cooperatives.json").read_text(encoding="utf-8"))
+COOPERATIVES = json.loads((_HERE / "cooperatives.json").read_text(encoding="utf-8"))

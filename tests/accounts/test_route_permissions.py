@@ -1,5 +1,6 @@
-"""Every route of the app (from its URL map), requested as every role, answers what TABLE says;
-records outside a role's area answer 404, as if they did not exist; nothing answers 500.
+"""Every route of the app (from its URL map), requested as every role, answers what the table in
+route_permissions.txt says; records outside a role's area answer 404, as if they did not exist;
+nothing answers 500.
 
 Requests carry no body (an empty form, or `{}` to the JSON API), so no write succeeds: a role
 allowed to write gets a validation status (422), a refused one 403 (its role may not, whatever
@@ -11,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from werkzeug.routing import Rule
@@ -36,76 +38,31 @@ from tests.factories import (
 from vendors.models import PaymentMethod, Vendor, VendorKind
 
 CONVERTER_ARGUMENTS = re.compile(r"<(\w+)\([^)]*\):")
-A = 302  # an anonymous page request: redirected to the login page
-U = 401  # an anonymous API request: no token
+TABLE_FILE = Path(__file__).with_name("route_permissions.txt")
+# How the table writes the answers to anonymous requests.
+ANONYMOUS = {"A": 302, "U": 401}  # a page: redirected to the login page; the API: no token
 
-# One row per route, "METHOD rule", the rule as the URL map spells it with converter arguments
-# left out (<int(min=1, max=2147483647):market_id> reads <int:market_id>).
-# Columns:  (anonymous, admin, provincial, commune, agent, coop manager)
-TABLE: dict[str, tuple[int, int, int, int, int, int]] = {
-    "GET /": (A, 200, 200, 200, 200, 200),
-    "GET /api/docs": (200, 200, 200, 200, 200, 200),
-    "GET /api/openapi.json": (200, 200, 200, 200, 200, 200),
-    # The JSON API. The role is checked before the body is read: a role that may not write is
-    # told 403 whatever it sent; then the record (404 outside the area), then the body (422).
-    "GET /api/v1/markets": (U, 200, 200, 200, 200, 200),
-    "POST /api/v1/markets": (U, 422, 403, 422, 403, 403),
-    "GET /api/v1/markets/<int:market_id>": (U, 200, 200, 200, 200, 404),
-    "PATCH /api/v1/markets/<int:market_id>": (U, 200, 403, 200, 403, 403),
-    "GET /api/v1/markets/<int:market_id>/stalls": (U, 200, 200, 200, 200, 404),
-    "POST /api/v1/markets/<int:market_id>/stalls": (U, 422, 403, 422, 422, 403),
-    "GET /api/v1/markets/<int:market_id>/stalls/<int:stall_id>": (U, 200, 200, 200, 200, 404),
-    "PATCH /api/v1/markets/<int:market_id>/stalls/<int:stall_id>": (U, 200, 403, 200, 200, 403),
-    "GET /api/v1/payment-methods/<int:method_id>": (U, 200, 200, 200, 200, 200),
-    "PATCH /api/v1/payment-methods/<int:method_id>": (U, 200, 403, 200, 200, 200),
-    "POST /api/v1/payment-methods/<int:method_id>/stop": (U, 422, 403, 422, 422, 422),
-    "GET /api/v1/vendors": (U, 200, 200, 200, 200, 200),
-    "POST /api/v1/vendors": (U, 422, 403, 422, 422, 403),
-    "GET /api/v1/vendors/<int:vendor_id>": (U, 200, 200, 200, 200, 200),
-    "PATCH /api/v1/vendors/<int:vendor_id>": (U, 200, 403, 200, 200, 200),
-    "POST /api/v1/vendors/<int:vendor_id>/close": (U, 422, 403, 422, 422, 422),
-    "GET /api/v1/vendors/<int:vendor_id>/payment-methods": (U, 200, 200, 200, 200, 200),
-    "POST /api/v1/vendors/<int:vendor_id>/payment-methods": (U, 422, 403, 422, 422, 422),
-    # Pages.
-    "GET /catalog/": (A, 200, 200, 200, 200, 200),
-    "GET /catalog/<int:vendor_id>": (A, 200, 200, 200, 404, 200),
-    "GET /lang/<code>": (302, 302, 302, 302, 302, 302),
-    "GET /login": (200, 200, 200, 200, 200, 200),
-    "POST /login": (422, 422, 422, 422, 422, 422),
-    "POST /logout": (302, 302, 302, 302, 302, 302),
-    "GET /markets/": (A, 200, 200, 200, 200, 200),
-    "GET /markets/<int:market_id>": (A, 200, 200, 200, 200, 404),
-    "GET /qr/banks": (A, 200, 200, 200, 200, 200),
-    "GET /qr/jobs/<int:job_id>": (A, 200, 200, 200, 200, 200),
-    # The job never ran, so it has no file: 404 for everyone says nothing about permissions.
-    "GET /qr/jobs/<int:job_id>/download": (A, 404, 404, 404, 404, 404),
-    "GET /qr/markets/<int:market_id>/placards.pdf": (A, 200, 200, 200, 200, 404),
-    # Print runs of whole markets: only the roles that put placards up at the stalls.
-    "GET /qr/placards": (A, 200, 403, 200, 200, 403),
-    "POST /qr/placards/jobs": (A, 422, 403, 422, 422, 403),
-    "GET /qr/vendors/<int:vendor_id>/code.png": (A, 200, 200, 200, 200, 200),
-    "GET /qr/vendors/<int:vendor_id>/code.svg": (A, 200, 200, 200, 200, 200),
-    "GET /qr/vendors/<int:vendor_id>/placard.pdf": (A, 200, 200, 200, 200, 200),
-    "GET /static/<path:filename>": (200, 200, 200, 200, 200, 200),
-    "GET /vendors/": (A, 200, 200, 200, 200, 200),
-    "GET /vendors/<int:vendor_id>": (A, 200, 200, 200, 200, 200),
-    # The agent's page right after a registration, phone and all: the roles that register.
-    "GET /vendors/<int:vendor_id>/registered": (A, 200, 403, 200, 200, 403),
-    "GET /vendors/import": (A, 200, 403, 200, 200, 403),
-    "POST /vendors/import": (A, 422, 403, 422, 422, 403),
-    "POST /vendors/import/commit": (A, 400, 403, 400, 400, 403),
-    "GET /vendors/import/template.xlsx": (A, 200, 403, 200, 200, 403),
-    "GET /vendors/markets.json": (A, 200, 200, 200, 200, 200),
-    "GET /vendors/new": (A, 200, 403, 200, 200, 403),
-    "POST /vendors/new": (A, 422, 403, 422, 422, 403),
-    "POST /vendors/scan": (A, 422, 403, 422, 422, 403),
-    "GET /vendors/sw.js": (200, 200, 200, 200, 200, 200),
-}
+
+def read_table(path: Path) -> dict[str, tuple[int, ...]]:
+    """{"METHOD rule": (status for each of ROLES)} from the table's rows; '#' lines are notes."""
+    table = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        method, rule, *answers = line.split()
+        if len(answers) != len(ROLES) or f"{method} {rule}" in table:
+            raise ValueError(f"{path.name}:{number}: want METHOD rule and {len(ROLES)} statuses, "
+                             f"once per route: {line!r}")
+        table[f"{method} {rule}"] = tuple(ANONYMOUS.get(answer) or int(answer)
+                                          for answer in answers)
+    return table
+
 
 # The table's columns, in order; None is the anonymous visitor.
 ROLES = (None, Role.ADMIN, Role.PROVINCIAL_STAFF, Role.COMMUNE_STAFF, Role.ONBOARDING_AGENT,
          Role.COOPERATIVE_MANAGER)
 ROLE_NAMES = ("anonymous", *(role.value for role in ROLES[1:]))
+TABLE = read_table(TABLE_FILE)
 
 # What a form posts instead of nothing, where nothing would still do something.
 FORMS = {
@@ -277,8 +234,8 @@ def quiet_app(app, tmp_path):
 
 def test_the_table_has_one_row_per_route():
     names = {name for name, _method, _rule in routes(make_app("sqlite://"))}
-    problems = [f"{name}: no row in TABLE: add one" for name in sorted(names - TABLE.keys())]
-    problems += [f"{name}: TABLE has a row for it but the app has no such route: remove it"
+    problems = [f"{name}: no row in route_permissions.txt: add one" for name in sorted(names - TABLE.keys())]
+    problems += [f"{name}: route_permissions.txt has a row for it but the app has no such route: remove it"
                  for name in sorted(TABLE.keys() - names)]
     if problems:
         pytest.fail("\n".join(problems), pytrace=False)
@@ -293,7 +250,7 @@ def test_each_route_answers_each_role_as_the_table_says(quiet_app, session, colu
     for name, method, rule in routes(quiet_app):
         status = requester.status(name, method, fill(rule, url_values(world, role, name)))
         if name not in TABLE:
-            wrong.append(f"{name} as {who}: no row in TABLE (answered {status}): add one")
+            wrong.append(f"{name} as {who}: no row in route_permissions.txt (answered {status}): add one")
         else:
             check(wrong, f"{name} as {who}", TABLE[name][column], status)
     # No request should have started a job (see FORMS); if one did, it ends with this test.
