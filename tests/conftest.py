@@ -22,6 +22,8 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 TEST_SECRET = "test-secret-" + uuid.uuid4().hex
 # Each pytest-xdist worker is its own process: its databases carry its pid.
 WORKER_TAG = str(os.getpid())
+# The JSON API's tests, in the folders of the packages whose routes they call, share one area.
+pytest_plugins = ["tests.api_area"]
 
 
 def pytest_report_header(config):

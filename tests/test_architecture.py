@@ -109,3 +109,10 @@ def test_only_the_application_factory_imports_routes_and_commands():
                    if imported.split(".")[0] in DOMAIN_PACKAGES
                    and imported.split(".")[-1] in ENTRY_MODULES}
         assert entries == set(), name
+
+
+def test_the_tests_mirror_the_packages():
+    """A folder of tests is named after the package whose modules it tests."""
+    folders = {path.name for path in (ROOT / "tests").iterdir()
+               if path.is_dir() and path.name != "__pycache__" and not path.name.startswith(".")}
+    assert folders - DOMAIN_PACKAGES == set()

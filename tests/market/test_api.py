@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from accounts.models import Role
 from market.models import Market, Stall
-from tests.api.conftest import refused, snapshot
+from tests.api_area import refused, snapshot
 from tests.factories import DAI_TU, TAN_CUONG, make_market, make_stall
 
 ADMIN, PROVINCIAL, COMMUNE, AGENT, COOP = (

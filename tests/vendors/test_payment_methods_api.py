@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from accounts.models import Role
-from tests.api.conftest import refused, snapshot
+from tests.api_area import refused, snapshot
 from tests.factories import make_bank_account, make_vendor
 
 ADMIN, PROVINCIAL, COMMUNE, AGENT, COOP = (

@@ -9,7 +9,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from accounts.models import Role
-from tests.api.conftest import refused
+from tests.api_area import refused
 
 
 def _document(client):

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import update
 
 from accounts.models import ApiToken, Role, User
-from tests.api.conftest import refused, snapshot
+from tests.api_area import refused, snapshot
 from tests.conftest import make_app
 from tests.factories import login, make_user, make_vendor
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from accounts.models import Role
-from tests.api.conftest import refused, snapshot
+from tests.api_area import refused, snapshot
 from tests.factories import TAN_CUONG, make_bank_account, make_market, make_stall, make_vendor
 from vendors.models import IdempotencyRecord, PaymentMethod, Vendor, VendorKind
 
