@@ -65,10 +65,18 @@ class DomainError(Exception):
     """A request a service refuses. `code` names the reason for programs (API clients, the
     phone's script); `message` says it to a person, `fields` says it beside each field at fault
     (field name -> messages); `details` carries data a client can act on (the possible
-    duplicates of a vendor, say). `status` is what it means over HTTP."""
+    duplicates of a vendor, say). `status` is what it means over HTTP. A kind of error names
+    both where it is declared: `class NotFound(DomainError, status=404, code="not_found")`."""
 
     status = 422
     code = "invalid"
+
+    def __init_subclass__(cls, *, status: int | None = None, code: str | None = None, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if status is not None:
+            cls.status = status
+        if code is not None:
+            cls.code = code
 
     def __init__(self, message: Message | None = None, *, fields: FieldErrors | None = None,
                  code: str | None = None, **details):
@@ -91,36 +99,21 @@ class DomainError(Exception):
         return "; ".join(str(message) for message in self.messages())
 
 
-class Invalid(DomainError):
+class Invalid(DomainError, status=422, code="invalid"):
     """The input breaks a rule (a field's format, a date, a choice outside the user's area)."""
 
-    status = 422
-    code = "invalid"
 
-
-class Forbidden(DomainError):
+class Forbidden(DomainError, status=403, code="forbidden"):
     """The user sees the record but their role may not do this to it."""
 
-    status = 403
-    code = "forbidden"
 
-
-class NotFound(DomainError):
+class NotFound(DomainError, status=404, code="not_found"):
     """No such record within the user's area: one outside it is not disclosed."""
 
-    status = 404
-    code = "not_found"
 
-
-class Conflict(DomainError):
+class Conflict(DomainError, status=409, code="conflict"):
     """The request clashes with what is recorded (a name already used, a duplicate)."""
 
-    status = 409
-    code = "conflict"
 
-
-class TooLarge(DomainError):
+class TooLarge(DomainError, status=413, code="too_large"):
     """An upload or a request over a limit the message names."""
-
-    status = 413
-    code = "too_large"
