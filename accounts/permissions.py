@@ -67,6 +67,12 @@ PRINT_PLACARDS = Permission(
 SEE_CONTACT_DETAILS = Permission(
     "see_contact_details", frozenset({ADMIN, COMMUNE, AGENT, COOPERATIVE}),
     N_("Tài khoản của bạn không được xem số điện thoại và số CCCD."))
+# Every job of everyone (others see the jobs they started).
+SEE_ALL_JOBS = Permission(
+    "see_all_jobs", frozenset({ADMIN}), N_("Chỉ quản trị viên xem được việc của người khác."))
+# The counts of the whole system and the list of accounts.
+ADMINISTER = Permission(
+    "administer", frozenset({ADMIN}), N_("Chỉ quản trị viên được làm việc này."))
 
 
 def masked(number: str | None) -> str | None:
@@ -75,14 +81,6 @@ def masked(number: str | None) -> str | None:
     if not number:
         return number
     return "•" * (len(number) - 3) + number[-3:]
-
-
-# Every job of everyone (others see the jobs they started).
-SEE_ALL_JOBS = Permission(
-    "see_all_jobs", frozenset({ADMIN}), N_("Chỉ quản trị viên xem được việc của người khác."))
-# The counts of the whole system and the list of accounts.
-ADMINISTER = Permission(
-    "administer", frozenset({ADMIN}), N_("Chỉ quản trị viên được làm việc này."))
 
 
 # --- Scope ------------------------------------------------------------------------------------
