@@ -16,6 +16,7 @@ from accounts.models import User
 from accounts.permissions import SEE_CONTACT_DETAILS, Permission
 from accounts.service import user_for_token
 from db import csrf, db
+from i18n import in_language
 from schema_fields import MAX_ID
 
 # Largest id a route accepts: beyond it SQLite overflows and PostgreSQL's integer columns refuse
@@ -160,14 +161,16 @@ class ApiBlueprint(Blueprint):
 
     def requires(self, permission: Permission):
         """The token's user must have `permission` before the request is read: a role that may
-        not do this is told so (403), not what its body lacks. Goes above @arguments."""
+        not do this is told so (403), not what its body lacks. Goes above @arguments; documents
+        the 403 in the words the refused client reads."""
         def decorator(func):
             @wraps(func)
             def wrapper(*args, **kwargs):
                 permission.check(api_user())
                 return func(*args, **kwargs)
 
-            return wrapper
+            return self.alt_response(
+                403, description=in_language(permission.refusal, "en"))(wrapper)
 
         return decorator
 

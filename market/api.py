@@ -54,7 +54,6 @@ class Markets(MethodView):
     @blp.requires(WRITE_MARKETS)
     @blp.arguments(MarketInput)
     @blp.response(201, MarketSchema)
-    @blp.alt_response(403, description="Only administrators and commune staff create markets.")
     @blp.alt_response(409, description="The commune already has a market of that name.")
     def post(self, data):
         """Create a market in a commune of your area"""
@@ -77,7 +76,6 @@ class MarketById(MethodView):
     @blp.requires(WRITE_MARKETS)
     @blp.arguments(MarketUpdateInput)
     @blp.response(200, MarketSchema)
-    @blp.alt_response(403, description="Only administrators and commune staff edit markets.")
     @blp.alt_response(404, description="No such market in your area.")
     @blp.alt_response(409, description="The commune already has a market of that name.")
     def patch(self, data, market_id):
@@ -104,7 +102,6 @@ class Stalls(MethodView):
     @blp.requires(WRITE_STALLS)
     @blp.arguments(StallInput)
     @blp.response(201, StallSchema)
-    @blp.alt_response(403, description="Your role may not add stalls.")
     @blp.alt_response(404, description="No such market in your area.")
     @blp.alt_response(409, description="The market already has a stall with this code.")
     def post(self, data, market_id):
@@ -125,7 +122,6 @@ class StallById(MethodView):
     @blp.requires(WRITE_STALLS)
     @blp.arguments(StallUpdateInput)
     @blp.response(200, StallSchema)
-    @blp.alt_response(403, description="Your role may not edit stalls.")
     @blp.alt_response(404, description="No such stall in this market, or market in your area.")
     @blp.alt_response(409, description="The market already has a stall with this code.")
     def patch(self, data, market_id, stall_id):

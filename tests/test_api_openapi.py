@@ -63,6 +63,9 @@ def test_every_operation_needs_the_bearer_token_and_documents_its_errors(client)
             assert "default" in responses, (method, path)
             if method in ("post", "patch"):
                 assert "422" in responses and "requestBody" in operation, (method, path)
+                # Every write needs a permission: the refusal its client reads, in English.
+                assert responses["403"]["description"].startswith(
+                    ("Your account", "Only administrators")), (method, path)
             for status, response in responses.items():
                 if status.startswith(("4", "5")) and "content" in response:
                     assert response["content"]["application/json"]["schema"] == {

@@ -72,7 +72,6 @@ class Vendors(MethodView):
         "Idempotent-Replayed": {"schema": {"type": "string", "enum": ["true"]},
                                 "description": "Present on a retry answered from the first one."},
     })
-    @blp.alt_response(403, description="Your role may not register vendors.")
     @blp.alt_response(409, description="A possible duplicate (`duplicates` lists them; send "
                                        "`allow_duplicate: true` after checking), or the "
                                        "Idempotency-Key was used for other content.")
@@ -97,7 +96,6 @@ class VendorById(MethodView):
     @blp.requires(EDIT_VENDORS)
     @blp.arguments(VendorUpdateInput)
     @blp.response(200, VendorSchema)
-    @blp.alt_response(403, description="Your role may not edit this vendor.")
     @blp.alt_response(404, description="No such vendor in your area.")
     @blp.alt_response(409, description="Another vendor has this phone or citizen ID.")
     def patch(self, data, vendor_id):
@@ -112,7 +110,6 @@ class VendorClose(MethodView):
     @blp.requires(EDIT_VENDORS)
     @blp.arguments(VendorCloseInput)
     @blp.response(200, VendorSchema)
-    @blp.alt_response(403, description="Your role may not edit this vendor.")
     @blp.alt_response(404, description="No such vendor in your area.")
     def post(self, data, vendor_id):
         """Record that the vendor left the market on `left_on`; their payment methods stop too"""
@@ -136,7 +133,6 @@ class VendorPaymentMethods(MethodView):
     @blp.alt_response(200, schema=PaymentMethodSchema, success=True,
                       description="The vendor already uses this account, wallet code or "
                                   "terminal: the method recorded before, unchanged.")
-    @blp.alt_response(403, description="Your role may not edit this vendor.")
     @blp.alt_response(404, description="No such vendor in your area.")
     def post(self, data, vendor_id):
         """Add a payment method (an unknown bank BIN or a malformed wallet code is 422)"""
@@ -159,7 +155,6 @@ class PaymentMethodById(MethodView):
     @blp.requires(EDIT_VENDORS)
     @blp.arguments(PaymentMethodUpdateInput)
     @blp.response(200, PaymentMethodSchema)
-    @blp.alt_response(403, description="Your role may not edit this vendor.")
     @blp.alt_response(404, description="No such payment method for a vendor in your area.")
     def patch(self, data, method_id):
         """Correct a payment method: holder's name, wallet code, terminal or first day used"""
@@ -173,7 +168,6 @@ class PaymentMethodStop(MethodView):
     @blp.requires(EDIT_VENDORS)
     @blp.arguments(PaymentMethodStopInput)
     @blp.response(200, PaymentMethodSchema)
-    @blp.alt_response(403, description="Your role may not edit this vendor.")
     @blp.alt_response(404, description="No such payment method for a vendor in your area.")
     def post(self, data, method_id):
         """Record the first day the method was no longer used"""
