@@ -246,19 +246,14 @@ def _data_object(tag: str, value: str) -> str:
 def _check_bin(bin: str, field: str) -> None:
     if not isinstance(bin, str):
         # An int BIN would also lose any leading zero, so only text is taken.
-        raise PayloadError(
-            "bad_bin",
-            N_("Mã BIN ngân hàng phải là chuỗi %(digits)s chữ số; nhận được kiểu %(type)s.",
-               digits=BIN_LENGTH, type=type(bin).__name__),
-            field=field,
-        )
-    if len(bin) != BIN_LENGTH or not _is_digits(bin):
-        raise PayloadError(
-            "bad_bin",
-            N_("Mã BIN ngân hàng phải gồm đúng %(digits)s chữ số; nhận được «%(bin)s».",
-               digits=BIN_LENGTH, bin=bin),
-            field=field,
-        )
+        problem = N_("Mã BIN ngân hàng phải là chuỗi %(digits)s chữ số; nhận được kiểu %(type)s.",
+                     digits=BIN_LENGTH, type=type(bin).__name__)
+    elif len(bin) != BIN_LENGTH or not _is_digits(bin):
+        problem = N_("Mã BIN ngân hàng phải gồm đúng %(digits)s chữ số; nhận được «%(bin)s».",
+                     digits=BIN_LENGTH, bin=bin)
+    else:
+        return
+    raise PayloadError("bad_bin", problem, field=field)
 
 
 def _check_service(service: str, field: str) -> None:
