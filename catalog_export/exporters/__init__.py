@@ -1,0 +1,13 @@
+"""The registry of platform exporters: one import line and one entry per platform. The CLI,
+the pages and the API find exporters here, by name."""
+from __future__ import annotations
+
+from catalog_export.exporters.base import Exporter
+
+# One line per platform, in the order pages list them.
+EXPORTERS: dict[str, Exporter] = {exporter.name: exporter for exporter in (
+)}
+
+
+def exporter_named(name: str) -> Exporter | None:
+    return EXPORTERS.get(name)
