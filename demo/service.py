@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from accounts.models import Role
 from accounts.service import Scope, create_user
-from catalog_export.models import Product, ProductVariant
+from catalog_export.models import Product, ProductStatus, ProductVariant
 from demo import data
 from market.admin_units import load_admin_units, shipped_admin_units
 from market.models import Market, MarketClass, Province, Stall, Ward
@@ -274,6 +274,9 @@ def _add_cooperative(session: Session, gen: _Generator, coop, market_ids: dict[s
                               account_holder=to_ascii(name).upper()[:100], started_on=joined))
     for index, item in enumerate(coop["products"], start=1):
         product = Product(vendor_id=vendor.id, name=nfc(item["name"]),
+                          search_key=search_key(item["name"]), sku=f"HTX{vendor.id:04d}-{index:02d}",
+                          status=ProductStatus.ACTIVE,
+                          option_names=[nfc(axis) for axis in item["variants"][0]["options"]],
                           description=nfc(item["description"]), brand=nfc(name),
                           google_category_id=item["google_category_id"],
                           origin=nfc(item["origin"]))

@@ -8,7 +8,7 @@ from werkzeug.security import generate_password_hash
 
 from accounts.models import Role, User
 from accounts.service import Scope, create_user
-from catalog_export.models import Product, ProductVariant
+from catalog_export.models import Product, ProductStatus, ProductVariant
 from market.models import Market, MarketClass, Stall
 from textnorm import search_key
 from vendors.models import PaymentMethod, PaymentMethodKind, Vendor, VendorKind, VendorStatusPeriod
@@ -78,7 +78,11 @@ def make_bank_account(session, vendor: Vendor, *, started_on=dt.date(2024, 2, 1)
 
 def make_product(session, vendor: Vendor, **kw) -> Product:
     """A product of the vendor (usually a cooperative) with one variant."""
-    product = Product(vendor_id=vendor.id, name=kw.pop("name", f"Chè Thử {next(_counter)}"), **kw)
+    name = kw.pop("name", f"Chè Thử {next(_counter)}")
+    product = Product(vendor_id=vendor.id, name=name, search_key=search_key(name),
+                      sku=kw.pop("sku", f"SP-{next(_counter):05d}"),
+                      status=kw.pop("status", ProductStatus.ACTIVE),
+                      option_names=kw.pop("option_names", ["Khối lượng"]), **kw)
     session.add(product)
     session.flush()
     session.add(ProductVariant(product_id=product.id, sku=f"SKU-{next(_counter):05d}",
