@@ -47,11 +47,12 @@ def create_app(config: dict | None = None) -> Flask:
 
     # The JSON API under /api/v1, its OpenAPI document at /api/openapi.json, docs at /api/docs.
     from api import api
+    from catalog_export.api import blp as catalog_api
     from market.api import blp as market_api
     from vendors.api import blp as vendors_api
 
     api.init_app(app)
-    for blueprint in (market_api, vendors_api):
+    for blueprint in (market_api, vendors_api, catalog_api):
         api.register_blueprint(blueprint)
     register_error_handlers(app)
     register_template_helpers(app)

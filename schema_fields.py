@@ -208,3 +208,58 @@ class ContactDetail(fields.String):
         if not Context.get({}).get("contact_details"):
             value = masked(value)
         return super()._serialize(value, attr, obj, **kwargs)
+
+
+class Money(fields.Integer):
+    """Whole đồng (VND has no minor unit): a number, or text as people write it, "125000",
+    "125.000", "125,000" or "1 250 000 đ"; a separator must group thousands, so a decimal
+    fraction ("125,5") is refused rather than misread."""
+
+    default_error_messages: ClassVar[dict] = {
+        "not_whole_dong": _l("Giá là số nguyên đồng, ví dụ 125000 hoặc 125.000."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("validate", Range(min=0, max=10**12))
+        super().__init__(strict=False, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            text = re.sub(r"\s*(đ|đồng|vnđ|vnd)\s*$", "", nfc(value).strip(), flags=re.IGNORECASE)
+            if not text:
+                return None
+            if not re.fullmatch(r"[0-9]{1,3}(?:[ .,\u00a0][0-9]{3})*|[0-9]+", text):
+                raise self.make_error("not_whole_dong")
+            value = re.sub(r"[ .,\u00a0]", "", text)
+        elif isinstance(value, float) and not value.is_integer():
+            raise self.make_error("not_whole_dong")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Centimetres(fields.Field):
+    """A length given in centimetres with at most one decimal ("10.5", "10,5" or 10.5), kept as
+    whole millimetres; shown as centimetres."""
+
+    default_error_messages: ClassVar[dict] = {
+        "invalid_cm": _l("Kích thước tính bằng cm, tối đa một chữ số thập phân, từ 0,1 đến "
+                         "500 (ví dụ 10,5)."),
+    }
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            raise self.make_error("invalid_cm")
+        text = nfc(str(value)).strip().replace(",", ".") if value is not None else ""
+        if not text:
+            return None
+        match = re.fullmatch(r"([0-9]{1,4})(?:\.([0-9])0*)?", text)
+        if not match:
+            raise self.make_error("invalid_cm")
+        millimetres = int(match.group(1)) * 10 + int(match.group(2) or 0)
+        if not 1 <= millimetres <= 5000:
+            raise self.make_error("invalid_cm")
+        return millimetres
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return value // 10 if value % 10 == 0 else value / 10

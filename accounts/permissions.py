@@ -67,6 +67,10 @@ PRINT_PLACARDS = Permission(
 SEE_CONTACT_DETAILS = Permission(
     "see_contact_details", frozenset({ADMIN, COMMUNE, AGENT, COOPERATIVE}),
     N_("Tài khoản của bạn không được xem số điện thoại và số CCCD."))
+# A catalogue is kept by its cooperative's manager, helped by the agents and staff of its area.
+EDIT_CATALOGUE = Permission(
+    "edit_catalogue", frozenset({ADMIN, COMMUNE, AGENT, COOPERATIVE}),
+    N_("Tài khoản của bạn chỉ được xem danh mục sản phẩm, không được sửa."))
 # Every job of everyone (others see the jobs they started).
 SEE_ALL_JOBS = Permission(
     "see_all_jobs", frozenset({ADMIN}), N_("Chỉ quản trị viên xem được việc của người khác."))

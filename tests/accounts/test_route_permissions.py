@@ -72,11 +72,12 @@ FORMS = {
 }
 
 # Routes whose vendor must be a cooperative: C (XC out of scope) for every role, not V.
-COOPERATIVE_ROUTES = {"GET /catalog/<int:vendor_id>"}
+COOPERATIVE_ROUTES = {"GET /catalog/<int:vendor_id>",
+                      "POST /api/v1/vendors/<int:vendor_id>/products"}
 
 # The URL arguments that name a record: routes with one are requested a second time with the
 # records out of everyone's area but the admin's.
-RECORD_ARGUMENTS = {"vendor_id", "market_id", "stall_id", "method_id", "job_id"}
+RECORD_ARGUMENTS = {"vendor_id", "market_id", "stall_id", "method_id", "job_id", "product_id"}
 
 # The out-of-scope sweep sends these valid bodies, to every role but the admin, where an empty
 # one is refused before the record is looked up: the scope check must answer, not the schema.
@@ -84,6 +85,7 @@ FAR_BODIES = {
     "POST /api/v1/markets/<int:market_id>/stalls": {"code": "Z-10"},
     "POST /api/v1/payment-methods/<int:method_id>/stop": {"stopped_on": "2025-01-01"},
     "POST /api/v1/vendors/<int:vendor_id>/close": {"left_on": "2025-01-01"},
+    "POST /api/v1/vendors/<int:vendor_id>/products": {"name": "Chè Xa"},
     "POST /api/v1/vendors/<int:vendor_id>/payment-methods": {
         "kind": "bank_account", "bank_bin": "970436", "account_number": "0011001000009",
         "account_holder": "TRAN VAN XA"},
@@ -112,6 +114,8 @@ class World:
     tokens: dict[Role, str]
     jobs: dict[Role, int]  # a queued placard job each user created, never run
     far_job: int  # a job created by a user none of the roles is
+    product: int  # P, a product of C on sale
+    far_product: int  # XP, a product of XC
 
 
 def build_world(session) -> World:
@@ -123,7 +127,7 @@ def build_world(session) -> World:
                               name="HTX Chè Đại Từ", ward_code=DAI_TU)
     cooperative_method = make_bank_account(session, cooperative, account_number="0011001000002",
                                            account_holder="HTX CHE DAI TU")
-    make_product(session, cooperative, name="Chè Đại Từ 500 g")
+    product = make_product(session, cooperative, name="Chè Đại Từ 500 g")
     far_market = make_market(session, name="Chợ Thủ Dầu Một", ward_code=THU_DAU_MOT)
     far_stall = make_stall(session, far_market, "Z-09")
     far_vendor = make_vendor(session, far_market, name="Trần Văn Xa", stall_id=far_stall.id)
@@ -131,7 +135,7 @@ def build_world(session) -> World:
                                    account_holder="TRAN VAN XA")
     far_cooperative = make_vendor(session, None, kind=VendorKind.COOPERATIVE,
                                   name="HTX Thủ Dầu Một", ward_code=THU_DAU_MOT)
-    make_product(session, far_cooperative)
+    far_product = make_product(session, far_cooperative)
     users = make_one_user_per_role(session, market, cooperative)
     outsider = make_quick_user(session, Role.COMMUNE_STAFF, Scope(ward_code=THU_DAU_MOT))
     tokens = {role: issue_api_token(session, user, "tests")[1] for role, user in users.items()}
@@ -143,7 +147,8 @@ def build_world(session) -> World:
                          created_by=outsider.id).id
     session.commit()
     return World(market, stall, vendor, method, cooperative, cooperative_method, far_market,
-                 far_stall, far_vendor, far_method, far_cooperative, users, tokens, jobs, far_job)
+                 far_stall, far_vendor, far_method, far_cooperative, users, tokens, jobs, far_job,
+                 product.id, far_product.id)
 
 
 def url_values(world: World, role: Role | None, route: str, *, far: bool = False) -> dict:
@@ -154,13 +159,13 @@ def url_values(world: World, role: Role | None, route: str, *, far: bool = False
     if far:
         values = {"vendor_id": world.far_vendor.id, "market_id": world.far_market.id,
                   "stall_id": world.far_stall.id, "method_id": world.far_method.id,
-                  "job_id": world.far_job}
+                  "job_id": world.far_job, "product_id": world.far_product}
         cooperative = world.far_cooperative
     else:
         values = {"vendor_id": (world.cooperative if manager else world.vendor).id,
                   "market_id": world.market.id, "stall_id": world.stall.id,
                   "method_id": (world.cooperative_method if manager else world.method).id,
-                  "job_id": world.jobs[own]}
+                  "job_id": world.jobs[own], "product_id": world.product}
         cooperative = world.cooperative
     if route in COOPERATIVE_ROUTES:
         values["vendor_id"] = cooperative.id

@@ -1,0 +1,90 @@
+"""JSON API for cooperatives' catalogues, under /api/v1 (see api.py for tokens, scope, errors)."""
+from __future__ import annotations
+
+from flask.views import MethodView
+
+from accounts.permissions import EDIT_CATALOGUE
+from api import ID, ApiBlueprint, api_user
+from catalog_export.products import (
+    archive_product,
+    create_product,
+    get_product,
+    list_products,
+    update_product,
+)
+from catalog_export.schemas import (
+    ProductInput,
+    ProductQueryArgs,
+    ProductSchema,
+    ProductUpdateInput,
+)
+from db import db
+
+blp = ApiBlueprint(
+    "catalog_api", __name__,
+    description="Products of cooperatives and household businesses, with their variants, to "
+                "export to e-commerce platforms. A cooperative's manager keeps their own "
+                "catalogue; administrators, commune staff and agents help the vendors of their "
+                "area; provincial staff read only and do not see drafts. Products are archived, "
+                "never deleted. Money is whole đồng, weights grams, sizes centimetres.",
+)
+
+
+@blp.route("/products")
+class Products(MethodView):
+    @blp.arguments(ProductQueryArgs, location="query", as_kwargs=True)
+    @blp.response(200, ProductSchema(many=True))
+    @blp.paginate()
+    def get(self, pagination_parameters, vendor=None, status=None, q=""):
+        """Products in your area, by name (archived ones only when asked for by status)"""
+        products, total = list_products(
+            db.session, api_user(), vendor_id=vendor, status=status, query=q,
+            page=pagination_parameters.page, page_size=pagination_parameters.page_size)
+        pagination_parameters.item_count = total
+        return products
+
+
+@blp.route(f"/vendors/<{ID}:vendor_id>/products")
+class VendorProducts(MethodView):
+    @blp.requires(EDIT_CATALOGUE)
+    @blp.arguments(ProductInput)
+    @blp.response(201, ProductSchema)
+    @blp.alt_response(404, description="No such vendor in your area.")
+    @blp.alt_response(409, description="The vendor already has a product with this SKU.")
+    def post(self, data, vendor_id):
+        """Add a product to a vendor's catalogue (a draft unless `status` is active)"""
+        product = create_product(db.session, api_user(), vendor_id, data)
+        db.session.commit()
+        return product
+
+
+@blp.route(f"/products/<{ID}:product_id>")
+class ProductById(MethodView):
+    @blp.response(200, ProductSchema)
+    @blp.alt_response(404, description="No such product in your area.")
+    def get(self, product_id):
+        """One product with its variants, images and listings"""
+        return get_product(db.session, api_user(), product_id)
+
+    @blp.requires(EDIT_CATALOGUE)
+    @blp.arguments(ProductUpdateInput(partial=True))
+    @blp.response(200, ProductSchema)
+    @blp.alt_response(404, description="No such product in your area.")
+    @blp.alt_response(409, description="The vendor already has a product with this SKU.")
+    def patch(self, data, product_id):
+        """Change a product: only the fields sent; `variants` sent replace the variants"""
+        product = update_product(db.session, api_user(), product_id, data)
+        db.session.commit()
+        return product
+
+
+@blp.route(f"/products/<{ID}:product_id>/archive")
+class ProductArchive(MethodView):
+    @blp.requires(EDIT_CATALOGUE)
+    @blp.response(200, ProductSchema)
+    @blp.alt_response(404, description="No such product in your area.")
+    def post(self, product_id):
+        """Archive a product: no longer sold or exported, kept with its history"""
+        product = archive_product(db.session, api_user(), product_id)
+        db.session.commit()
+        return product

@@ -1,0 +1,204 @@
+"""Keeping a catalogue: products found in the user's area, written, their variants generated from
+the option axes, archived (never deleted), and turned into the canonical values exporters read."""
+from __future__ import annotations
+
+import itertools
+import re
+
+from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy.orm import Session, selectinload
+
+from accounts.models import User
+from accounts.permissions import EDIT_CATALOGUE, vendor_scope
+from catalog_export import canonical
+from catalog_export.models import Product, ProductStatus, ProductVariant
+from domain_errors import N_, Conflict, Invalid, NotFound
+from textnorm import nfc, search_key, to_ascii
+from vendors.models import Vendor
+
+_LOADED = (selectinload(Product.variants), selectinload(Product.images),
+           selectinload(Product.listings))
+
+
+def visible_products(user: User) -> ColumnElement[bool]:
+    """Which products the user sees: those of vendors in their area; drafts only to those who
+    may edit the catalogue."""
+    clause = Product.vendor_id.in_(select(Vendor.id).where(vendor_scope(user)))
+    if not EDIT_CATALOGUE.allows(user):
+        clause = clause & (Product.status != ProductStatus.DRAFT)
+    return clause
+
+
+def get_product(session: Session, user: User, product_id: int) -> Product:
+    product = session.scalar(select(Product).options(*_LOADED)
+                             .where(Product.id == product_id, visible_products(user)))
+    if product is None:
+        raise NotFound(N_("Không tìm thấy sản phẩm này trong địa bàn của bạn."))
+    return product
+
+
+def list_products(session: Session, user: User, *, vendor_id: int | None = None,
+                  status: ProductStatus | None = None, query: str = "", page: int = 1,
+                  page_size: int = 50) -> tuple[list[Product], int]:
+    """The products the user sees, by name, archived ones only when asked for."""
+    conditions = [visible_products(user)]
+    if vendor_id is not None:
+        conditions.append(Product.vendor_id == vendor_id)
+    if status is not None:
+        conditions.append(Product.status == status)
+    else:
+        conditions.append(Product.status != ProductStatus.ARCHIVED)
+    for word in search_key(query).split():
+        conditions.append(Product.search_key.contains(word, autoescape=True))
+    total = session.scalar(select(func.count()).select_from(Product).where(*conditions))
+    products = session.scalars(
+        select(Product).options(*_LOADED).where(*conditions)
+        .order_by(Product.search_key, Product.id).limit(page_size).offset((page - 1) * page_size))
+    return list(products), total or 0
+
+
+def writable_vendor(session: Session, user: User, vendor_id: int) -> Vendor:
+    vendor = session.scalar(select(Vendor).where(Vendor.id == vendor_id, vendor_scope(user)))
+    if vendor is None:
+        raise NotFound(N_("Không tìm thấy tiểu thương hoặc hợp tác xã này trong địa bàn của bạn."))
+    EDIT_CATALOGUE.check(user)
+    return vendor
+
+
+def writable_product(session: Session, user: User, product_id: int) -> Product:
+    product = get_product(session, user, product_id)
+    EDIT_CATALOGUE.check(user)
+    return product
+
+
+def create_product(session: Session, user: User, vendor_id: int, data: dict) -> Product:
+    """A new product of the vendor from ProductInput's data; its SKU is made from its name when
+    none is given."""
+    vendor = writable_vendor(session, user, vendor_id)
+    product = Product(vendor_id=vendor.id, sku=data.get("sku") or _free_sku(session, vendor.id,
+                                                                            data["name"]))
+    _apply(session, product, data)
+    session.add(product)
+    session.flush()
+    return product
+
+
+def update_product(session: Session, user: User, product_id: int, data: dict) -> Product:
+    """Change the fields sent; `variants`, when sent, replace the product's variants (matched by
+    their options, so a variant kept keeps its id and SKU)."""
+    product = writable_product(session, user, product_id)
+    if product.status is ProductStatus.ARCHIVED and data.get("status") is None:
+        raise Invalid(N_("Sản phẩm đã lưu trữ: hãy bán lại trước khi sửa."))
+    if data.get("sku") and data["sku"] != product.sku:
+        product.sku = data["sku"]
+    _apply(session, product, data)
+    session.flush()
+    return product
+
+
+def archive_product(session: Session, user: User, product_id: int) -> Product:
+    product = writable_product(session, user, product_id)
+    product.status = ProductStatus.ARCHIVED
+    session.flush()
+    return product
+
+
+def _apply(session: Session, product: Product, data: dict) -> None:
+    for name in ("name", "description", "status", "brand", "google_category_id", "origin",
+                 "price", "stock", "weight_grams", "length_mm", "width_mm", "height_mm", "gtin",
+                 "ocop_stars", "ocop_year", "shelf_life_days", "storage"):
+        if name in data:
+            setattr(product, name, data[name])
+    if "name" in data:
+        product.search_key = search_key(data["name"])[:255]
+    if "certifications" in data:
+        product.certifications = sorted({c.value for c in data["certifications"]})
+    if "option_names" in data or "variants" in data:
+        product.option_names = [nfc(name) for name in data.get("option_names",
+                                                                product.option_names)]
+        _replace_variants(session, product, data.get("variants", []))
+    _check_sku_free(session, product)
+
+
+def _replace_variants(session: Session, product: Product, wanted: list[dict]) -> None:
+    existing = {_combination(product.option_names, v.options): v for v in product.variants}
+    kept = []
+    for position, data in enumerate(wanted):
+        options = {nfc(name): nfc(value).strip() for name, value in data["options"].items()}
+        combination = _combination(product.option_names, options)
+        variant = existing.pop(combination, None) or ProductVariant(options=options)
+        variant.position = position
+        variant.price, variant.stock = data["price"], data.get("stock", 0)
+        variant.weight_grams, variant.gtin = data.get("weight_grams"), data.get("gtin")
+        variant.sku = data.get("sku") or variant.sku or _variant_sku(product.sku, combination)
+        kept.append(variant)
+    skus = [variant.sku for variant in kept]
+    if len(set(skus)) != len(skus):
+        raise Invalid(fields={"variants": N_("Hai phân loại có cùng mã SKU.")})
+    product.variants = kept
+    if kept:  # the product's own figures follow its variants, for lists and exports
+        product.price = min(variant.price for variant in kept)
+        product.stock = sum(variant.stock for variant in kept)
+
+
+def variant_combinations(axes: list[tuple[str, list[str]]]) -> list[dict[str, str]]:
+    """Every combination of the axes' values, in the order a person reads them:
+    [("Khối lượng", ["250 g", "500 g"]), ("Loại", ["Loại 1", "Loại 2"])] gives 4."""
+    names = [name for name, _ in axes]
+    return [dict(zip(names, values))
+            for values in itertools.product(*(values for _, values in axes))]
+
+
+def _combination(names: list[str], options: dict) -> tuple[str, ...]:
+    return tuple(nfc(str(options.get(name, ""))).strip() for name in names)
+
+
+def _variant_sku(parent: str, combination: tuple[str, ...]) -> str:
+    suffix = "-".join(_sku_part(value, 12) for value in combination)
+    return f"{parent}-{suffix}"[:64]
+
+
+def _sku_part(text: str, length: int) -> str:
+    return re.sub(r"[^A-Z0-9]+", "", to_ascii(text).upper())[:length] or "X"
+
+
+def _free_sku(session: Session, vendor_id: int, name: str) -> str:
+    """A SKU made from the name's initials, numbered past those the vendor already uses."""
+    initials = "".join(word[0] for word in to_ascii(name).upper().split() if word[:1].isalnum())
+    prefix = (initials or "SP")[:8]
+    used = set(session.scalars(select(Product.sku).where(Product.vendor_id == vendor_id,
+                                                        Product.sku.startswith(prefix))))
+    return next(f"{prefix}-{n:03d}" for n in itertools.count(1) if f"{prefix}-{n:03d}" not in used)
+
+
+def _check_sku_free(session: Session, product: Product) -> None:
+    clash = session.scalar(select(Product.name).where(
+        Product.vendor_id == product.vendor_id, Product.sku == product.sku,
+        Product.id != product.id if product.id is not None else true()))
+    if clash is not None:
+        raise Conflict(fields={"sku": N_("Mã SKU «%(sku)s» đã dùng cho sản phẩm «%(name)s».",
+                                         sku=product.sku, name=clash)})
+
+
+# --- To the exporters -------------------------------------------------------------------------
+
+
+def to_canonical(product: Product, *, images: tuple[canonical.Image, ...] = (),
+                 category_path: str | None = None, link: str | None = None) -> canonical.Product:
+    """The product as exporters read it. Images are prepared by the caller (sizes, URLs)."""
+    names = tuple(product.option_names or ())
+    variants = tuple(
+        canonical.Variant(sku=v.sku, options=_combination(list(names), v.options), price=v.price,
+                          stock=v.stock, weight_grams=v.weight_grams, gtin=v.gtin)
+        for v in product.variants) if names else ()
+    return canonical.Product(
+        id=product.id, sku=product.sku, name=product.name, description=product.description or "",
+        price=product.price, stock=product.stock, brand=product.brand,
+        google_category_id=product.google_category_id, google_category_path=category_path,
+        origin=product.origin, weight_grams=product.weight_grams, length_mm=product.length_mm,
+        width_mm=product.width_mm, height_mm=product.height_mm, gtin=product.gtin,
+        option_names=names, variants=variants, images=images, ocop_stars=product.ocop_stars,
+        ocop_year=product.ocop_year,
+        certifications=tuple(canonical.Certification(c) for c in product.certifications or ()),
+        shelf_life_days=product.shelf_life_days, storage=product.storage, link=link,
+        seller=product.vendor.name if product.vendor else "")
