@@ -69,7 +69,9 @@ def translated_fields(messages) -> dict[str, list[str]]:
     def walk(value, path):
         if isinstance(value, Mapping):
             for key, inner in value.items():
-                walk(inner, f"{path}.{key}" if path else str(key))
+                # A nested schema's own errors ("_schema") are its field's.
+                walk(inner, path if key == "_schema" and path else
+                     f"{path}.{key}" if path else str(key))
         elif isinstance(value, (list, tuple)):
             for inner in value:
                 walk(inner, path)

@@ -122,10 +122,17 @@ def _apply(session: Session, product: Product, data: dict) -> None:
 
 def _replace_variants(session: Session, product: Product, wanted: list[dict]) -> None:
     existing = {_combination(product.option_names, v.options): v for v in product.variants}
-    kept = []
+    kept, seen = [], set()
     for position, data in enumerate(wanted):
         options = {nfc(name): nfc(value).strip() for name, value in data["options"].items()}
+        if set(options) != set(product.option_names):
+            raise Invalid(fields={"variants": N_(
+                "Mỗi phân loại cần đúng một giá trị cho mỗi nhóm phân loại của sản phẩm.")})
         combination = _combination(product.option_names, options)
+        if combination in seen or not all(combination):
+            raise Invalid(fields={"variants": N_(
+                "Hai phân loại trùng nhau, hoặc một phân loại thiếu giá trị.")})
+        seen.add(combination)
         variant = existing.pop(combination, None) or ProductVariant(options=options)
         variant.position = position
         variant.price, variant.stock = data["price"], data.get("stock", 0)

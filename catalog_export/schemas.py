@@ -110,7 +110,8 @@ class ProductInput(ApiInput):
         if len(set(names)) != len(names) or any(not name for name in names):
             errors["option_names"] = [_l("Mỗi nhóm phân loại cần một tên riêng.")]
         seen = set()
-        for variant in data.get("variants") or []:
+        # A change that sends variants without their axes is checked against the product's.
+        for variant in (data.get("variants") or []) if "option_names" in data else []:
             if set(variant["options"]) != set(names):
                 errors["variants"] = [_l("Mỗi phân loại cần đúng một giá trị cho mỗi nhóm "
                                          "phân loại của sản phẩm.")]

@@ -23,7 +23,7 @@ from vendors.models import Vendor, VendorKind
 
 # Every table the API writes to.
 TABLES = ("markets", "stalls", "vendors", "vendor_status_periods", "payment_methods",
-          "idempotency_records")
+          "idempotency_records", "products", "product_variants")
 
 
 @dataclass
