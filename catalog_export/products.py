@@ -57,18 +57,19 @@ def list_products(session: Session, user: User, *, vendor_id: int | None = None,
     return list(products), total or 0
 
 
+# A role that may not edit catalogues is refused before the record is looked up: the refusal
+# says nothing of whether the record exists.
 def writable_vendor(session: Session, user: User, vendor_id: int) -> Vendor:
+    EDIT_CATALOGUE.check(user)
     vendor = session.scalar(select(Vendor).where(Vendor.id == vendor_id, vendor_scope(user)))
     if vendor is None:
         raise NotFound(N_("Không tìm thấy tiểu thương hoặc hợp tác xã này trong địa bàn của bạn."))
-    EDIT_CATALOGUE.check(user)
     return vendor
 
 
 def writable_product(session: Session, user: User, product_id: int) -> Product:
-    product = get_product(session, user, product_id)
     EDIT_CATALOGUE.check(user)
-    return product
+    return get_product(session, user, product_id)
 
 
 def create_product(session: Session, user: User, vendor_id: int, data: dict) -> Product:
