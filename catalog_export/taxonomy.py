@@ -8,12 +8,12 @@ from __future__ import annotations
 import bisect
 import heapq
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from domain_errors import N_
+from domain_errors import N_, Message
 from reference_csv import ReferenceListError, read_reference_csv, read_reference_file, source_line
 from textnorm import nfc, search_key
 
@@ -127,46 +127,47 @@ def _repaired(name: str) -> str:
 
 def read_labels(text: str, known_ids: Iterable[int]) -> dict[int, str]:
     """cho40's Vietnamese names of Google categories (columns id, label_vi), NFC."""
-    known = set(known_ids)
     records, _comments = read_reference_csv(
         text, ("id", "label_vi"), error=TaxonomyError,
         nothing_in_it=N_("Tệp tên danh mục tiếng Việt không có dòng nào."))
-    labels: dict[int, str] = {}
-    for line_no, record in records:
-        category_id = _known_id(record["id"], known, line_no)
-        label = nfc(record["label_vi"])
-        if not label:
-            raise TaxonomyError(N_("Dòng %(line)s (mã %(id)s): tên tiếng Việt để trống.",
-                                   line=line_no, id=category_id))
-        if category_id in labels:
-            raise TaxonomyError(N_("Dòng %(line)s: mã danh mục %(id)s đã có ở dòng trước.",
-                                   line=line_no, id=category_id))
-        labels[category_id] = label
-    return labels
+    return {category_id: label for category_id, label, _record in _named_rows(
+        records, "id", "label_vi", set(known_ids),
+        lambda line, category_id: N_("Dòng %(line)s (mã %(id)s): tên tiếng Việt để trống.",
+                                     line=line, id=category_id))}
 
 
 def read_category_map(text: str, platform: str, known_ids: Iterable[int],
                       ) -> dict[int, PlatformCategory]:
     """A platform's category for Google categories (columns google_id, platform_category_id,
     platform_category_name); the ID may be empty until staff look it up."""
-    known = set(known_ids)
     records, _comments = read_reference_csv(
         text, ("google_id", "platform_category_id", "platform_category_name"),
         error=TaxonomyError, nothing_in_it=N_("Tệp đối chiếu danh mục không có dòng nào."))
-    mapping: dict[int, PlatformCategory] = {}
+    return {google_id: PlatformCategory(platform=platform, google_id=google_id,
+                                        id=nfc(record["platform_category_id"]) or None, name=name)
+            for google_id, name, record in _named_rows(
+                records, "google_id", "platform_category_name", set(known_ids),
+                lambda line, google_id: N_(
+                    "Dòng %(line)s (mã %(id)s): tên danh mục của sàn để trống.",
+                    line=line, id=google_id))}
+
+
+def _named_rows(records: list[tuple[int, dict[str, str]]], id_column: str, name_column: str,
+                known: set[int], empty_name: Callable[[int, int], Message],
+                ) -> Iterator[tuple[int, str, dict[str, str]]]:
+    """(Google id, NFC name, row) of each row; a file naming an unknown id, an id twice or an
+    empty name is refused at that line."""
+    seen: set[int] = set()
     for line_no, record in records:
-        google_id = _known_id(record["google_id"], known, line_no)
-        name = nfc(record["platform_category_name"])
+        category_id = _known_id(record[id_column], known, line_no)
+        name = nfc(record[name_column])
         if not name:
-            raise TaxonomyError(N_("Dòng %(line)s (mã %(id)s): tên danh mục của sàn để trống.",
-                                   line=line_no, id=google_id))
-        if google_id in mapping:
+            raise TaxonomyError(empty_name(line_no, category_id))
+        if category_id in seen:
             raise TaxonomyError(N_("Dòng %(line)s: mã danh mục %(id)s đã có ở dòng trước.",
-                                   line=line_no, id=google_id))
-        mapping[google_id] = PlatformCategory(platform=platform, google_id=google_id,
-                                              id=nfc(record["platform_category_id"]) or None,
-                                              name=name)
-    return mapping
+                                   line=line_no, id=category_id))
+        seen.add(category_id)
+        yield category_id, name, record
 
 
 def _known_id(text: str, known: set[int], line_no: int) -> int:
