@@ -198,3 +198,10 @@ def exportable(products: Iterable[Product], check: Callable[[Product], list[Find
         else:
             result.written.append(product.id)
             yield product
+
+
+def feed_row(item: dict[str, str | list[str]], columns: Sequence[str]) -> list[str]:
+    """An item as a row of a CSV or TSV feed: lists of addresses joined by commas, as Google and
+    Meta read them; attributes the item lacks empty."""
+    values = (item.get(column, "") for column in columns)
+    return [",".join(value) if isinstance(value, list) else value for value in values]

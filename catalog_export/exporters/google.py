@@ -23,6 +23,7 @@ from catalog_export.exporters.base import (
 from catalog_export.exporters.feeds import (
     exportable,
     feed_item,
+    feed_row,
     group_id_findings,
     image_address_findings,
     link_findings,
@@ -86,8 +87,7 @@ class GoogleMerchantTSV:
         # byte-order mark (Google reads UTF-8 with or without one; Excel shows Vietnamese right
         # only with it), text that looks like a formula kept as text.
         result = ExportResult()
-        rows = ([_one_line(",".join(value) if isinstance(value, list) else value)
-                 for value in (item[column] for column in COLUMNS)]
+        rows = ([_one_line(value) for value in feed_row(item, COLUMNS)]
                 for product in exportable(products, self.check, result)
                 for item in google_items(product))
         result.rows = write_csv(out, COLUMNS, rows, delimiter="\t")
@@ -122,7 +122,7 @@ class GoogleMerchantXML(GoogleMerchantTSV):
                 xml.ignorableWhitespace("\n    ")
                 xml.startElement("item", {})
                 for column in COLUMNS:
-                    values = item[column]
+                    values = item.get(column, "")
                     for value in values if isinstance(values, list) else [values]:
                         if value:
                             _element(xml, f"g:{column}", value, depth=3)

@@ -21,6 +21,7 @@ from catalog_export.exporters.base import (
 from catalog_export.exporters.feeds import (
     exportable,
     feed_item,
+    feed_row,
     group_id_findings,
     image_address_findings,
     link_findings,
@@ -79,8 +80,7 @@ class MetaCatalogCSV:
     def write(self, products: Iterable[Product], out: BinaryIO, *,
               template: bytes | None = None) -> ExportResult:
         result = ExportResult()
-        rows = ([",".join(value) if isinstance(value, list) else value
-                 for value in (item[column] for column in COLUMNS)]
+        rows = (feed_row(item, COLUMNS)
                 for product in exportable(products, self.check, result)
                 for item in _meta_items(product))
         result.rows = write_csv(out, COLUMNS, rows)
