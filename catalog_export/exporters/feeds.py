@@ -6,10 +6,19 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import BinaryIO
 from urllib.parse import quote, urlsplit
 
 from catalog_export.canonical import Image, Product, Variant
-from catalog_export.exporters.base import ExportResult, Finding, Limits, Severity, errors_of
+from catalog_export.exporters.base import (
+    ExportResult,
+    Finding,
+    Limits,
+    Severity,
+    errors_of,
+    shared_findings,
+    write_csv,
+)
 from domain_errors import N_
 from textnorm import search_key
 
@@ -152,6 +161,17 @@ def group_id_findings(product: Product, limits: Limits) -> list[Finding]:
         sku=product.sku, max=limits.sku_max, platform=limits.platform))]
 
 
+def feed_findings(product: Product, limits: Limits) -> list[Finding]:
+    """The findings of a product for a feed of one item per variant (Google, Meta)."""
+    return (shared_findings(product, limits)
+            + link_findings(product, limits.platform)
+            # A feed shows images only from their address: without one the item has none.
+            + image_address_findings(product, limits.platform, Severity.ERROR)
+            + row_identity_findings(product, limits.platform)
+            + variant_title_findings(product, limits)
+            + group_id_findings(product, limits))
+
+
 def feed_item(product: Product, variant: Variant, *, availability: tuple[str, str],
               additional_images_max: int) -> dict[str, str | list[str]]:
     """One item of a Google or Meta feed, by attribute name; `availability` is how the platform
@@ -185,6 +205,18 @@ def feed_item(product: Product, variant: Variant, *, availability: tuple[str, st
     for attribute, value in zip(option_attributes(product.option_names), variant.options):
         item[attribute] = value
     return item
+
+
+def write_rows(out: BinaryIO, products: Iterable[Product],
+               check: Callable[[Product], list[Finding]], columns: Sequence[str],
+               rows_of: Callable[[Product], Iterable[Sequence[object]]], *,
+               delimiter: str = ",") -> ExportResult:
+    """The rows of each product without errors, written by base.write_csv; the others noted in
+    the result as left out."""
+    result = ExportResult()
+    rows = (row for product in exportable(products, check, result) for row in rows_of(product))
+    result.rows = write_csv(out, columns, rows, delimiter=delimiter)
+    return result
 
 
 def exportable(products: Iterable[Product], check: Callable[[Product], list[Finding]],

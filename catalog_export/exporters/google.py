@@ -16,19 +16,13 @@ from catalog_export.exporters.base import (
     ExportResult,
     Finding,
     Limits,
-    Severity,
-    shared_findings,
-    write_csv,
 )
 from catalog_export.exporters.feeds import (
     exportable,
+    feed_findings,
     feed_item,
     feed_row,
-    group_id_findings,
-    image_address_findings,
-    link_findings,
-    row_identity_findings,
-    variant_title_findings,
+    write_rows,
     xml_text,
 )
 
@@ -45,16 +39,6 @@ COLUMNS = ("id", "item_group_id", "title", "description", "link", "image_link",
 GOOGLE_NAMESPACE = "http://base.google.com/ns/1.0"
 
 
-def google_findings(product: Product) -> list[Finding]:
-    return (shared_findings(product, LIMITS)
-            + link_findings(product, LIMITS.platform)
-            # A feed shows images only from their address: without one the item has none.
-            + image_address_findings(product, LIMITS.platform, Severity.ERROR)
-            + row_identity_findings(product, LIMITS.platform)
-            + variant_title_findings(product, LIMITS)
-            + group_id_findings(product, LIMITS))
-
-
 def google_items(product: Product) -> list[dict[str, str | list[str]]]:
     items = []
     for variant in product.sellable():
@@ -65,6 +49,11 @@ def google_items(product: Product) -> list[dict[str, str | list[str]]]:
             item["identifier_exists"] = "no"
         items.append(item)
     return items
+
+
+def _tsv_rows(product: Product) -> list[list[str]]:
+    return [[_one_line(value) for value in feed_row(item, COLUMNS)]
+            for item in google_items(product)]
 
 
 def _one_line(text: str) -> str:
@@ -79,19 +68,14 @@ class GoogleMerchantTSV:
     media_type = "text/tab-separated-values"
 
     def check(self, product: Product) -> list[Finding]:
-        return google_findings(product)
+        return feed_findings(product, LIMITS)
 
     def write(self, products: Iterable[Product], out: BinaryIO, *,
               template: bytes | None = None) -> ExportResult:
         # Through base.write_csv, as every text file a seller may open in Excel: UTF-8 with a
         # byte-order mark (Google reads UTF-8 with or without one; Excel shows Vietnamese right
         # only with it), text that looks like a formula kept as text.
-        result = ExportResult()
-        rows = ([_one_line(value) for value in feed_row(item, COLUMNS)]
-                for product in exportable(products, self.check, result)
-                for item in google_items(product))
-        result.rows = write_csv(out, COLUMNS, rows, delimiter="\t")
-        return result
+        return write_rows(out, products, self.check, COLUMNS, _tsv_rows, delimiter="\t")
 
 
 class GoogleMerchantXML(GoogleMerchantTSV):

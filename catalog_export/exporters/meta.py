@@ -15,18 +15,12 @@ from catalog_export.exporters.base import (
     Finding,
     Limits,
     Severity,
-    shared_findings,
-    write_csv,
 )
 from catalog_export.exporters.feeds import (
-    exportable,
+    feed_findings,
     feed_item,
     feed_row,
-    group_id_findings,
-    image_address_findings,
-    link_findings,
-    row_identity_findings,
-    variant_title_findings,
+    write_rows,
 )
 from domain_errors import N_
 
@@ -49,12 +43,7 @@ def brand_of(product: Product) -> str:
 
 
 def meta_findings(product: Product) -> list[Finding]:
-    findings = (shared_findings(product, LIMITS)
-                + link_findings(product, LIMITS.platform)
-                + image_address_findings(product, LIMITS.platform, Severity.ERROR)
-                + row_identity_findings(product, LIMITS.platform)
-                + variant_title_findings(product, LIMITS)
-                + group_id_findings(product, LIMITS))
+    findings = feed_findings(product, LIMITS)
     if not product.brand:
         if product.seller:
             findings.append(Finding(product.id, "brand", "brand_is_seller", Severity.WARNING, N_(
@@ -79,22 +68,17 @@ class MetaCatalogCSV:
 
     def write(self, products: Iterable[Product], out: BinaryIO, *,
               template: bytes | None = None) -> ExportResult:
-        result = ExportResult()
-        rows = (feed_row(item, COLUMNS)
-                for product in exportable(products, self.check, result)
-                for item in _meta_items(product))
-        result.rows = write_csv(out, COLUMNS, rows)
-        return result
+        return write_rows(out, products, self.check, COLUMNS, _meta_rows)
 
 
-def _meta_items(product: Product) -> list[dict[str, str | list[str]]]:
-    items = []
+def _meta_rows(product: Product) -> list[list[str]]:
+    rows = []
     for variant in product.sellable():
         item = feed_item(product, variant, availability=AVAILABILITY,
                          additional_images_max=ADDITIONAL_IMAGES_MAX)
         item["brand"] = brand_of(product)
-        items.append(item)
-    return items
+        rows.append(feed_row(item, COLUMNS))
+    return rows
 
 
 EXPORTER = MetaCatalogCSV()

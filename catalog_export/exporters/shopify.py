@@ -19,14 +19,13 @@ from catalog_export.exporters.base import (
     Limits,
     Severity,
     shared_findings,
-    write_csv,
 )
 from catalog_export.exporters.feeds import (
-    exportable,
     image_address_findings,
     images_with_address,
     public_url,
     row_identity_findings,
+    write_rows,
 )
 from textnorm import to_ascii
 
@@ -138,13 +137,10 @@ class ShopifyCSV:
 
     def write(self, products: Iterable[Product], out: BinaryIO, *,
               template: bytes | None = None) -> ExportResult:
-        result = ExportResult()
-        handles = Handles()
-        rows = ([row.get(column) for column in COLUMNS]
-                for product in exportable(products, self.check, result)
-                for row in shopify_rows(product, handles.new(product)))
-        result.rows = write_csv(out, COLUMNS, rows)
-        return result
+        handles = Handles()  # unique within this file
+        return write_rows(out, products, self.check, COLUMNS, lambda product: (
+            [row.get(column) for column in COLUMNS]
+            for row in shopify_rows(product, handles.new(product))))
 
 
 EXPORTER = ShopifyCSV()

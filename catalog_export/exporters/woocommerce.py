@@ -20,16 +20,15 @@ from catalog_export.exporters.base import (
     centimetres,
     kilograms,
     shared_findings,
-    write_csv,
 )
 from catalog_export.exporters.feeds import (
-    exportable,
     image_address_findings,
     images_with_address,
     is_public_address,
     public_url,
     row_identity_findings,
     variant_title,
+    write_rows,
 )
 
 # The importer sets no limits of its own; images are optional. Two attribute column groups are
@@ -107,12 +106,8 @@ class WooCommerceCSV:
 
     def write(self, products: Iterable[Product], out: BinaryIO, *,
               template: bytes | None = None) -> ExportResult:
-        result = ExportResult()
-        rows = ([row.get(column) for column in COLUMNS]
-                for product in exportable(products, self.check, result)
-                for row in woocommerce_rows(product))
-        result.rows = write_csv(out, COLUMNS, rows)
-        return result
+        return write_rows(out, products, self.check, COLUMNS, lambda product: (
+            [row.get(column) for column in COLUMNS] for row in woocommerce_rows(product)))
 
 
 EXPORTER = WooCommerceCSV()

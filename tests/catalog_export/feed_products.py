@@ -2,6 +2,8 @@
 WooCommerce): small factories, each test changing only what it is about."""
 from __future__ import annotations
 
+import csv
+import io
 import unicodedata
 
 from catalog_export.canonical import Image, Product, Variant
@@ -58,3 +60,24 @@ def two_axis_product(**changes) -> Product:
                              image=image("gio-trang.jpg"))),
     }
     return simple_product(**(values | changes))
+
+
+def export_csv(exporter, *products, delimiter: str = ","):
+    """Write the products; read the file back as Python's csv module reads it (after the BOM):
+    (result, the file's bytes, its rows with the header first)."""
+    out = io.BytesIO()
+    result = exporter.write(products, out)
+    data = out.getvalue()
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""),
+                           delimiter=delimiter))
+    return result, data, rows
+
+
+def records(rows) -> list[dict[str, str]]:
+    """The rows after the header, each by column name."""
+    return [dict(zip(rows[0], row)) for row in rows[1:]]
+
+
+def filled(record: dict[str, str]) -> dict[str, str]:
+    """The cells of a row that hold something."""
+    return {column: value for column, value in record.items() if value != ""}

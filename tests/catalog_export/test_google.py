@@ -1,7 +1,6 @@
 """Google Merchant Center: the TSV and the RSS 2.0 feed, read back, and Google's rules."""
 from __future__ import annotations
 
-import csv
 import io
 import xml.etree.ElementTree as ET
 
@@ -15,6 +14,7 @@ from catalog_export.exporters.google import COLUMNS, EXPORTER, XML_EXPORTER
 from tests.catalog_export.feed_products import (
     SITE,
     TONE_MARKS_NAME,
+    export_csv,
     image,
     simple_product,
     two_axis_product,
@@ -26,11 +26,7 @@ BOM = b"\xef\xbb\xbf"
 
 
 def tsv(*products):
-    out = io.BytesIO()
-    result = EXPORTER.write(products, out)
-    data = out.getvalue()
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter="\t"))
-    return result, data, rows
+    return export_csv(EXPORTER, *products, delimiter="\t")
 
 
 def xml_items(*products):

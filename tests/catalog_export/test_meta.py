@@ -1,9 +1,6 @@
 """Meta's commerce catalogue CSV, read back, and Meta's rules."""
 from __future__ import annotations
 
-import csv
-import io
-
 import pytest
 
 from catalog_export.exporters import EXPORTERS
@@ -12,6 +9,7 @@ from catalog_export.exporters.meta import COLUMNS, EXPORTER
 from tests.catalog_export.feed_products import (
     SITE,
     TONE_MARKS_NAME,
+    export_csv,
     image,
     simple_product,
     two_axis_product,
@@ -20,11 +18,7 @@ from tests.catalog_export.feed_products import (
 
 
 def read(*products):
-    out = io.BytesIO()
-    result = EXPORTER.write(products, out)
-    data = out.getvalue()
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-    return result, data, rows
+    return export_csv(EXPORTER, *products)
 
 
 def test_header_bom_and_one_row_per_variant_grouped_by_item_group_id():

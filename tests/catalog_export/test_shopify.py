@@ -1,9 +1,6 @@
 """Shopify's product CSV, read back, and Shopify's rules."""
 from __future__ import annotations
 
-import csv
-import io
-
 import pytest
 
 from catalog_export.canonical import Certification, Variant
@@ -14,7 +11,10 @@ from tests.catalog_export.feed_products import (
     SITE,
     TEA_PATH,
     TONE_MARKS_NAME,
+    export_csv,
+    filled,
     image,
+    records,
     simple_product,
     two_axis_product,
     variant_product,
@@ -28,15 +28,8 @@ HEADER = ["Handle", "Title", "Body (HTML)", "Vendor", "Product Category", "Type"
 
 
 def read(*products):
-    out = io.BytesIO()
-    result = EXPORTER.write(products, out)
-    data = out.getvalue()
-    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-    return result, data, rows
-
-
-def filled(row):
-    return {column: value for column, value in row.items() if value != ""}
+    result, data, rows = export_csv(EXPORTER, *products)
+    return result, data, records(rows)
 
 
 def test_header_and_bom():

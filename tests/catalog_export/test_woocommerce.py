@@ -1,8 +1,6 @@
 """WooCommerce's importer CSV, read back, and WooCommerce's rules."""
 from __future__ import annotations
 
-import csv
-import io
 import re
 
 import pytest
@@ -14,7 +12,10 @@ from catalog_export.exporters.woocommerce import COLUMNS, EXPORTER
 from tests.catalog_export.feed_products import (
     SITE,
     TONE_MARKS_NAME,
+    export_csv,
+    filled,
     image,
+    records,
     simple_product,
     two_axis_product,
     variant_product,
@@ -27,21 +28,14 @@ HEADER = ["Type", "SKU", "Name", "Parent", "Published", "Description", "Regular 
 
 
 def read(*products):
-    out = io.BytesIO()
-    result = EXPORTER.write(products, out)
-    data = out.getvalue()
-    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-    return result, data, rows
+    result, data, rows = export_csv(EXPORTER, *products)
+    return result, data, records(rows)
 
 
 def exploded(cell):
     """A list cell as WooCommerce's importer reads it (WC_Product_Importer::explode_values):
     split on commas a backslash does not escape, then unescaped and trimmed."""
     return [value.replace("\\,", ",").strip() for value in re.split(r"(?<!\\),", cell)]
-
-
-def filled(row):
-    return {column: value for column, value in row.items() if value != ""}
 
 
 def test_header_and_bom():
