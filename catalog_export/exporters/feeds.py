@@ -24,8 +24,8 @@ from textnorm import search_key
 
 # The variant attributes of Google's and Meta's feeds, and the option names sellers write for
 # them (in search_key form: lower case, without diacritics). An axis whose name is not here is
-# written as a custom label. Sources: support.google.com/merchants/answer/6324492 (item_group_id
-# and the attributes variants may differ by); Meta's catalog field list.
+# written as a custom label. Sources: Google's product data specification (the attributes
+# variants of one item_group_id may differ by); Meta's catalogue field list.
 VARIANT_ATTRIBUTES = ("size", "color", "material", "pattern")
 ATTRIBUTE_OF_OPTION_NAME = {
     "khoi luong": "size", "trong luong": "size", "dung tich": "size", "the tich": "size",

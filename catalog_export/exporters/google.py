@@ -1,8 +1,8 @@
 """Google Merchant Center product feeds: a tab-separated file ("google") and an RSS 2.0 file
 ("google_xml"), one item per sellable variant, variants tied by item_group_id.
 
-Source: support.google.com/merchants/answer/7052112 (product data specification) and
-/answer/160567 (file formats); /work/shared/reference/ecommerce-formats.md.
+Source: Google's product data specification (support.google.com/merchants/answer/7052112)
+and its help on feed files; /work/shared/reference/ecommerce-formats.md.
 """
 from __future__ import annotations
 

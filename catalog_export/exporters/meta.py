@@ -1,8 +1,8 @@
 """Meta (Facebook and Instagram shops) commerce catalogue as a CSV data feed: one item per
 sellable variant, variants tied by item_group_id.
 
-Source: Meta Commerce Manager's product data specification (facebook.com/business/help/
-120325381656392); /work/shared/reference/ecommerce-formats.md.
+Source: Meta Business Help Centre, product data specifications for catalogues;
+/work/shared/reference/ecommerce-formats.md.
 """
 from __future__ import annotations
 
