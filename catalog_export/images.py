@@ -29,8 +29,8 @@ THUMBNAIL_SIDE = 320
 # HEIC (iPhone's default) needs the pillow-heif plugin, not installed: Safari on iOS turns HEIC
 # into JPEG when a page's file input accepts image/*, so a HEIC file reaches us only when copied
 # off the phone some other way; it is refused with advice (Camera > Formats > Most Compatible).
-_OPENERS = ("JPEG", "PNG", "WEBP", "GIF", "AVIF") + (("HEIF",) if "HEIF" in Image.OPEN else ())
-ACCEPTED_FORMATS = frozenset(_OPENERS) | {"MPO"}
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "AVIF") + (
+    ("HEIF",) if "HEIF" in Image.OPEN else ())  # pillow-heif registers "HEIF" when imported
 _HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs"}
 
 JPEG_QUALITY = 85  # photos: no visible loss, a third of the bytes of quality 95
@@ -42,7 +42,8 @@ WHITE = (255, 255, 255)
 
 class ImageRefused(Invalid, code="image_refused"):
     """An image we cannot take. `message` says why to a person; `details["reason"]` says it to a
-    program: not_image, format, heic, too_many_pixels, shape, too_many_bytes."""
+    program: not_image (not a picture of a format we take, or damaged), heic, too_many_pixels,
+    shape, too_many_bytes."""
 
     def __init__(self, message: Message, *, reason: str, **details):
         super().__init__(message, reason=reason, **details)
@@ -110,25 +111,22 @@ def _decoded(data: bytes, *, fit_within: int | None) -> Image.Image:
     """The first frame of the picture in `data`, decoded, after its header has shown it is a
     format we take with at most MAX_PIXELS. `fit_within` lets a big JPEG be decoded at 1/2, 1/4
     or 1/8 scale (libjpeg's own, far cheaper than decoding whole then shrinking)."""
-    if _is_heic(data):
+    if _is_heic(data) and "HEIF" not in ACCEPTED_FORMATS:
         raise ImageRefused(N_(
             "Ảnh HEIC (định dạng mặc định của iPhone) chưa đọc được. Hãy gửi ảnh JPEG: trên "
             "iPhone vào Cài đặt > Camera > Định dạng, chọn «Tương thích nhất», rồi chụp lại."),
             reason="heic")
     try:
         # Image.open reads only the header. Naming the formats keeps every other opener Pillow
-        # has (EPS would start Ghostscript, TIFF libtiff) away from what a stranger uploads.
-        image = Image.open(io.BytesIO(data), formats=_OPENERS)
+        # has (EPS would start Ghostscript, TIFF libtiff) away from what a stranger uploads: a
+        # BMP or TIFF is then "not a picture we can open", like a text file.
+        image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         # Pillow's own limit (2 x Image.MAX_IMAGE_PIXELS for the error; the warning only when a
         # caller turned warnings into errors): far over ours, so refused the same way.
         raise _too_many_pixels(None) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as error:
         raise _not_an_image() from error
-    if image.format not in ACCEPTED_FORMATS:
-        raise ImageRefused(N_(
-            "Ảnh định dạng %(format)s không được nhận. Hãy gửi ảnh JPEG, PNG hoặc WebP.",
-            format=image.format), reason="format")
     width, height = image.size
     if width * height > MAX_PIXELS:
         raise _too_many_pixels(image.size)
