@@ -95,9 +95,7 @@ def process_upload(data: bytes) -> ProcessedImage:
             "Ảnh nặng %(size)s MB, quá mức %(limit)s MB cho một ảnh. Hãy gửi ảnh nhỏ hơn hoặc "
             "chụp lại ở độ phân giải thấp hơn.",
             size=math.ceil(len(data) / (1024 * 1024)), limit=MAX_UPLOAD_BYTES // (1024 * 1024)))
-    image = _decoded(data, fit_within=STORED_MAX_SIDE)
-    image = _in_srgb(_upright(image))
-    image.thumbnail((STORED_MAX_SIDE, STORED_MAX_SIDE), Image.Resampling.LANCZOS)
+    image = _picture(data, fit_within=STORED_MAX_SIDE)
     fmt = "png" if image.mode == "RGBA" else "jpeg"
     stored = _encoded(image, fmt)
     thumbnail = image.copy()
@@ -152,29 +150,44 @@ def _is_heic(data: bytes) -> bool:
     return bool(brands & _HEIC_BRANDS) and b"avif" not in brands
 
 
-def _upright(image: Image.Image) -> Image.Image:
-    """The picture as the camera was held: phones store it as the sensor read it, with an EXIF
-    (or XMP) Orientation saying how to turn it."""
-    try:
-        return ImageOps.exif_transpose(image)
-    except (OSError, ValueError, SyntaxError, struct.error):
-        # EXIF is metadata: a malformed block costs the rotation, never the photo.
-        return image
+def _picture(data: bytes, *, fit_within: int | None) -> Image.Image:
+    """The picture in `data` decoded, shrunk to fit within fit_within (first: what follows then
+    works on a few megabytes, not on up to 160 MB), upright and in sRGB."""
+    image = _resizable(_decoded(data, fit_within=fit_within))
+    if fit_within is not None:
+        image.thumbnail((fit_within, fit_within), Image.Resampling.LANCZOS)
+    _turn_upright(image)
+    return _in_srgb(image)
 
 
-def _in_srgb(image: Image.Image) -> Image.Image:
-    """The picture in sRGB, as RGB, or RGBA when its transparency is actually used. An embedded
-    ICC profile (Adobe RGB, Display P3 from iPhones, a printer's CMYK) is converted from; an
-    untagged picture is taken as sRGB already, as browsers do."""
+def _resizable(image: Image.Image) -> Image.Image:
+    """The picture in a mode Pillow resizes smoothly (a palette's would be resized by nearest
+    neighbour), its ICC profile kept in `info` for _in_srgb."""
     has_alpha = image.mode in ("RGBA", "LA", "PA") or (
         image.mode in ("P", "L", "RGB") and "transparency" in image.info)
     if image.mode in ("I;16", "I;16B", "I;16L", "I"):
         # 16-bit grey (PNG): Pillow's convert() would clip, not scale, to 8 bits.
         image = image.convert("I").point(lambda value: value / 256).convert("L")
     if has_alpha and image.mode not in ("RGBA", "LA"):
-        image = image.convert("RGBA")  # a palette's or a PNG tRNS chunk's transparent colour
-    elif image.mode not in ("RGB", "RGBA", "L", "LA", "CMYK"):
-        image = image.convert("RGB")
+        return image.convert("RGBA")  # a palette's or a PNG tRNS chunk's transparent colour
+    if image.mode not in ("RGB", "RGBA", "L", "LA", "CMYK"):
+        return image.convert("RGB")
+    return image
+
+
+def _turn_upright(image: Image.Image) -> None:
+    """Turns the picture as the camera was held: phones store it as the sensor read it, with an
+    EXIF (or XMP) Orientation saying how to turn it."""
+    try:
+        ImageOps.exif_transpose(image, in_place=True)
+    except (OSError, ValueError, SyntaxError, struct.error):
+        pass  # EXIF is metadata: a malformed block costs the rotation, never the photo
+
+
+def _in_srgb(image: Image.Image) -> Image.Image:
+    """The picture in sRGB, as RGB, or RGBA when its transparency is actually used. An embedded
+    ICC profile (Adobe RGB, Display P3 from iPhones, a printer's CMYK) is converted from; an
+    untagged picture is taken as sRGB already, as browsers do."""
     icc = image.info.get("icc_profile")
     if icc:
         target_mode = "RGBA" if image.mode in ("RGBA", "LA") else "RGB"
@@ -264,7 +277,8 @@ def prepare_platform_image(data: bytes, *, square: bool, min_side: int | None,
         raise ValueError(f"fmt must be 'jpeg' or 'png', not {fmt!r}")
     if min_side is not None and max_side is not None and min_side > max_side:
         raise ValueError(f"min_side {min_side} is over max_side {max_side}")
-    image = _in_srgb(_upright(_decoded(data, fit_within=max_side)))
+    # Kept images are within STORED_MAX_SIDE already: _resized gives the exact sides asked for.
+    image = _picture(data, fit_within=None)
     if fmt == "jpeg" or square:
         image = _on_white(image)
     if square and image.width != image.height:
