@@ -26,14 +26,16 @@ THUMBNAIL_SIDE = 320
 # (libtiff, many compressions) for nothing a seller needs. MPO is how some phones (Samsung,
 # Fujifilm) store a JPEG with a depth or preview picture after it: Pillow's JPEG opener returns it.
 # AVIF is read by Pillow itself (11.3 and later) when built with libavif, as here.
-# HEIC (iPhone's default) needs the pillow-heif plugin, not installed: Safari on iOS turns HEIC
-# into JPEG when a page's file input accepts image/*, so a HEIC file reaches us only when copied
-# off the phone some other way; it is refused with advice (Camera > Formats > Most Compatible).
+# HEIC (iPhone's default) needs the pillow-heif plugin, not installed. A browser on iOS hands a
+# file input a JPEG whatever its accept attribute; Safari on macOS does only when accept leaves
+# HEIC out (accept="image/jpeg,image/png,image/webp", not "image/*"): tested and tabulated in
+# https://zenn.dev/kou_pg_0131/articles/safari-input-file-heic (2025). A HEIC file that still
+# arrives is refused with advice (Camera > Formats > Most Compatible).
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "AVIF") + (
     ("HEIF",) if "HEIF" in Image.OPEN else ())  # pillow-heif registers "HEIF" when imported
 _HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs"}
 
-JPEG_QUALITY = 85  # photos: no visible loss, a third of the bytes of quality 95
+JPEG_QUALITY = 85  # photos: artefacts hard to see, about 60% of the bytes of quality 95
 # What prepare_for_platform tries, in turn, to fit a platform's byte limit. Below 45 a photo shows
 # blocks and halos around its edges: better to refuse and say why.
 PLATFORM_QUALITY_STEPS = (85, 75, 65, 55, 45)
@@ -193,7 +195,8 @@ def _in_srgb(image: Image.Image) -> Image.Image:
         target_mode = "RGBA" if image.mode in ("RGBA", "LA") else "RGB"
         try:
             image = ImageCms.profileToProfile(
-                image, ImageCms.ImageCmsProfile(io.BytesIO(icc)), _SRGB,
+                # A profile object per call: LittleCMS profiles are not shared between threads.
+                image, ImageCms.ImageCmsProfile(io.BytesIO(icc)), ImageCms.createProfile("sRGB"),
                 renderingIntent=ImageCms.Intent.PERCEPTUAL, outputMode=target_mode)
         except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
             # A broken or mismatched profile (an RGB profile on a grey picture): the colours are
@@ -207,9 +210,6 @@ def _in_srgb(image: Image.Image) -> Image.Image:
     if image.mode == "RGBA" and image.getchannel("A").getextrema()[0] == 255:
         image = image.convert("RGB")  # an alpha channel every pixel of which is opaque
     return image
-
-
-_SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
 
 def _encoded(image: Image.Image, fmt: str, *, quality: int = JPEG_QUALITY) -> bytes:

@@ -398,9 +398,11 @@ def test_a_multi_picture_jpeg_from_a_phone_is_kept_as_its_main_picture():
     assert kept.format == "jpeg" and _close(_opened(kept.data).getpixel((20, 15)), (255, 0, 0))
 
 
-def test_a_webp_photo_is_taken():
-    kept = process_upload(_file(Image.new("RGB", (50, 30), GREEN), "WEBP", quality=95))
+@pytest.mark.parametrize("fmt", ["WEBP", "AVIF"])
+def test_webp_and_avif_photos_are_taken(fmt):
+    kept = process_upload(_file(Image.new("RGB", (50, 30), GREEN), fmt, quality=95))
     assert (kept.format, kept.width, kept.height) == ("jpeg", 50, 30)
+    assert _close(_opened(kept.data).getpixel((25, 15)), GREEN)
 
 
 # --- What a platform asks for -------------------------------------------------------------------
