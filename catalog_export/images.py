@@ -195,7 +195,7 @@ def _in_srgb(image: Image.Image) -> Image.Image:
         target_mode = "RGBA" if image.mode in ("RGBA", "LA") else "RGB"
         try:
             image = ImageCms.profileToProfile(
-                # A profile object per call: LittleCMS profiles are not shared between threads.
+                # A profile object per call, so that no LittleCMS profile is used by two threads.
                 image, ImageCms.ImageCmsProfile(io.BytesIO(icc)), ImageCms.createProfile("sRGB"),
                 renderingIntent=ImageCms.Intent.PERCEPTUAL, outputMode=target_mode)
         except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
