@@ -2,12 +2,16 @@
 the pages and the API find exporters here, by name."""
 from __future__ import annotations
 
-from catalog_export.exporters import shopee
+from catalog_export.exporters import lazada, sendo, shopee, tiki, tiktok
 from catalog_export.exporters.base import Exporter
 
 # One line per platform, in the order pages list them.
 EXPORTERS: dict[str, Exporter] = {exporter.name: exporter for exporter in (
     shopee.EXPORTER,
+    lazada.EXPORTER,
+    tiktok.EXPORTER,
+    tiki.EXPORTER,
+    sendo.EXPORTER,
 )}
 
 

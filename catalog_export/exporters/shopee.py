@@ -23,23 +23,20 @@ from catalog_export.exporters.base import (
     Finding,
     Limits,
     Severity,
-    centimetres,
     put_xlsx_value,
 )
 from catalog_export.exporters.table import (
+    FIELDS,
     Column,
     TableExporter,
-    decimal_number,
     extra_value,
-    image_url,
     image_url_findings,
     kilograms_to_hundredths,
-    option_name,
-    option_value,
     parcel_grams,
     platform_category_findings,
     sort_out,
-    variant_image_url,
+    whole_centimetres,
+    with_unit,
 )
 from domain_errors import N_, Invalid
 
@@ -76,41 +73,40 @@ def _integration_code(product: Product, variant: Variant) -> str | None:
     return f"V{product.id}" if product.has_variants else None
 
 
-def _grams_as_kg(product: Product, variant: Variant) -> int | float | None:
-    # Kilograms with a decimal point; 0.01 kg is the field's smallest step.
+def _parcel_kilograms(product: Product, variant: Variant) -> int | float | None:
+    # Shopee takes one weight per product: kilograms with a decimal point, 0.01 kg its step.
     return kilograms_to_hundredths(parcel_grams(product))
 
 
-def _whole_cm(millimetres_of) -> object:
-    def value(product: Product, variant: Variant) -> int | None:
-        return decimal_number(centimetres(millimetres_of(product), whole=True))
-    return value
-
-
-# key, the template's Vietnamese label (for the workbook written without a template), value.
+# key, the template's Vietnamese label (for the workbook written without a template), value,
+# and whether it is the product's own field (on its first row only).
 _COLUMNS = (
     ("ps_category", "Ngành hàng", extra_value(SHOPEE_CATEGORY_KEY), True),
-    ("ps_product_name", "Tên sản phẩm", lambda p, v: p.name, True),
-    ("ps_product_description", "Mô tả sản phẩm", lambda p, v: p.description, True),
-    ("ps_sku_parent_short", "SKU sản phẩm", lambda p, v: p.sku, True),
+    *((key, label, FIELDS[field], True) for key, label, field in (
+        ("ps_product_name", "Tên sản phẩm", "name"),
+        ("ps_product_description", "Mô tả sản phẩm", "description"),
+        ("ps_sku_parent_short", "SKU sản phẩm", "parent_sku"))),
     ("et_title_variation_integration_no", "Mã phân loại", _integration_code, False),
-    ("et_title_variation_1", "Tên nhóm phân loại hàng 1", option_name(0), False),
-    ("et_title_option_for_variation_1", "Tên phân loại hàng cho nhóm phân loại hàng 1",
-     option_value(0), False),
-    ("et_title_image_per_variation", "Hình ảnh mỗi phân loại", variant_image_url, False),
-    ("et_title_variation_2", "Tên nhóm phân loại hàng 2", option_name(1), False),
-    ("et_title_option_for_variation_2", "Tên phân loại hàng cho nhóm phân loại hàng 2",
-     option_value(1), False),
-    ("ps_price", "Giá", lambda p, v: v.price, False),
-    ("ps_stock", "Kho hàng", lambda p, v: v.stock, False),
-    ("ps_sku_short", "SKU phân loại", lambda p, v: v.sku, False),
-    ("ps_gtin_code", "GTIN", lambda p, v: v.gtin, False),
-    ("ps_item_cover_image", "Ảnh bìa", image_url(0), True),
-    *((f"ps_item_image_{n}", f"Hình ảnh sản phẩm {n}", image_url(n), True) for n in range(1, 9)),
-    ("ps_weight", "Cân nặng (kg)", _grams_as_kg, True),
-    ("ps_length", "Chiều dài (cm)", _whole_cm(lambda p: p.length_mm), True),
-    ("ps_width", "Chiều rộng (cm)", _whole_cm(lambda p: p.width_mm), True),
-    ("ps_height", "Chiều cao (cm)", _whole_cm(lambda p: p.height_mm), True),
+    *((key, label, FIELDS[field], False) for key, label, field in (
+        ("et_title_variation_1", "Tên nhóm phân loại hàng 1", "option_name_1"),
+        ("et_title_option_for_variation_1", "Tên phân loại hàng cho nhóm phân loại hàng 1",
+         "option_1"),
+        ("et_title_image_per_variation", "Hình ảnh mỗi phân loại", "variant_image"),
+        ("et_title_variation_2", "Tên nhóm phân loại hàng 2", "option_name_2"),
+        ("et_title_option_for_variation_2", "Tên phân loại hàng cho nhóm phân loại hàng 2",
+         "option_2"),
+        ("ps_price", "Giá", "price"),
+        ("ps_stock", "Kho hàng", "stock"),
+        ("ps_sku_short", "SKU phân loại", "sku"),
+        ("ps_gtin_code", "GTIN", "gtin"))),
+    ("ps_item_cover_image", "Ảnh bìa", FIELDS["image_1"], True),
+    *((f"ps_item_image_{n}", f"Hình ảnh sản phẩm {n}", FIELDS[f"image_{n + 1}"], True)
+      for n in range(1, 9)),
+    ("ps_weight", "Cân nặng (kg)", _parcel_kilograms, True),
+    *((key, label, with_unit(key, field, whole_centimetres).value, True)
+      for key, label, field in (("ps_length", "Chiều dài (cm)", "length_mm"),
+                                ("ps_width", "Chiều rộng (cm)", "width_mm"),
+                                ("ps_height", "Chiều cao (cm)", "height_mm"))),
 )
 KNOWN_KEYS = tuple(key for key, *_ in _COLUMNS)
 # A row holding these is the key row, whatever else the template adds.

@@ -6,7 +6,7 @@ Not a platform: shopee, lazada, tiktok, tiki, sendo and custom build on it.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -16,6 +16,7 @@ from catalog_export.exporters.base import (
     Finding,
     Limits,
     Severity,
+    centimetres,
     errors_of,
     kilograms,
     shared_findings,
@@ -130,6 +131,76 @@ def variant_image_url(product: Product, variant: Variant) -> str | None:
     return variant.image.url if variant.image is not None else None
 
 
+# The canonical fields a column may take, by the name column-mapping profiles use. A variant's
+# own value where it has one (sku, price, stock, gtin, weight), else the product's.
+FIELDS: dict[str, CellValue] = {
+    "name": lambda p, v: p.name,
+    "description": lambda p, v: p.description,
+    "sku": lambda p, v: v.sku,
+    "parent_sku": lambda p, v: p.sku,
+    "price": lambda p, v: v.price,
+    "stock": lambda p, v: v.stock,
+    "gtin": lambda p, v: v.gtin,
+    "brand": lambda p, v: p.brand,
+    "origin": lambda p, v: p.origin,
+    "google_category_id": lambda p, v: p.google_category_id,
+    "google_category_path": lambda p, v: p.google_category_path,
+    "weight_grams": lambda p, v: p.weight_of(v),
+    "length_mm": lambda p, v: p.length_mm,
+    "width_mm": lambda p, v: p.width_mm,
+    "height_mm": lambda p, v: p.height_mm,
+    **{f"image_{n}": image_url(n - 1) for n in range(1, 10)},
+    "variant_image": variant_image_url,
+    **{f"option_name_{n}": option_name(n - 1) for n in (1, 2)},
+    **{f"option_{n}": option_value(n - 1) for n in (1, 2)},
+    "ocop_stars": lambda p, v: p.ocop_stars,
+    "ocop_year": lambda p, v: p.ocop_year,
+    "certifications": lambda p, v: ", ".join(c.value for c in p.certifications) or None,
+    "shelf_life_days": lambda p, v: p.shelf_life_days,
+    "storage": lambda p, v: p.storage,
+    "link": lambda p, v: p.link,
+    "seller": lambda p, v: p.seller or None,
+}
+# Fields that are the product's own rather than its variant's (see Column.product_level).
+PRODUCT_LEVEL_FIELDS = frozenset(FIELDS) - {"sku", "price", "stock", "gtin", "weight_grams",
+                                            "variant_image", "option_1", "option_2"}
+
+
+def field_column(header: str, field_name: str) -> Column:
+    return Column(header, FIELDS[field_name], field_name in PRODUCT_LEVEL_FIELDS)
+
+
+def image_columns(header: str, count: int) -> tuple[Column, ...]:
+    """`count` image columns, their header numbered from 1: "Hình ảnh %d"."""
+    return tuple(field_column(header % n, f"image_{n}") for n in range(1, count + 1))
+
+
+def option_columns(name_header: str, value_header: str) -> tuple[Column, ...]:
+    """The two option axes: each its name and the variant's value ("Thuộc tính %d")."""
+    return tuple(column for n in (1, 2) for column in (
+        field_column(name_header % n, f"option_name_{n}"),
+        field_column(value_header % n, f"option_{n}")))
+
+
+def with_unit(header: str, field_name: str, convert: Callable[[int | None], object]) -> Column:
+    """A column of a field in the catalogue's unit (grams, millimetres) converted."""
+    take = FIELDS[field_name]
+    return Column(header, lambda p, v: convert(take(p, v)), field_name in PRODUCT_LEVEL_FIELDS)
+
+
+def brand_or(default: str) -> CellValue:
+    """The brand, or what the platform calls a product sold without one ("No Brand")."""
+    return lambda p, v: p.brand or default
+
+
+def whole_centimetres(millimetres: int | None) -> int | None:
+    return decimal_number(centimetres(millimetres, whole=True))
+
+
+def exact_centimetres(millimetres: int | None) -> int | float | None:
+    return decimal_number(centimetres(millimetres))
+
+
 def parcel_grams(product: Product) -> int | None:
     """The product's parcel weight where a platform takes one per product: its heaviest
     variant's (a parcel declared lighter than it is costs the seller a surcharge)."""
@@ -172,7 +243,3 @@ def platform_category_findings(product: Product, platform: str, extra_key: str) 
     return [Finding(product.id, "category", "platform_category_missing", Severity.WARNING, N_(
         "Chưa có mã ngành hàng của %(platform)s; cần điền cột ngành hàng trước khi tải lên.",
         platform=platform))]
-
-
-def texts(values: Sequence[object]) -> list[str]:
-    return ["" if value is None else str(value) for value in values]

@@ -2,7 +2,12 @@
 option axes, and the text that must survive byte-exact."""
 from __future__ import annotations
 
+import codecs
+import csv
+import io
 import unicodedata
+
+from openpyxl import load_workbook
 
 from catalog_export.canonical import Image, Product, Variant
 
@@ -56,3 +61,25 @@ def with_variants(**kw) -> Product:
 
 def rules_of(findings) -> set[str]:
     return {finding.rule for finding in findings}
+
+
+def export(exporter, products):
+    """The exporter's result, and the file it wrote as (sheet titles, header, rows as dicts
+    by header) read back with openpyxl, or with csv for a CSV."""
+    out = io.BytesIO()
+    result = exporter.write(products, out)
+    data = out.getvalue()
+    if exporter.file_extension == "csv":
+        assert data.startswith(codecs.BOM_UTF8)
+        header, *rows = csv.reader(io.StringIO(data.decode("utf-8-sig")))
+        return result, ([], header, [dict(zip(header, row)) for row in rows]), data
+    workbook = load_workbook(io.BytesIO(data))
+    sheet = workbook.worksheets[0]
+    header, *rows = ([cell.value for cell in row] for row in sheet.iter_rows())
+    return result, (workbook.sheetnames, header, [dict(zip(header, row)) for row in rows]), data
+
+
+def findings_of_rule(exporter, product, rule):
+    """The findings of `rule` on `product`; the product every platform takes has none."""
+    assert rule not in rules_of(exporter.check(single()))
+    return [finding for finding in exporter.check(product) if finding.rule == rule]
