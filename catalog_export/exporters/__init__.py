@@ -2,7 +2,7 @@
 the pages and the API find exporters here, by name."""
 from __future__ import annotations
 
-from catalog_export.exporters import lazada, sendo, shopee, tiki, tiktok
+from catalog_export.exporters import custom, lazada, sendo, shopee, tiki, tiktok
 from catalog_export.exporters.base import Exporter
 
 # One line per platform, in the order pages list them.
@@ -12,6 +12,9 @@ EXPORTERS: dict[str, Exporter] = {exporter.name: exporter for exporter in (
     tiktok.EXPORTER,
     tiki.EXPORTER,
     sendo.EXPORTER,
+    # Column-mapping profiles shipped as data in catalog_export/profiles/ (custom.py).
+    custom.shipped_profile("san-tmdt-thai-nguyen.json"),
+    custom.shipped_profile("postmart.json"),
 )}
 
 
