@@ -55,7 +55,6 @@ from catalog_export.exporters.table import (
     decimal_number,
     exact_centimetres,
     extra_value,
-    image_url_findings,
     with_unit,
 )
 from domain_errors import N_, Invalid, Message
@@ -101,11 +100,11 @@ class ProfileExporter(TableExporter):
         self.sheet_title, self.limits = sheet, limits
         self.profile_columns = columns
         self.columns = tuple(c.column for c in columns)
-        self.takes_images = any(c.field in IMAGE_FIELDS for c in columns)
+        # Images by URL: only a profile with image columns cares whether they have one.
+        self.images_by_url = any(c.field in IMAGE_FIELDS for c in columns)
 
     def platform_findings(self, product: Product) -> list[Finding]:
-        platform = self.label
-        findings = image_url_findings(product, platform) if self.takes_images else []
+        platform, findings = self.label, []
         for profile_column in self.profile_columns:
             header = profile_column.column.header
             values = [profile_column.column.value(product, v) for v in product.sellable()]

@@ -8,8 +8,7 @@ category and differ; compare with a template downloaded for the shop's category.
 """
 from __future__ import annotations
 
-from catalog_export.canonical import Product
-from catalog_export.exporters.base import Finding, Limits
+from catalog_export.exporters.base import Limits
 from catalog_export.exporters.table import (
     Column,
     TableExporter,
@@ -17,10 +16,9 @@ from catalog_export.exporters.table import (
     exact_centimetres,
     field_column,
     image_columns,
-    image_url_findings,
     kilograms_to_hundredths,
     option_columns,
-    with_unit,
+    parcel_columns,
 )
 
 LIMITS = Limits(
@@ -46,15 +44,10 @@ class LazadaExporter(TableExporter):
         field_column("price", "price"),
         field_column("quantity", "stock"),
         # Kilograms and centimetres with at most 2 decimals; kilograms rounded up to 10 g.
-        with_unit("package_weight", "weight_grams", kilograms_to_hundredths),
-        with_unit("package_length", "length_mm", exact_centimetres),
-        with_unit("package_width", "width_mm", exact_centimetres),
-        with_unit("package_height", "height_mm", exact_centimetres),
+        *parcel_columns(("package_weight", "package_length", "package_width", "package_height"),
+                        kilograms_to_hundredths, exact_centimetres),
         *image_columns("image_%d", 8),
     )
-
-    def platform_findings(self, product: Product) -> list[Finding]:
-        return image_url_findings(product, self.limits.platform)
 
 
 EXPORTER = LazadaExporter()

@@ -6,17 +6,14 @@ the guides' screenshots) and the option columns; verify against a real template.
 """
 from __future__ import annotations
 
-from catalog_export.canonical import Product
-from catalog_export.exporters.base import Finding, Limits
+from catalog_export.exporters.base import Limits
 from catalog_export.exporters.table import (
     Column,
     TableExporter,
     extra_value,
     field_column,
     image_columns,
-    image_url_findings,
     option_columns,
-    platform_category_findings,
 )
 
 SENDO_CATEGORY_KEY = "sendo_category_id"  # product.extra: Sendo's category ID, when known
@@ -29,6 +26,7 @@ class SendoExporter(TableExporter):
     label = "Sendo"
     sheet_title = "Sản phẩm"
     limits = LIMITS
+    category_key = SENDO_CATEGORY_KEY
     columns = (
         field_column("Tên sản phẩm", "name"),
         Column("Mã danh mục", extra_value(SENDO_CATEGORY_KEY), product_level=True),
@@ -41,10 +39,5 @@ class SendoExporter(TableExporter):
         field_column("Tồn kho", "stock"),
         *image_columns("Hình ảnh %d", 9),
     )
-
-    def platform_findings(self, product: Product) -> list[Finding]:
-        return (image_url_findings(product, self.limits.platform)
-                + platform_category_findings(product, self.limits.platform, SENDO_CATEGORY_KEY))
-
 
 EXPORTER = SendoExporter()

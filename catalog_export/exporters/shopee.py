@@ -30,10 +30,8 @@ from catalog_export.exporters.table import (
     Column,
     TableExporter,
     extra_value,
-    image_url_findings,
     kilograms_to_hundredths,
     parcel_grams,
-    platform_category_findings,
     sort_out,
     whole_centimetres,
     with_unit,
@@ -126,12 +124,12 @@ class ShopeeExporter(TableExporter):
     label = "Shopee"
     sheet_title = "Template"
     limits = LIMITS
+    category_key = SHOPEE_CATEGORY_KEY
     columns = tuple(Column(key, value, product_level) for key, _, value, product_level in _COLUMNS)
     product_fields_on_first_row_only = True
 
     def platform_findings(self, product: Product) -> list[Finding]:
-        findings = image_url_findings(product, self.limits.platform)
-        findings += platform_category_findings(product, self.limits.platform, SHOPEE_CATEGORY_KEY)
+        findings = []
         length = len(product.description)
         if product.description.strip() and length < DESCRIPTION_ADVISED_MIN:
             findings.append(Finding(product.id, "description", "description_short",

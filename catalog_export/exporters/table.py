@@ -55,9 +55,17 @@ class TableExporter:
     columns: tuple[Column, ...] = ()
     # True where the platform groups a product's rows and reads its own fields from the first.
     product_fields_on_first_row_only: bool = False
+    images_by_url: bool = True  # the file points at images by URL (see image_url_findings)
+    category_key: str | None = None  # product.extra's key of the platform's category ID
 
     def check(self, product: Product) -> list[Finding]:
-        return shared_findings(product, self.limits) + self.platform_findings(product)
+        findings = shared_findings(product, self.limits)
+        if self.images_by_url:
+            findings += image_url_findings(product, self.limits.platform)
+        if self.category_key is not None:
+            findings += platform_category_findings(product, self.limits.platform,
+                                                   self.category_key)
+        return findings + self.platform_findings(product)
 
     def platform_findings(self, product: Product) -> list[Finding]:
         return []
@@ -186,6 +194,16 @@ def with_unit(header: str, field_name: str, convert: Callable[[int | None], obje
     """A column of a field in the catalogue's unit (grams, millimetres) converted."""
     take = FIELDS[field_name]
     return Column(header, lambda p, v: convert(take(p, v)), field_name in PRODUCT_LEVEL_FIELDS)
+
+
+def parcel_columns(headers: tuple[str, str, str, str],
+                   weight: Callable[[int | None], object] = lambda grams: grams,
+                   size: Callable[[int | None], object] = lambda mm: mm) -> tuple[Column, ...]:
+    """The parcel's weight, length, width and height under `headers`, each converted from the
+    catalogue's grams and millimetres."""
+    return tuple(with_unit(header, field_name, convert) for header, field_name, convert in zip(
+        headers, ("weight_grams", "length_mm", "width_mm", "height_mm"),
+        (weight, size, size, size)))
 
 
 def brand_or(default: str) -> CellValue:

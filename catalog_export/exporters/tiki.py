@@ -7,8 +7,7 @@ downloaded for the shop's category.
 """
 from __future__ import annotations
 
-from catalog_export.canonical import Product
-from catalog_export.exporters.base import Finding, Limits
+from catalog_export.exporters.base import Limits
 from catalog_export.exporters.table import (
     Column,
     TableExporter,
@@ -16,12 +15,10 @@ from catalog_export.exporters.table import (
     extra_value,
     field_column,
     image_columns,
-    image_url_findings,
     kilograms_to_hundredths,
     option_columns,
-    platform_category_findings,
+    parcel_columns,
     whole_centimetres,
-    with_unit,
 )
 
 TIKI_CATEGORY_KEY = "tiki_category_id"  # product.extra: Tiki's category ID, when known
@@ -41,6 +38,7 @@ class TikiExporter(TableExporter):
     label = "Tiki"
     sheet_title = "Sản phẩm"
     limits = LIMITS
+    category_key = TIKI_CATEGORY_KEY
     columns = (
         Column("Danh mục", extra_value(TIKI_CATEGORY_KEY), product_level=True),
         field_column("Tên sản phẩm", "name"),
@@ -54,16 +52,9 @@ class TikiExporter(TableExporter):
         field_column("Giá bán", "price"),
         field_column("Số lượng tồn kho", "stock"),
         field_column("Mã vạch", "gtin"),
-        with_unit("Khối lượng (kg)", "weight_grams", kilograms_to_hundredths),
-        with_unit("Dài (cm)", "length_mm", whole_centimetres),
-        with_unit("Rộng (cm)", "width_mm", whole_centimetres),
-        with_unit("Cao (cm)", "height_mm", whole_centimetres),
+        *parcel_columns(("Khối lượng (kg)", "Dài (cm)", "Rộng (cm)", "Cao (cm)"),
+                        kilograms_to_hundredths, whole_centimetres),
         *image_columns("Hình ảnh %d", 9),
     )
-
-    def platform_findings(self, product: Product) -> list[Finding]:
-        return (image_url_findings(product, self.limits.platform)
-                + platform_category_findings(product, self.limits.platform, TIKI_CATEGORY_KEY))
-
 
 EXPORTER = TikiExporter()

@@ -19,12 +19,10 @@ from catalog_export.exporters.table import (
     extra_value,
     field_column,
     image_columns,
-    image_url_findings,
     kilograms_to_hundredths,
     option_columns,
-    platform_category_findings,
+    parcel_columns,
     whole_centimetres,
-    with_unit,
 )
 from domain_errors import N_
 
@@ -53,6 +51,7 @@ class TikTokExporter(TableExporter):
     label = "TikTok Shop"
     sheet_title = "Template"
     limits = LIMITS
+    category_key = TIKTOK_CATEGORY_KEY
     columns = (
         Column("category_id", extra_value(TIKTOK_CATEGORY_KEY), product_level=True),
         field_column("title", "name"),
@@ -66,16 +65,12 @@ class TikTokExporter(TableExporter):
         field_column("price", "price"),
         field_column("quantity", "stock"),
         field_column("gtin", "gtin"),
-        with_unit("package_weight_kg", "weight_grams", kilograms_to_hundredths),
-        with_unit("package_length_cm", "length_mm", whole_centimetres),
-        with_unit("package_width_cm", "width_mm", whole_centimetres),
-        with_unit("package_height_cm", "height_mm", whole_centimetres),
+        *parcel_columns(("package_weight_kg", "package_length_cm", "package_width_cm",
+                         "package_height_cm"), kilograms_to_hundredths, whole_centimetres),
     )
 
     def platform_findings(self, product: Product) -> list[Finding]:
-        findings = image_url_findings(product, self.limits.platform)
-        findings += platform_category_findings(product, self.limits.platform,
-                                               TIKTOK_CATEGORY_KEY)
+        findings = []
         # The 10,000 characters count the HTML: tags and escapes lengthen a text that fits.
         length = len(description_html(product.description))
         if len(product.description) <= LIMITS.description_max < length:

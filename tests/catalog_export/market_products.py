@@ -79,7 +79,10 @@ def export(exporter, products):
     return result, (workbook.sheetnames, header, [dict(zip(header, row)) for row in rows]), data
 
 
-def findings_of_rule(exporter, product, rule):
-    """The findings of `rule` on `product`; the product every platform takes has none."""
+def assert_rule_fires(exporter, product, rule, severity):
+    """The findings of `rule` on `product`, all of `severity`; the product every platform
+    takes has none."""
     assert rule not in rules_of(exporter.check(single()))
-    return [finding for finding in exporter.check(product) if finding.rule == rule]
+    findings = [finding for finding in exporter.check(product) if finding.rule == rule]
+    assert findings and {finding.severity for finding in findings} == {severity}
+    return findings

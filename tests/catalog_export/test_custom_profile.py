@@ -13,8 +13,8 @@ from catalog_export.exporters.custom import ProfileError, load_profile, shipped_
 from tests.catalog_export.market_products import (
     FORMULA_TEXT,
     TONE_MARKS,
+    assert_rule_fires,
     export,
-    findings_of_rule,
     image,
     rules_of,
     single,
@@ -94,8 +94,7 @@ def test_a_profile_written_by_staff_gives_an_exporter_with_its_rules():
     (single(name="x" * 201), "name_too_long"),
 ])
 def test_each_rule_of_the_trade_floor_profile_fires(product, rule):
-    findings = findings_of_rule(EXPORTERS["san-tmdt-thai-nguyen"], product, rule)
-    assert findings and {f.severity for f in findings} == {Severity.ERROR}
+    assert_rule_fires(EXPORTERS["san-tmdt-thai-nguyen"], product, rule, Severity.ERROR)
 
 
 @pytest.mark.parametrize("text, problem", [

@@ -9,8 +9,8 @@ from catalog_export.exporters.lazada import EXPORTER
 from tests.catalog_export.market_products import (
     FORMULA_TEXT,
     TONE_MARKS,
+    assert_rule_fires,
     export,
-    findings_of_rule,
     image,
     rules_of,
     single,
@@ -62,8 +62,7 @@ def test_tone_marks_survive_byte_exact():
     (single(height_mm=None), "size_missing", Severity.ERROR),
 ])
 def test_each_lazada_rule_fires_on_a_product_that_breaks_it(product, rule, severity):
-    findings = findings_of_rule(EXPORTER, product, rule)
-    assert findings and {f.severity for f in findings} == {severity}
+    assert_rule_fires(EXPORTER, product, rule, severity)
 
 
 def test_products_with_errors_are_left_out_and_reported():

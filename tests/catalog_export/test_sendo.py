@@ -7,8 +7,8 @@ from catalog_export.exporters.base import Severity
 from catalog_export.exporters.sendo import EXPORTER
 from tests.catalog_export.market_products import (
     TONE_MARKS,
+    assert_rule_fires,
     export,
-    findings_of_rule,
     image,
     rules_of,
     single,
@@ -39,8 +39,7 @@ def test_a_row_per_sku_with_whole_grams_and_prices():
     (with_variants(option_names=("a", "b", "c")), "too_many_option_axes", Severity.ERROR),
 ])
 def test_each_sendo_rule_fires_on_a_product_that_breaks_it(product, rule, severity):
-    findings = findings_of_rule(EXPORTER, product, rule)
-    assert findings and {f.severity for f in findings} == {severity}
+    assert_rule_fires(EXPORTER, product, rule, severity)
 
 
 def test_products_with_errors_are_left_out_and_reported():

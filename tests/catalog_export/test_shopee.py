@@ -19,6 +19,7 @@ from tests.catalog_export.market_products import (
     DESCRIPTION,
     FORMULA_TEXT,
     TONE_MARKS,
+    assert_rule_fires,
     image,
     rules_of,
     single,
@@ -251,11 +252,26 @@ def variant_image_without_url():
     (single(extra={}), "platform_category_missing", Severity.WARNING),
 ])
 def test_each_shopee_rule_fires_on_a_product_that_breaks_it(product, rule, severity):
-    findings = [f for f in EXPORTER.check(product) if f.rule == rule]
-    assert findings and {f.severity for f in findings} == {severity}
+    assert_rule_fires(EXPORTER, product, rule, severity)
     assert EXPORTER.check(single()) == [] and EXPORTER.check(with_variants()) == []
 
 
 def test_name_length_bounds_are_inclusive():
     assert "name_too_short" not in rules_of(EXPORTER.check(single(name="Chè Thái 1")))
     assert "name_too_long" not in rules_of(EXPORTER.check(single(name="x" * 120)))
+
+
+def test_data_starts_after_the_templates_own_header_rows_not_at_a_fixed_row():
+    workbook = Workbook()
+    workbook.active.title = "Hướng dẫn"
+    workbook.active["A1"] = "Điền cột ps_product_name và ps_price."  # a sentence, not a key
+    sheet = workbook.create_sheet("Template")
+    sheet.append(["ps_price|1|1", "ps_product_name|1|0", "ps_sku_short"])
+    sheet.append(["Giá", "Tên sản phẩm", "SKU phân loại"])
+    sheet.append(["Bắt buộc", "Bắt buộc", None])
+    template = io.BytesIO()
+    workbook.save(template)
+    _, data = fill([single()], template.getvalue())
+    sheet = load_workbook(io.BytesIO(data))["Template"]
+    assert [cell.value for cell in sheet[4]] == [185_000, single().name, "CHE-TC-01"]
+    assert sheet.max_row == 4

@@ -8,8 +8,8 @@ from catalog_export.exporters.tiki import EXPORTER
 from tests.catalog_export.market_products import (
     FORMULA_TEXT,
     TONE_MARKS,
+    assert_rule_fires,
     export,
-    findings_of_rule,
     image,
     rules_of,
     single,
@@ -47,8 +47,7 @@ def test_formula_looking_text_stays_text():
     (single(extra={}), "platform_category_missing", Severity.WARNING),
 ])
 def test_each_tiki_rule_fires_on_a_product_that_breaks_it(product, rule, severity):
-    findings = findings_of_rule(EXPORTER, product, rule)
-    assert findings and {f.severity for f in findings} == {severity}
+    assert_rule_fires(EXPORTER, product, rule, severity)
 
 
 def test_products_with_errors_are_left_out_and_reported():
