@@ -15,6 +15,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO, ClassVar, Protocol
 
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+
 from catalog_export.canonical import Image, Product
 from domain_errors import N_, Message
 
@@ -185,6 +189,11 @@ def _image_findings(product_id: int, image: Image, limits: Limits) -> list[Findi
             "Ảnh %(name)s nhỏ quá (%(width)s×%(height)s px): %(platform)s cần tối thiểu "
             "%(min)s×%(min)s px.", name=image.name, width=image.width, height=image.height,
             platform=limits.platform, min=limits.image_min_side)))
+    if limits.image_max_side is not None and max(image.width, image.height) > limits.image_max_side:
+        findings.append(Finding(product_id, "images", "image_too_wide", Severity.ERROR, N_(
+            "Ảnh %(name)s lớn quá (%(width)s×%(height)s px): %(platform)s nhận tối đa %(max)s px "
+            "mỗi cạnh.", name=image.name, width=image.width, height=image.height,
+            platform=limits.platform, max=limits.image_max_side)))
     if limits.image_max_bytes is not None and image.bytes > limits.image_max_bytes:
         findings.append(Finding(product_id, "images", "image_too_large", Severity.ERROR, N_(
             "Ảnh %(name)s nặng %(size)s KB: %(platform)s nhận tối đa %(max)s KB.",
@@ -258,3 +267,39 @@ def centimetres(millimetres: int | None, *, whole: bool = False) -> str:
         return str(-(-millimetres // 10))
     cm, mm = divmod(millimetres, 10)
     return f"{cm}.{mm}" if mm else str(cm)
+
+
+def put_xlsx_value(cell: Cell, value: object) -> None:
+    """Set a workbook cell: numbers as numbers, every text as text. openpyxl would store a text
+    starting with "=" as a formula, so the cell's type is set back to text; characters an XML
+    file cannot hold (control characters other than tab and line ends) are removed."""
+    if isinstance(value, str):
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell.data_type = "s"
+    else:
+        cell.value = value
+
+
+def write_xlsx(out: BinaryIO, sheet_title: str, header_rows: Sequence[Sequence[object]],
+               rows: Iterable[Sequence[object]]) -> int:
+    """An .xlsx of one sheet: the header rows, then the rows, written as they come (openpyxl's
+    write-only mode keeps memory flat); returns the rows written after the header."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_title)
+
+    def cells(values: Sequence[object]) -> list[Cell]:
+        row = []
+        for value in values:
+            cell = WriteOnlyCell(sheet)
+            put_xlsx_value(cell, value)
+            row.append(cell)
+        return row
+
+    for header in header_rows:
+        sheet.append(cells(header))
+    count = 0
+    for row in rows:
+        sheet.append(cells(row))
+        count += 1
+    workbook.save(out)
+    return count

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 
+import openpyxl
 import pytest
 
 from catalog_export.canonical import Image, Product, Variant
@@ -16,6 +18,7 @@ from catalog_export.exporters.base import (
     kilograms,
     shared_findings,
     write_csv,
+    write_xlsx,
 )
 
 
@@ -73,3 +76,27 @@ def test_shared_rules_fire_with_the_platforms_limits():
         variants=(Variant("V1", ("1", "2", "3"), 0, 1),)), limits)}
     assert rules == {"price_out_of_range", "weight_missing", "image_too_small",
                      "too_many_option_axes"}
+
+
+def test_an_image_wider_than_the_platform_takes_is_an_error():
+    limits = Limits("Lazada", image_min_side=330, image_max_side=5000)
+    wide = product(images=(Image("rong.jpg", 5001, 800, 1),))
+    findings = shared_findings(wide, limits)
+    assert [(f.rule, f.severity) for f in findings] == [("image_too_wide", Severity.ERROR)]
+    assert str(findings[0].message) == ("Ảnh rong.jpg lớn quá (5001×800 px): Lazada nhận tối đa "
+                                        "5000 px mỗi cạnh.")
+    assert shared_findings(product(images=(Image("a.jpg", 5000, 330, 1),)), limits) == []
+
+
+def test_xlsx_keeps_numbers_as_numbers_and_every_text_as_text():
+    out = io.BytesIO()
+    rows = [["=SUM(A1:A2)", 125000, 0.25, "+84912345678", "Chè\x01 Thái", None]]
+    assert write_xlsx(out, "Sản phẩm", [["Tên", "Giá"]], rows) == 1
+    sheet = openpyxl.load_workbook(io.BytesIO(out.getvalue()))["Sản phẩm"]
+    assert [c.value for c in sheet[1]][:3] == ["Tên", "Giá", None]
+    cells = sheet[2]
+    assert [c.value for c in cells[:5]] == ["=SUM(A1:A2)", 125000, 0.25, "+84912345678",
+                                            "Chè Thái"]
+    assert [c.data_type for c in cells[:5]] == ["s", "n", "n", "s", "s"]
+    assert b"<f>" not in zipfile.ZipFile(io.BytesIO(out.getvalue())).read(
+        "xl/worksheets/sheet1.xml")
