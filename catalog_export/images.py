@@ -10,9 +10,11 @@ import hashlib
 import io
 import math
 import struct
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 from domain_errors import N_, Invalid, Message, TooLarge
 
@@ -133,7 +135,8 @@ def _decoded(data: bytes, *, fit_within: int | None) -> Image.Image:
     try:
         if fit_within is not None and image.format in ("JPEG", "MPO"):
             image.draft(None, (fit_within, fit_within))
-        image.load()  # decodes the first frame only; an animation's others are never read
+        with _truncated_images_refused():
+            image.load()  # decodes the first frame only; an animation's others are never read
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _too_many_pixels(image.size) from None
     except (OSError, ValueError, SyntaxError, EOFError) as error:
@@ -141,6 +144,25 @@ def _decoded(data: bytes, *, fit_within: int | None) -> Image.Image:
         # stream"... (ImageFile.LOAD_TRUNCATED_IMAGES, left False, would hide it as grey).
         raise _not_an_image() from error
     return image
+
+
+# WeasyPrint sets ImageFile.LOAD_TRUNCATED_IMAGES = True for the whole process when it is imported
+# (weasyprint/images.py), and the app imports it for placards: an upload cut short would then
+# be decoded as a grey picture. Pillow reads the flag while it decodes, so it is False for the
+# length of our decode and put back after; the lock keeps two threads from restoring each
+# other's value.
+_TRUNCATION_FLAG = threading.Lock()
+
+
+@contextmanager
+def _truncated_images_refused():
+    with _TRUNCATION_FLAG:
+        previous = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = previous
 
 
 def _is_heic(data: bytes) -> bool:

@@ -265,10 +265,22 @@ def test_a_real_compressible_image_over_the_pixel_limit_is_refused_and_one_under
     assert (kept.width, kept.height) == (STORED_MAX_SIDE, 1280)
 
 
-def test_the_module_leaves_pillows_own_limits_as_they_are():
+@pytest.mark.parametrize("truncated_allowed", [False, True])
+def test_the_module_leaves_pillows_own_limits_as_they_are(monkeypatch, truncated_allowed):
+    # WeasyPrint, imported by the app, sets LOAD_TRUNCATED_IMAGES to True for the process.
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", truncated_allowed)
     process_upload(_file(Image.new("RGB", (10, 10)), "PNG"))
     assert Image.MAX_IMAGE_PIXELS == PILLOW_DEFAULT_MAX_IMAGE_PIXELS
-    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is truncated_allowed
+
+
+def test_a_truncated_upload_is_refused_even_where_weasyprint_allows_truncated_images(
+        monkeypatch):
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    whole = _file(_noise(256, 256), "JPEG")
+    with pytest.raises(ImageRefused):
+        process_upload(whole[: len(whole) // 2])
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
 
 
 def test_a_text_file_named_jpg_is_refused_in_vietnamese():
