@@ -56,6 +56,14 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # No REDIS_URL: long jobs run in-process, so a newcomer needs no Redis.
         "REDIS_URL": env.get("REDIS_URL"),
+        # Product photos, outside the static folder (served by a route that checks who may see
+        # them); None: the instance folder's product_images/. Every app process and worker
+        # must see the same folder.
+        "PRODUCT_IMAGES_DIR": env.get("PRODUCT_IMAGES_DIR"),
+        # The public address of this service ("https://cho40.thainguyen.gov.vn"): exported
+        # catalogues point platforms at the photos of products on sale under it. None: exports
+        # carry their photos in a ZIP beside the file instead.
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL"),
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "LANGUAGES": ["vi", "en"],
