@@ -2,14 +2,27 @@
 phone (option axes typed once, a row per combination)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
 from accounts.permissions import EDIT_CATALOGUE, vendor_scope
+from catalog_export import image_store
 from catalog_export.canonical import Certification
 from catalog_export.forms import input_of, values_of, variant_rows
+from catalog_export.image_store import images_dir
 from catalog_export.models import ProductStatus
+from catalog_export.product_images import add_image, image_path, move_image, remove_image
 from catalog_export.products import (
     archive_product,
     create_product,
@@ -62,9 +75,79 @@ def new_product(vendor_id: int):
 @bp.get("/products/<int:product_id>")
 @login_required
 def product(product_id: int):
-    found = get_product(db.session, current_user, product_id)
+    return _product_page(get_product(db.session, current_user, product_id))
+
+
+def _product_page(found, photo_errors=(), status: int = 200):
     return render_template("catalog/product.html", product=found, vendor=found.vendor,
-                           may_edit=EDIT_CATALOGUE.allows(current_user))
+                           may_edit=EDIT_CATALOGUE.allows(current_user),
+                           photo_errors=photo_errors), status
+
+
+@bp.post("/products/<int:product_id>/images")
+@login_required
+def upload_images(product_id: int):
+    """Photos from the phone: each is checked and stored, or the page says why not."""
+    found = writable_product(db.session, current_user, product_id)
+    uploads = [upload for upload in request.files.getlist("photo") if upload.filename]
+    if not uploads:
+        return _product_page(found, [_("Chọn hoặc chụp một ảnh trước khi tải lên.")], 422)
+    for upload in uploads:
+        try:
+            add_image(db.session, current_user, found.id, upload.read(), _images_dir())
+        except DomainError as error:
+            db.session.rollback()
+            messages = [translate(m) for m in error.messages()]
+            return _product_page(get_product(db.session, current_user, product_id),
+                                 [f"{upload.filename}: {m}" for m in messages], error.status)
+        db.session.commit()
+    return redirect(url_for("catalog.product", product_id=found.id, _anchor="photos"), 303)
+
+
+@bp.post("/images/<int:image_id>/move")
+@login_required
+def move(image_id: int):
+    position = request.form.get("position", "0")
+    image = move_image(db.session, current_user, image_id,
+                       int(position) if position.isdigit() else 0)
+    db.session.commit()
+    return redirect(url_for("catalog.product", product_id=image.product_id, _anchor="photos"), 303)
+
+
+@bp.post("/images/<int:image_id>/delete")
+@login_required
+def delete_image(image_id: int):
+    product_id, files = remove_image(db.session, current_user, image_id)
+    db.session.commit()
+    image_store.remove(_images_dir(), *files)
+    return redirect(url_for("catalog.product", product_id=product_id, _anchor="photos"), 303)
+
+
+@bp.get("/images/<int:image_id>")
+@login_required
+def image(image_id: int):
+    return _send_image(image_id, thumbnail=False)
+
+
+@bp.get("/images/<int:image_id>/thumbnail")
+@login_required
+def thumbnail(image_id: int):
+    return _send_image(image_id, thumbnail=True)
+
+
+def _send_image(image_id: int, *, thumbnail: bool):
+    path = image_path(db.session, current_user, image_id, _images_dir(), thumbnail=thumbnail)
+    response = send_file(path, mimetype="image/png" if path.suffix == ".png" else "image/jpeg",
+                         max_age=0)
+    # A draft's photo is for its editors: kept out of shared caches.
+    response.headers["Cache-Control"] = "private, max-age=300"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _images_dir():
+    return images_dir(current_app.config, current_app.instance_path)
+
 
 
 @bp.route("/products/<int:product_id>/edit", methods=["GET", "POST"])

@@ -2,13 +2,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
+from pathlib import Path
 
+from PIL import Image
 from werkzeug.security import generate_password_hash
 
 from accounts.models import Role, User
 from accounts.service import Scope, create_user
-from catalog_export.models import Product, ProductStatus, ProductVariant
+from catalog_export import image_store
+from catalog_export.images import process_upload
+from catalog_export.models import Product, ProductImage, ProductStatus, ProductVariant
 from market.models import Market, MarketClass, Stall
 from textnorm import search_key
 from vendors.models import PaymentMethod, PaymentMethodKind, Vendor, VendorKind, VendorStatusPeriod
@@ -89,6 +94,23 @@ def make_product(session, vendor: Vendor, **kw) -> Product:
                                options={"Khối lượng": "500 g"}, price=120_000, stock=10))
     session.flush()
     return product
+
+
+def make_product_image(session, product: Product, folder, *, size=(800, 800),
+                       colour=(40, 120, 60)) -> ProductImage:
+    """A photo of the product, made with Pillow, processed and stored in `folder` as an upload
+    would be."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "JPEG")
+    processed = process_upload(buffer.getvalue())
+    file_name, thumbnail_name = image_store.store(Path(folder), processed)
+    image = ProductImage(product_id=product.id, file_name=file_name, thumbnail_name=thumbnail_name,
+                         position=len(product.images), width=processed.width,
+                         height=processed.height, byte_size=len(processed.data))
+    session.add(image)
+    session.flush()
+    session.refresh(product)
+    return image
 
 
 def make_user(session, role: Role = Role.ADMIN, scope: Scope | None = None, **kw):

@@ -31,6 +31,7 @@ from tests.factories import (
     make_market,
     make_one_user_per_role,
     make_product,
+    make_product_image,
     make_quick_user,
     make_stall,
     make_vendor,
@@ -75,9 +76,14 @@ FORMS = {
 COOPERATIVE_ROUTES = {"GET /catalog/<int:vendor_id>",
                       "POST /api/v1/vendors/<int:vendor_id>/products"}
 
+# Routes that remove their record: given one no other route uses, so the routes requested after
+# them still find theirs.
+DISPOSABLE_ROUTES = {"POST /catalog/images/<int:image_id>/delete"}
+
 # The URL arguments that name a record: routes with one are requested a second time with the
 # records out of everyone's area but the admin's.
-RECORD_ARGUMENTS = {"vendor_id", "market_id", "stall_id", "method_id", "job_id", "product_id"}
+RECORD_ARGUMENTS = {"vendor_id", "market_id", "stall_id", "method_id", "job_id", "product_id",
+                    "image_id"}
 
 # The out-of-scope sweep sends these valid bodies, to every role but the admin, where an empty
 # one is refused before the record is looked up: the scope check must answer, not the schema.
@@ -116,9 +122,13 @@ class World:
     far_job: int  # a job created by a user none of the roles is
     product: int  # P, a product of C on sale
     far_product: int  # XP, a product of XC
+    image: int  # a photo of P
+    spare_image: int  # another photo of P, for the route that deletes one
+    far_image: int  # a photo of XP
+    far_spare_image: int
 
 
-def build_world(session) -> World:
+def build_world(session, images_folder) -> World:
     market = make_market(session, name="Chợ Đại Từ", ward_code=DAI_TU)
     stall = make_stall(session, market, "A-01")
     vendor = make_vendor(session, market, name="Nguyễn Thị Vân", stall_id=stall.id)
@@ -136,6 +146,10 @@ def build_world(session) -> World:
     far_cooperative = make_vendor(session, None, kind=VendorKind.COOPERATIVE,
                                   name="HTX Thủ Dầu Một", ward_code=THU_DAU_MOT)
     far_product = make_product(session, far_cooperative)
+    image = make_product_image(session, product, images_folder)
+    spare_image = make_product_image(session, product, images_folder)
+    far_image = make_product_image(session, far_product, images_folder)
+    far_spare_image = make_product_image(session, far_product, images_folder)
     users = make_one_user_per_role(session, market, cooperative)
     outsider = make_quick_user(session, Role.COMMUNE_STAFF, Scope(ward_code=THU_DAU_MOT))
     tokens = {role: issue_api_token(session, user, "tests")[1] for role, user in users.items()}
@@ -148,7 +162,8 @@ def build_world(session) -> World:
     session.commit()
     return World(market, stall, vendor, method, cooperative, cooperative_method, far_market,
                  far_stall, far_vendor, far_method, far_cooperative, users, tokens, jobs, far_job,
-                 product.id, far_product.id)
+                 product.id, far_product.id, image.id, spare_image.id, far_image.id,
+                 far_spare_image.id)
 
 
 def url_values(world: World, role: Role | None, route: str, *, far: bool = False) -> dict:
@@ -159,13 +174,16 @@ def url_values(world: World, role: Role | None, route: str, *, far: bool = False
     if far:
         values = {"vendor_id": world.far_vendor.id, "market_id": world.far_market.id,
                   "stall_id": world.far_stall.id, "method_id": world.far_method.id,
-                  "job_id": world.far_job, "product_id": world.far_product}
+                  "job_id": world.far_job, "product_id": world.far_product,
+                  "image_id": world.far_spare_image if route in DISPOSABLE_ROUTES
+                  else world.far_image}
         cooperative = world.far_cooperative
     else:
         values = {"vendor_id": (world.cooperative if manager else world.vendor).id,
                   "market_id": world.market.id, "stall_id": world.stall.id,
                   "method_id": (world.cooperative_method if manager else world.method).id,
-                  "job_id": world.jobs[own], "product_id": world.product}
+                  "job_id": world.jobs[own], "product_id": world.product,
+                  "image_id": world.spare_image if route in DISPOSABLE_ROUTES else world.image}
         cooperative = world.cooperative
     if route in COOPERATIVE_ROUTES:
         values["vendor_id"] = cooperative.id
@@ -233,7 +251,8 @@ def check(wrong: list[str], label: str, expected: int | None, status: int) -> No
 def quiet_app(app, tmp_path):
     """The app with its job and import folders in the test's temporary folder, and no Redis."""
     app.config.update(JOBS_DIR=str(tmp_path / "jobs"), REDIS_URL=None,
-                      VENDOR_IMPORT_DIR=str(tmp_path / "imports"))
+                      VENDOR_IMPORT_DIR=str(tmp_path / "imports"),
+                      PRODUCT_IMAGES_DIR=str(tmp_path / "images"))
     return app
 
 
@@ -248,7 +267,7 @@ def test_the_table_has_one_row_per_route():
 
 @pytest.mark.parametrize("column", range(len(ROLES)), ids=ROLE_NAMES)
 def test_each_route_answers_each_role_as_the_table_says(quiet_app, session, column):
-    world = build_world(session)
+    world = build_world(session, quiet_app.config["PRODUCT_IMAGES_DIR"])
     role, who = ROLES[column], ROLE_NAMES[column]
     requester = Requester(quiet_app, world, role)
     wrong: list[str] = []
@@ -269,7 +288,7 @@ def test_records_outside_a_roles_area_are_not_found(quiet_app, session, column):
     """Every non-admin role gets 404 for records outside its area, reads and writes alike, unless
     its role may not do that at all (403 in the table: refused whatever the record); the admin,
     whose area is everything, gets what the table says."""
-    world = build_world(session)
+    world = build_world(session, quiet_app.config["PRODUCT_IMAGES_DIR"])
     role, who = ROLES[column], ROLE_NAMES[column]
     requester = Requester(quiet_app, world, role)
     wrong: list[str] = []
@@ -295,7 +314,7 @@ def test_records_outside_a_roles_area_are_not_found(quiet_app, session, column):
 
 def test_a_refusal_by_role_says_why_on_the_page_and_in_the_api(quiet_app, session):
     """A record the user sees but may not change: 403 with the reason, in their language."""
-    world = build_world(session)
+    world = build_world(session, quiet_app.config["PRODUCT_IMAGES_DIR"])
     provincial = Requester(quiet_app, world, Role.PROVINCIAL_STAFF)
     client = quiet_app.test_client()
     client.set_cookie("session", provincial.cookie)
