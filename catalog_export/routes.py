@@ -12,12 +12,13 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
 from accounts.permissions import EDIT_CATALOGUE, vendor_scope
-from catalog_export import image_store
+from catalog_export import image_store, taxonomy
 from catalog_export.canonical import Certification
 from catalog_export.forms import input_of, values_of, variant_rows
 from catalog_export.image_store import images_dir
@@ -172,6 +173,10 @@ def _save(vendor, product):
     rows = variant_rows(values)
     if values.get("action") == "generate":  # the axes changed: show their combinations
         return _form(vendor, product, values, rows=rows)
+    if values.get("action") == "find_category":  # the category search of the page
+        return _form(vendor, product, values, rows=rows,
+                     category_matches=taxonomy.search(values.get("category_q", "")[:100],
+                                                      language=get_locale().language))
     try:
         data = ProductInput().load(input_of(values, rows))
         if product is None:
@@ -191,12 +196,18 @@ def _save(vendor, product):
 
 
 def _form(vendor, product, values: dict, errors: dict | None = None, status: int = 200,
-          rows: list | None = None):
+          rows: list | None = None, category_matches=()):
     errors = errors or {}
+    language = get_locale().language
+    chosen = values.get("google_category_id", "")
+    chosen = taxonomy.category(int(chosen)) if str(chosen).isdigit() else None
     return render_template(
         "catalog/product_form.html", vendor=vendor, product=product, v=values, errors=errors,
         rows=variant_rows(values) if rows is None else rows,
         certifications=list(Certification), statuses=[ProductStatus.DRAFT, ProductStatus.ACTIVE],
         general_errors=[m for name, messages in errors.items()
                         if name == "_schema" for m in messages],
+        category=chosen and taxonomy.display(chosen, language),
+        category_matches=[(match.id, taxonomy.display(match, language))
+                          for match in category_matches],
     ), status

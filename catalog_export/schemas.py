@@ -7,6 +7,7 @@ import datetime as dt
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from catalog_export import taxonomy
 from catalog_export.canonical import Certification
 from catalog_export.exporters.base import gtin_is_valid
 from catalog_export.models import ProductStatus
@@ -44,6 +45,12 @@ class Gtin(DigitsField):
         return code
 
 
+def known_category(category_id: int) -> None:
+    if taxonomy.category(category_id) is None:
+        raise ValidationError([_l("Không có ngành hàng mã %(id)s trong danh mục của Google.",
+                                  id=category_id)])
+
+
 def _sku_field(**kwargs):
     return Text(validate=validate.Regexp(
         r"^[A-Za-z0-9._\-/]{1,64}$",
@@ -79,7 +86,7 @@ class ProductInput(ApiInput):
     brand = Text(allow_none=True, validate=validate.Length(
         max=100, error=_l("Thương hiệu dài tối đa 100 ký tự.")),
         metadata={"description": "Null: sold without a brand."})
-    google_category_id = fields.Integer(allow_none=True, validate=ID_RANGE, metadata={
+    google_category_id = fields.Integer(allow_none=True, validate=known_category, metadata={
         "description": "A category id of Google's product taxonomy (2021-09-21)."})
     origin = Text(allow_none=True, validate=validate.Length(max=200))
     price = Money(load_default=0)

@@ -85,3 +85,24 @@ def test_editing_shows_the_product_as_saved_and_keeps_its_variants(client, sessi
     assert [(v.id, v.price) for v in session.get(Product, product.id).variants] == [
         (ids[0], 250_000), (ids[1], 490_000)]
     assert client.get(location).status_code == 200
+
+
+def test_the_category_is_found_by_words_without_diacritics_and_chosen(client, session, manager):
+    url = f"/catalog/{manager.id}/products/new"
+    page = client.post(url, data={**FORM, "category_q": "mat ong", "action": "find_category"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    match = re.search(r'name="google_category_id" value="(\d+)"> ([^<]*Mật ong)', text)
+    assert match, text[text.find("category-matches"):][:600]
+    form = {**FORM, "google_category_id": match.group(1), "variant_count": "2",
+            "variant0_key": "500 ml", "variant0_price": "250000", "variant1_key": "1 lít",
+            "variant1_price": "480000"}
+    assert client.post(url, data=form).status_code == 303
+    assert session.scalars(select(Product)).one().google_category_id == int(match.group(1))
+
+
+def test_an_unknown_category_is_refused(client, manager):
+    answer = client.post(f"/catalog/{manager.id}/products/new",
+                         data={**FORM, "google_category_id": "999999"})
+    assert answer.status_code == 422
+    assert "Không có ngành hàng mã 999999" in answer.get_data(as_text=True)
