@@ -5,6 +5,7 @@ from flask.views import MethodView
 
 from accounts.permissions import EDIT_CATALOGUE
 from api import ID, ApiBlueprint, api_user
+from catalog_export.listings import end_listing, record_listing
 from catalog_export.products import (
     archive_product,
     create_product,
@@ -13,6 +14,9 @@ from catalog_export.products import (
     update_product,
 )
 from catalog_export.schemas import (
+    ListingEndInput,
+    ListingInput,
+    ListingSchema,
     ProductInput,
     ProductQueryArgs,
     ProductSchema,
@@ -88,3 +92,30 @@ class ProductArchive(MethodView):
         product = archive_product(db.session, api_user(), product_id)
         db.session.commit()
         return product
+
+
+@blp.route(f"/products/<{ID}:product_id>/listings")
+class ProductListings(MethodView):
+    @blp.requires(EDIT_CATALOGUE)
+    @blp.arguments(ListingInput)
+    @blp.response(201, ListingSchema)
+    @blp.alt_response(404, description="No such product in your area.")
+    @blp.alt_response(409, description="The product is already recorded at this address.")
+    def post(self, data, product_id):
+        """Record where the product is for sale online (the digitisation figures count it)"""
+        listing = record_listing(db.session, api_user(), product_id, data)
+        db.session.commit()
+        return listing
+
+
+@blp.route(f"/listings/<{ID}:listing_id>/end")
+class ListingEnd(MethodView):
+    @blp.requires(EDIT_CATALOGUE)
+    @blp.arguments(ListingEndInput)
+    @blp.response(200, ListingSchema)
+    @blp.alt_response(404, description="No such listing in your area.")
+    def post(self, data, listing_id):
+        """Record the first day the product was no longer listed there"""
+        listing = end_listing(db.session, api_user(), listing_id, data["ended_on"])
+        db.session.commit()
+        return listing

@@ -20,8 +20,10 @@ from marshmallow import ValidationError
 from accounts.permissions import EDIT_CATALOGUE, vendor_scope
 from catalog_export import image_store, taxonomy
 from catalog_export.canonical import Certification
+from catalog_export.exporters import EXPORTERS
 from catalog_export.forms import input_of, values_of, variant_rows
 from catalog_export.image_store import images_dir
+from catalog_export.listings import record_listing
 from catalog_export.models import ProductStatus
 from catalog_export.product_images import add_image, image_path, move_image, remove_image
 from catalog_export.products import (
@@ -33,7 +35,7 @@ from catalog_export.products import (
     writable_product,
     writable_vendor,
 )
-from catalog_export.schemas import ProductInput
+from catalog_export.schemas import ListingInput, ProductInput
 from catalog_export.service import cooperatives
 from db import db
 from domain_errors import DomainError
@@ -79,10 +81,12 @@ def product(product_id: int):
     return _product_page(get_product(db.session, current_user, product_id))
 
 
-def _product_page(found, photo_errors=(), status: int = 200):
+def _product_page(found, photo_errors=(), status: int = 200, listing_errors=None):
     return render_template("catalog/product.html", product=found, vendor=found.vendor,
                            may_edit=EDIT_CATALOGUE.allows(current_user),
-                           photo_errors=photo_errors), status
+                           photo_errors=photo_errors, listing_errors=listing_errors or {},
+                           platforms=[exporter.label for exporter in EXPORTERS.values()],
+                           listing=request.form if listing_errors else {}), status
 
 
 @bp.post("/products/<int:product_id>/images")
@@ -103,6 +107,26 @@ def upload_images(product_id: int):
                                  [f"{upload.filename}: {m}" for m in messages], error.status)
         db.session.commit()
     return redirect(url_for("catalog.product", product_id=found.id, _anchor="photos"), 303)
+
+
+@bp.post("/products/<int:product_id>/listings")
+@login_required
+def add_listing(product_id: int):
+    """Where the product was put up for sale, recorded after the upload."""
+    found = writable_product(db.session, current_user, product_id)
+    try:
+        data = ListingInput().load(request.form.to_dict())
+        record_listing(db.session, current_user, found.id, data)
+    except ValidationError as error:
+        return _product_page(found, listing_errors=translated_fields(error.messages), status=422)
+    except DomainError as error:
+        db.session.rollback()
+        if error.status not in (409, 422):
+            raise
+        return _product_page(get_product(db.session, current_user, product_id),
+                             listing_errors=translated_fields(error.fields), status=error.status)
+    db.session.commit()
+    return redirect(url_for("catalog.product", product_id=product_id, _anchor="listings"), 303)
 
 
 @bp.post("/images/<int:image_id>/move")

@@ -20,6 +20,7 @@ from schema_fields import (
     Money,
     Range,
     Text,
+    not_in_the_future,
 )
 
 MAX_OPTION_AXES = 2
@@ -143,6 +144,21 @@ class ProductInput(ApiInput):
 class ProductUpdateInput(ProductInput):
     """The fields of a product to change: load it with partial=True; `variants`, when sent,
     replace the product's variants."""
+
+
+class ListingInput(ApiInput):
+    platform = Text(required=True, error_messages=REQUIRED, validate=validate.Length(
+        max=50, error=_l("Tên sàn dài tối đa 50 ký tự.")), metadata={
+            "description": "A platform's name from GET /api/v1/platforms, or another's."})
+    url = Text(required=True, error_messages=REQUIRED, validate=[
+        validate.URL(schemes={"http", "https"}, require_tld=True,
+                     error=_l("Cần địa chỉ trang sản phẩm bắt đầu bằng https://.")),
+        validate.Length(max=500, error=_l("Địa chỉ dài tối đa 500 ký tự."))])
+    listed_on = fields.Date(allow_none=True, validate=not_in_the_future)
+
+
+class ListingEndInput(ApiInput):
+    ended_on = fields.Date(required=True, error_messages=REQUIRED, validate=not_in_the_future)
 
 
 class ProductQueryArgs(Schema):

@@ -13,7 +13,13 @@ from accounts.models import Role, User
 from accounts.service import Scope, create_user
 from catalog_export import image_store
 from catalog_export.images import process_upload
-from catalog_export.models import Product, ProductImage, ProductStatus, ProductVariant
+from catalog_export.models import (
+    Product,
+    ProductImage,
+    ProductListing,
+    ProductStatus,
+    ProductVariant,
+)
 from market.models import Market, MarketClass, Stall
 from textnorm import search_key
 from vendors.models import PaymentMethod, PaymentMethodKind, Vendor, VendorKind, VendorStatusPeriod
@@ -111,6 +117,15 @@ def make_product_image(session, product: Product, folder, *, size=(800, 800),
     session.flush()
     session.refresh(product)
     return image
+
+
+def make_listing(session, product: Product, **kw) -> ProductListing:
+    listing = ProductListing(product_id=product.id, platform=kw.pop("platform", "Shopee"),
+                             url=kw.pop("url", f"https://shopee.vn/san-pham-{next(_counter)}"),
+                             listed_on=kw.pop("listed_on", dt.date(2026, 1, 5)), **kw)
+    session.add(listing)
+    session.flush()
+    return listing
 
 
 def make_user(session, role: Role = Role.ADMIN, scope: Scope | None = None, **kw):

@@ -28,6 +28,7 @@ from tests.factories import (
     THU_DAU_MOT,
     login,
     make_bank_account,
+    make_listing,
     make_market,
     make_one_user_per_role,
     make_product,
@@ -83,7 +84,7 @@ DISPOSABLE_ROUTES = {"POST /catalog/images/<int:image_id>/delete"}
 # The URL arguments that name a record: routes with one are requested a second time with the
 # records out of everyone's area but the admin's.
 RECORD_ARGUMENTS = {"vendor_id", "market_id", "stall_id", "method_id", "job_id", "product_id",
-                    "image_id"}
+                    "image_id", "listing_id"}
 
 # The out-of-scope sweep sends these valid bodies, to every role but the admin, where an empty
 # one is refused before the record is looked up: the scope check must answer, not the schema.
@@ -92,6 +93,9 @@ FAR_BODIES = {
     "POST /api/v1/payment-methods/<int:method_id>/stop": {"stopped_on": "2025-01-01"},
     "POST /api/v1/vendors/<int:vendor_id>/close": {"left_on": "2025-01-01"},
     "POST /api/v1/vendors/<int:vendor_id>/products": {"name": "Chè Xa"},
+    "POST /api/v1/products/<int:product_id>/listings": {"platform": "Shopee",
+                                                        "url": "https://shopee.vn/che-xa"},
+    "POST /api/v1/listings/<int:listing_id>/end": {"ended_on": "2026-02-01"},
     "POST /api/v1/vendors/<int:vendor_id>/payment-methods": {
         "kind": "bank_account", "bank_bin": "970436", "account_number": "0011001000009",
         "account_holder": "TRAN VAN XA"},
@@ -126,6 +130,8 @@ class World:
     spare_image: int  # another photo of P, for the route that deletes one
     far_image: int  # a photo of XP
     far_spare_image: int
+    listing: int  # where P is listed
+    far_listing: int
 
 
 def build_world(session, images_folder) -> World:
@@ -150,6 +156,8 @@ def build_world(session, images_folder) -> World:
     spare_image = make_product_image(session, product, images_folder)
     far_image = make_product_image(session, far_product, images_folder)
     far_spare_image = make_product_image(session, far_product, images_folder)
+    listing = make_listing(session, product)
+    far_listing = make_listing(session, far_product)
     users = make_one_user_per_role(session, market, cooperative)
     outsider = make_quick_user(session, Role.COMMUNE_STAFF, Scope(ward_code=THU_DAU_MOT))
     tokens = {role: issue_api_token(session, user, "tests")[1] for role, user in users.items()}
@@ -163,7 +171,7 @@ def build_world(session, images_folder) -> World:
     return World(market, stall, vendor, method, cooperative, cooperative_method, far_market,
                  far_stall, far_vendor, far_method, far_cooperative, users, tokens, jobs, far_job,
                  product.id, far_product.id, image.id, spare_image.id, far_image.id,
-                 far_spare_image.id)
+                 far_spare_image.id, listing.id, far_listing.id)
 
 
 def url_values(world: World, role: Role | None, route: str, *, far: bool = False) -> dict:
@@ -176,14 +184,15 @@ def url_values(world: World, role: Role | None, route: str, *, far: bool = False
                   "stall_id": world.far_stall.id, "method_id": world.far_method.id,
                   "job_id": world.far_job, "product_id": world.far_product,
                   "image_id": world.far_spare_image if route in DISPOSABLE_ROUTES
-                  else world.far_image}
+                  else world.far_image, "listing_id": world.far_listing}
         cooperative = world.far_cooperative
     else:
         values = {"vendor_id": (world.cooperative if manager else world.vendor).id,
                   "market_id": world.market.id, "stall_id": world.stall.id,
                   "method_id": (world.cooperative_method if manager else world.method).id,
                   "job_id": world.jobs[own], "product_id": world.product,
-                  "image_id": world.spare_image if route in DISPOSABLE_ROUTES else world.image}
+                  "image_id": world.spare_image if route in DISPOSABLE_ROUTES else world.image,
+                  "listing_id": world.listing}
         cooperative = world.cooperative
     if route in COOPERATIVE_ROUTES:
         values["vendor_id"] = cooperative.id
