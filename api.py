@@ -119,8 +119,16 @@ def _authenticate() -> None:
     g.api_user = user
 
 
+# Views that take files (ApiBlueprint.arguments(..., location="files")), by endpoint and method:
+# their body is multipart/form-data, every other body is JSON.
+_UPLOAD_VIEWS: set[tuple[str, str]] = set()
+
+
 def _require_json_body() -> None:
     if request.method not in ("POST", "PUT", "PATCH"):
+        return
+    if (request.mimetype == "multipart/form-data"
+            and (request.endpoint, request.method) in _UPLOAD_VIEWS):
         return
     body = request.get_data(cache=True)
     if not body:
@@ -131,6 +139,14 @@ def _require_json_body() -> None:
         json.loads(body)
     except ValueError:
         abort(400, message=_("Nội dung gửi lên không phải JSON hợp lệ."))
+
+
+def _takes_files(func) -> bool:
+    while func is not None:
+        if getattr(func, "_takes_files", False):
+            return True
+        func = getattr(func, "__wrapped__", None)
+    return False
 
 
 def api_user() -> User:
@@ -157,7 +173,29 @@ class ApiBlueprint(Blueprint):
         # one instance serves them all (the schemas keep nothing between loads).
         if isinstance(schema, type):
             schema = schema()
-        return super().arguments(schema, **kwargs)
+        decorator = super().arguments(schema, **kwargs)
+        if kwargs.get("location") != "files":
+            return decorator
+
+        def taking_files(func):
+            func._takes_files = True
+            return decorator(func)
+
+        return taking_files
+
+    def route(self, rule, *, parameters=None, **options):
+        register = super().route(rule, parameters=parameters, **options)
+
+        def noting_uploads(view):
+            registered = register(view)
+            endpoint = f"{self.name}.{options.get('endpoint') or view.__name__}"
+            for method in ("post", "put", "patch"):
+                handler = getattr(view, method, None)
+                if handler is not None and _takes_files(handler):
+                    _UPLOAD_VIEWS.add((endpoint, method.upper()))
+            return registered
+
+        return noting_uploads
 
     def requires(self, permission: Permission):
         """The token's user must have `permission` before the request is read: a role that may

@@ -1,11 +1,15 @@
 """JSON API for cooperatives' catalogues, under /api/v1 (see api.py for tokens, scope, errors)."""
 from __future__ import annotations
 
+from flask import current_app
 from flask.views import MethodView
 
 from accounts.permissions import EDIT_CATALOGUE
 from api import ID, ApiBlueprint, api_user
+from catalog_export import image_store
+from catalog_export.image_store import images_dir
 from catalog_export.listings import end_listing, record_listing
+from catalog_export.product_images import add_image, move_image, remove_image
 from catalog_export.products import (
     archive_product,
     create_product,
@@ -14,9 +18,12 @@ from catalog_export.products import (
     update_product,
 )
 from catalog_export.schemas import (
+    ImageMoveInput,
+    ImageSchema,
     ListingEndInput,
     ListingInput,
     ListingSchema,
+    PhotoUpload,
     ProductInput,
     ProductQueryArgs,
     ProductSchema,
@@ -119,3 +126,47 @@ class ListingEnd(MethodView):
         listing = end_listing(db.session, api_user(), listing_id, data["ended_on"])
         db.session.commit()
         return listing
+
+
+def _images_dir():
+    return images_dir(current_app.config, current_app.instance_path)
+
+
+@blp.route(f"/products/<{ID}:product_id>/images")
+class ProductImages(MethodView):
+    @blp.requires(EDIT_CATALOGUE)
+    @blp.arguments(PhotoUpload, location="files")
+    @blp.response(201, ImageSchema)
+    @blp.alt_response(404, description="No such product in your area.")
+    @blp.alt_response(413, description="Over the upload limit.")
+    def post(self, files, product_id):
+        """Add a photo (multipart field `photo`) as the product's last image, at most 9"""
+        image = add_image(db.session, api_user(), product_id, files["photo"].read(),
+                          _images_dir())
+        db.session.commit()
+        return image
+
+
+@blp.route(f"/images/<{ID}:image_id>/move")
+class ImageMove(MethodView):
+    @blp.requires(EDIT_CATALOGUE)
+    @blp.arguments(ImageMoveInput)
+    @blp.response(200, ImageSchema)
+    @blp.alt_response(404, description="No such photo in your area.")
+    def post(self, data, image_id):
+        """Put a photo at a position among its product's (0: the cover)"""
+        image = move_image(db.session, api_user(), image_id, data["position"])
+        db.session.commit()
+        return image
+
+
+@blp.route(f"/images/<{ID}:image_id>")
+class ImageById(MethodView):
+    @blp.requires(EDIT_CATALOGUE)
+    @blp.response(204)
+    @blp.alt_response(404, description="No such photo in your area.")
+    def delete(self, image_id):
+        """Remove a photo and its files"""
+        _product_id, files = remove_image(db.session, api_user(), image_id)
+        db.session.commit()
+        image_store.remove(_images_dir(), *files)

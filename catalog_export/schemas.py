@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import lazy_gettext as _l
+from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from catalog_export import taxonomy
@@ -144,6 +145,17 @@ class ProductInput(ApiInput):
 class ProductUpdateInput(ProductInput):
     """The fields of a product to change: load it with partial=True; `variants`, when sent,
     replace the product's variants."""
+
+
+class PhotoUpload(Schema):
+    photo = Upload(required=True, error_messages=REQUIRED, metadata={
+        "description": "A JPEG, PNG or WebP photo; turned upright, stripped of its metadata."})
+
+
+class ImageMoveInput(ApiInput):
+    position = fields.Integer(required=True, error_messages=REQUIRED,
+                              validate=Range(min=0, max=MAX_IMAGES - 1),
+                              metadata={"description": "0 makes it the cover."})
 
 
 class ListingInput(ApiInput):

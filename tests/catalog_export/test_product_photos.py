@@ -14,6 +14,7 @@ from sqlalchemy import select
 from accounts.models import Role
 from accounts.service import Scope
 from catalog_export.models import ProductImage, ProductStatus
+from tests.api_area import refused
 from tests.factories import (
     TAN_CUONG,
     login,
@@ -122,3 +123,23 @@ def test_a_drafts_photos_are_not_shown_to_read_only_staff(app, session, shop):
     client = app.test_client()
     assert login(client, staff.username).status_code == 302
     assert client.get(f"/catalog/images/{image.id}").status_code == 404
+
+
+def test_photos_through_the_api(app, client, area, session, tmp_path):
+    app.config["PRODUCT_IMAGES_DIR"] = str(tmp_path / "api-images")
+    product = make_product(session, area.cooperative)
+    session.commit()
+    auth = area.auth(Role.COOPERATIVE_MANAGER)
+    added = [client.post(f"/api/v1/products/{product.id}/images", headers=auth,
+                         data={"photo": (io.BytesIO(rotated_photo()), "a.jpg")},
+                         content_type="multipart/form-data") for _ in range(2)]
+    assert [a.status_code for a in added] == [201, 201]
+    first, second = (a.get_json() for a in added)
+    assert (first["width"], first["height"], first["position"]) == (40, 60, 0)
+    moved = client.post(f"/api/v1/images/{second['id']}/move", headers=auth, json={"position": 0})
+    assert moved.get_json()["position"] == 0
+    refused(client.post(f"/api/v1/products/{product.id}/images", headers=auth,
+                        data={"photo": (io.BytesIO(b"not a picture"), "a.jpg")},
+                        content_type="multipart/form-data"), 422, "không phải ảnh")
+    assert client.delete(f"/api/v1/images/{first['id']}", headers=auth).status_code == 204
+    assert len(list((tmp_path / "api-images").iterdir())) == 2
