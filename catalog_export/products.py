@@ -104,6 +104,15 @@ def archive_product(session: Session, user: User, product_id: int) -> Product:
     return product
 
 
+def restore_product(session: Session, user: User, product_id: int) -> Product:
+    """An archived product back in the catalogue, as a draft to look over before selling."""
+    product = writable_product(session, user, product_id)
+    if product.status is ProductStatus.ARCHIVED:
+        product.status = ProductStatus.DRAFT
+        session.flush()
+    return product
+
+
 def _apply(session: Session, product: Product, data: dict) -> None:
     for name in ("name", "description", "status", "brand", "google_category_id", "origin",
                  "price", "stock", "weight_grams", "length_mm", "width_mm", "height_mm", "gtin",

@@ -31,6 +31,7 @@ from catalog_export.products import (
     create_product,
     get_product,
     list_products,
+    restore_product,
     update_product,
     writable_product,
     writable_vendor,
@@ -107,6 +108,14 @@ def upload_images(product_id: int):
                                  [f"{upload.filename}: {m}" for m in messages], error.status)
         db.session.commit()
     return redirect(url_for("catalog.product", product_id=found.id, _anchor="photos"), 303)
+
+
+@bp.post("/products/<int:product_id>/restore")
+@login_required
+def restore(product_id: int):
+    found = restore_product(db.session, current_user, product_id)
+    db.session.commit()
+    return redirect(url_for("catalog.product", product_id=found.id), 303)
 
 
 @bp.post("/products/<int:product_id>/listings")

@@ -106,3 +106,16 @@ def test_an_unknown_category_is_refused(client, manager):
                          data={**FORM, "google_category_id": "999999"})
     assert answer.status_code == 422
     assert "Không có ngành hàng mã 999999" in answer.get_data(as_text=True)
+
+
+def test_an_archived_product_comes_back_as_a_draft(client, session, manager):
+    form = {**FORM, "variant_count": "2", "variant0_key": "500 ml", "variant0_price": "250000",
+            "variant1_key": "1 lít", "variant1_price": "480000"}
+    client.post(f"/catalog/{manager.id}/products/new", data=form)
+    product = session.scalars(select(Product)).one()
+    assert client.post(f"/catalog/products/{product.id}/archive").status_code == 303
+    listing = client.get(f"/catalog/{manager.id}").get_data(as_text=True)
+    assert NAME not in listing
+    assert client.post(f"/catalog/products/{product.id}/restore").status_code == 303
+    session.expire_all()
+    assert session.get(Product, product.id).status is ProductStatus.DRAFT
