@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from catalog_export.models import Product, ProductImage, ProductStatus
-from tests.factories import make_product
-from vendors.models import Vendor
+from tests.factories import TAN_CUONG, make_product, make_vendor
+from vendors.models import Vendor, VendorKind
 
 SHORT_NAME = "Chè Xanh"  # 8 characters: TikTok Shop asks for 25
 SHORT_NAME_VI = "Tên sản phẩm quá ngắn: tối thiểu 25 ký tự cho TikTok Shop (hiện có 8)."
@@ -15,6 +15,12 @@ SHORT_NAME_EN = ("Product name too short: at least 25 characters for TikTok Shop
 SMALL_PHOTO_VI = ("Ảnh nho.jpg nhỏ quá (200×200 px): TikTok Shop cần tối thiểu 300×300 px.")
 DESCRIPTION = ("Chè búp Tân Cương hái tay một tôm hai lá, sao bằng chảo gang, nước xanh, vị chát "
                "dịu, hậu ngọt. Bảo quản nơi khô ráo, thoáng mát.")
+
+
+def make_cooperative(session, name: str = "HTX Chè Tân Cương", ward_code: str = TAN_CUONG,
+                     ) -> Vendor:
+    return make_vendor(session, None, kind=VendorKind.COOPERATIVE, name=name,
+                       ward_code=ward_code)
 
 
 def add_photo(session, product: Product, name: str, side: int, byte_size: int = 150_000,

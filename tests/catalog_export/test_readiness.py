@@ -30,15 +30,14 @@ from tests.catalog_export.readiness_products import (
     SHORT_NAME_VI,
     SMALL_PHOTO_VI,
     make_catalogue,
+    make_cooperative,
 )
-from tests.factories import TAN_CUONG, THU_DAU_MOT, make_quick_user, make_vendor
-from vendors.models import VendorKind
+from tests.factories import THU_DAU_MOT, make_quick_user
 
 
 @pytest.fixture
 def cooperative(session):
-    return make_vendor(session, None, kind=VendorKind.COOPERATIVE, name="HTX Chè Tân Cương",
-                       ward_code=TAN_CUONG)
+    return make_cooperative(session)
 
 
 @pytest.fixture
