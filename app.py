@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.login_message = None
 
     from accounts.routes import bp as accounts_bp
+    from catalog_export.readiness_routes import bp as catalog_readiness_bp
     from catalog_export.routes import bp as catalog_bp
     from errors import register_error_handlers
     from market.routes import bp as market_bp
@@ -42,7 +43,8 @@ def create_app(config: dict | None = None) -> Flask:
     from vendors.import_routes import bp as vendor_import_bp
     from vendors.routes import bp as vendors_bp
 
-    for blueprint in (accounts_bp, market_bp, vendors_bp, vendor_import_bp, qr_bp, catalog_bp):
+    for blueprint in (accounts_bp, market_bp, vendors_bp, vendor_import_bp, qr_bp, catalog_bp,
+                      catalog_readiness_bp):
         app.register_blueprint(blueprint)
 
     # The JSON API under /api/v1, its OpenAPI document at /api/openapi.json, docs at /api/docs.
@@ -66,6 +68,7 @@ def create_app(config: dict | None = None) -> Flask:
     })
 
     from accounts.cli import users_cli
+    from catalog_export.cli import catalog_cli
     from demo.cli import demo_cli
     from i18n import translations_cli
     from market.cli import units_cli
@@ -73,7 +76,7 @@ def create_app(config: dict | None = None) -> Flask:
     from vendors.cli import vendors_cli
 
     for group in (users_cli, demo_cli, units_cli, banks_cli, qr_cli, placards_cli, vendors_cli,
-                  translations_cli):
+                  catalog_cli, translations_cli):
         app.cli.add_command(group)
     return app
 

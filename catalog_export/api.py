@@ -1,12 +1,13 @@
 """JSON API for cooperatives' catalogues, under /api/v1 (see api.py for tokens, scope, errors)."""
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, request
 from flask.views import MethodView
 
-from accounts.permissions import EDIT_CATALOGUE
+from accounts.permissions import EDIT_CATALOGUE, vendor_scope
 from api import ID, ApiBlueprint, api_user
 from catalog_export import image_store
+from catalog_export.exporters import EXPORTERS
 from catalog_export.image_store import images_dir
 from catalog_export.listings import end_listing, record_listing
 from catalog_export.product_images import add_image, move_image, remove_image
@@ -17,6 +18,7 @@ from catalog_export.products import (
     list_products,
     update_product,
 )
+from catalog_export.readiness import readiness, readiness_document
 from catalog_export.schemas import (
     ImageMoveInput,
     ImageSchema,
@@ -24,12 +26,19 @@ from catalog_export.schemas import (
     ListingInput,
     ListingSchema,
     PhotoUpload,
+    PlatformSchema,
     ProductInput,
     ProductQueryArgs,
     ProductSchema,
     ProductUpdateInput,
+    ReadinessArgs,
+    ReadinessSchema,
 )
 from db import db
+from i18n import in_language
+
+# The languages a readiness report is written in; the source language first (the default).
+REPORT_LANGUAGES = ("vi", "en")
 
 blp = ApiBlueprint(
     "catalog_api", __name__,
@@ -170,3 +179,25 @@ class ImageById(MethodView):
         _product_id, files = remove_image(db.session, api_user(), image_id)
         db.session.commit()
         image_store.remove(_images_dir(), *files)
+@blp.route("/platforms")
+class Platforms(MethodView):
+    @blp.response(200, PlatformSchema(many=True))
+    def get(self):
+        """The platforms and file formats products can be exported for, in the pages' order"""
+        return list(EXPORTERS.values())
+
+
+@blp.route(f"/vendors/<{ID}:vendor_id>/readiness")
+class VendorReadiness(MethodView):
+    @blp.arguments(ReadinessArgs, location="query", as_kwargs=True)
+    @blp.response(200, ReadinessSchema)
+    @blp.alt_response(404, description="No such vendor in your area.")
+    def get(self, vendor_id, platform=None):
+        """The readiness report: each product on sale checked against each platform's rules
+        before export (drafts are never exported). A product with errors is left out of that
+        platform's file. Messages are in the language of `Accept-Language` (vi or en)."""
+        report = readiness(db.session, vendor_scope(api_user()), vendor_id,
+                           [platform] if platform else None,
+                           public_base_url=current_app.config.get("PUBLIC_BASE_URL"))
+        language = request.accept_languages.best_match(REPORT_LANGUAGES, default="vi")
+        return readiness_document(report, lambda message: in_language(message, language))

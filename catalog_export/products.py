@@ -61,7 +61,13 @@ def list_products(session: Session, user: User, *, vendor_id: int | None = None,
 # says nothing of whether the record exists.
 def writable_vendor(session: Session, user: User, vendor_id: int) -> Vendor:
     EDIT_CATALOGUE.check(user)
-    vendor = session.scalar(select(Vendor).where(Vendor.id == vendor_id, vendor_scope(user)))
+    return visible_vendor(session, vendor_scope(user), vendor_id)
+
+
+def visible_vendor(session: Session, scope: ColumnElement[bool], vendor_id: int) -> Vendor:
+    """The vendor if `scope` (a WHERE clause over Vendor, as accounts.permissions.vendor_scope
+    gives; true() for the command line) covers it, else NotFound."""
+    vendor = session.scalar(select(Vendor).where(Vendor.id == vendor_id, scope))
     if vendor is None:
         raise NotFound(N_("Không tìm thấy tiểu thương hoặc hợp tác xã này trong địa bàn của bạn."))
     return vendor

@@ -232,3 +232,56 @@ class ProductSchema(Schema):
     shelf_life_days = fields.Integer(allow_none=True)
     storage = fields.String(allow_none=True)
     updated_at = fields.DateTime()
+
+
+# --- The readiness report and the platforms ---------------------------------------------------
+
+
+class PlatformSchema(Schema):
+    name = fields.String(metadata={"description": "The platform's key: `platform` arguments."})
+    label = fields.String()
+    file_extension = fields.String()
+
+
+class ReadinessArgs(Schema):
+    platform = Text(validate=validate.Length(max=50), metadata={
+        "description": "Only this platform (a `name` of GET /platforms); every one when left "
+                       "out."})
+
+
+class ProblemSchema(Schema):
+    field = fields.String(metadata={"description": "The product's field at fault."})
+    rule = fields.String(metadata={"description": "A stable code: name_too_short, ..."})
+    severity = fields.String(metadata={"description": "error: left out of the file; warning."})
+    message = fields.String(metadata={
+        "description": "The field, the rule and the limit, in the request's language "
+                       "(Accept-Language: vi or en; Vietnamese by default)."})
+
+
+class PlatformCheckSchema(Schema):
+    status = fields.String(metadata={"description": "ready, warnings or errors"})
+    errors = fields.Integer()
+    warnings = fields.Integer()
+    problems = fields.List(fields.Nested(ProblemSchema))
+
+
+class ProductReadinessSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    sku = fields.String()
+    platforms = fields.Dict(keys=fields.String(), values=fields.Nested(PlatformCheckSchema),
+                            metadata={"description": "By platform name."})
+
+
+class PlatformCountsSchema(PlatformSchema):
+    ready = fields.Integer()
+    warnings = fields.Integer()
+    errors = fields.Integer()
+
+
+class ReadinessSchema(Schema):
+    vendor_id = fields.Integer()
+    vendor_name = fields.String()
+    platforms = fields.List(fields.Nested(PlatformCountsSchema), metadata={
+        "description": "The platforms checked, with how many products are in each status."})
+    products = fields.List(fields.Nested(ProductReadinessSchema))

@@ -47,6 +47,8 @@ def test_the_document_has_every_api_route_and_method(app, client):
         "/api/v1/vendors/{vendor_id}/products", "/api/v1/products/{product_id}/listings",
         "/api/v1/listings/{listing_id}/end", "/api/v1/products/{product_id}/images",
         "/api/v1/images/{image_id}/move", "/api/v1/images/{image_id}",
+        "/api/v1/platforms",
+        "/api/v1/vendors/{vendor_id}/readiness",
     }
 
 

@@ -11,7 +11,7 @@ NOT_THE_APP = {".venv", "tests", "migrations", "bench", "scripts", "instance", "
                "node_modules", "static", "templates", "translations"}
 DOMAIN_PACKAGES = {"accounts", "catalog_export", "demo", "jobs", "market", "qr", "vendors"}
 # Modules that turn requests or commands into calls: only app.py registers them.
-ENTRY_MODULES = {"routes", "api", "cli", "import_routes"}
+ENTRY_MODULES = {"routes", "api", "cli", "import_routes", "readiness_routes"}
 # Where correctness matters most: plain values in, plain values out.
 PURE_MODULES = {"domain_errors", "textnorm", "qr.payload", "market.indicators",
                 "vendors.import_file"}
