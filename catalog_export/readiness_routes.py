@@ -17,7 +17,7 @@ bp = Blueprint("catalog_readiness", __name__, url_prefix="/catalog")
 # (templates/catalog/product_form.html). Photos are not on the form: their link is the product.
 FORM_ANCHORS = {
     "name": "name", "description": "description", "brand": "brand",
-    "category": "google_category_id", "price": "price", "sku": "sku",
+    "category": "category_q", "price": "price", "sku": "sku",
     "weight_grams": "weight_grams", "package_size": "length_cm", "gtin": "gtin",
     "variants": "axis1_name",
 }

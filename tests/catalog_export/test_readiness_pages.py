@@ -112,14 +112,14 @@ def test_each_problem_says_field_rule_and_limit_with_a_link_to_fix_it(client, ar
          f"/catalog/products/{catalogue.broken.id}"),
         (broken, "category", "platform_category_missing",
          ("Ngành hàng: Chưa có mã ngành hàng của TikTok Shop; cần điền cột ngành hàng trước "
-          "khi tải lên. Sửa"), f"{edit}#google_category_id"),
+          "khi tải lên. Sửa"), f"{edit}#category_q"),
     ]
     small = [text for section, _field, rule, text, _href in page.problems
              if section == f"product-{catalogue.small_photo.id}" and rule == "image_too_small"]
     assert small == [f"Ảnh: {SMALL_PHOTO_VI} Xem sản phẩm"]
     # The edit form has each anchor the links point at.
     form = client.get(edit).get_data(as_text=True)
-    for anchor in ("name", "weight_grams", "google_category_id"):
+    for anchor in ("name", "weight_grams", "category_q"):
         assert f'id="{anchor}"' in form
 
 
