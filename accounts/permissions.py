@@ -71,6 +71,11 @@ SEE_CONTACT_DETAILS = Permission(
 EDIT_CATALOGUE = Permission(
     "edit_catalogue", frozenset({ADMIN, COMMUNE, AGENT, COOPERATIVE}),
     N_("Tài khoản của bạn chỉ được xem danh mục sản phẩm, không được sửa."))
+# A whole province's catalogue in one file, for the province's exchange: the staff who supply it.
+# (Anyone who sees a vendor may export that vendor's catalogue: exporting changes nothing.)
+EXPORT_PROVINCE_CATALOGUE = Permission(
+    "export_province_catalogue", frozenset({ADMIN, PROVINCIAL}),
+    N_("Chỉ quản trị viên và cán bộ tỉnh được xuất danh mục của cả tỉnh."))
 # Every job of everyone (others see the jobs they started).
 SEE_ALL_JOBS = Permission(
     "see_all_jobs", frozenset({ADMIN}), N_("Chỉ quản trị viên xem được việc của người khác."))
