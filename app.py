@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.login_message = None
 
     from accounts.routes import bp as accounts_bp
+    from catalog_export.export_routes import bp as catalog_exports_bp
     from catalog_export.routes import bp as catalog_bp
     from errors import register_error_handlers
     from market.routes import bp as market_bp
@@ -42,27 +43,31 @@ def create_app(config: dict | None = None) -> Flask:
     from vendors.import_routes import bp as vendor_import_bp
     from vendors.routes import bp as vendors_bp
 
-    for blueprint in (accounts_bp, market_bp, vendors_bp, vendor_import_bp, qr_bp, catalog_bp):
+    for blueprint in (accounts_bp, market_bp, vendors_bp, vendor_import_bp, qr_bp, catalog_bp,
+                      catalog_exports_bp):
         app.register_blueprint(blueprint)
 
     # The JSON API under /api/v1, its OpenAPI document at /api/openapi.json, docs at /api/docs.
     from api import api
     from catalog_export.api import blp as catalog_api
+    from catalog_export.export_api import blp as catalog_exports_api
     from market.api import blp as market_api
     from vendors.api import blp as vendors_api
 
     api.init_app(app)
-    for blueprint in (market_api, vendors_api, catalog_api):
+    for blueprint in (market_api, vendors_api, catalog_api, catalog_exports_api):
         api.register_blueprint(blueprint)
     register_error_handlers(app)
     register_template_helpers(app)
 
     # The kinds of job there are: one line per kind, its name stored in Job.kind.
+    from catalog_export.tasks import run_catalog_export_job
     from jobs.runner import init_app as init_jobs
     from qr.tasks import run_placards_job
 
     init_jobs(app, {
         "placards": run_placards_job,
+        "catalog_export": run_catalog_export_job,
     })
 
     from accounts.cli import users_cli
