@@ -19,6 +19,7 @@ from werkzeug.routing import Rule
 
 from accounts.models import Role, User
 from accounts.service import Scope, issue_api_token
+from catalog_export.models import CatalogExport
 from jobs.runner import wait_for_threads
 from jobs.service import create_job
 from market.models import Market, Stall
@@ -77,7 +78,8 @@ COOPERATIVE_ROUTES = {"GET /catalog/<int:vendor_id>",
 
 # The URL arguments that name a record: routes with one are requested a second time with the
 # records out of everyone's area but the admin's.
-RECORD_ARGUMENTS = {"vendor_id", "market_id", "stall_id", "method_id", "job_id", "product_id"}
+RECORD_ARGUMENTS = {"vendor_id", "market_id", "stall_id", "method_id", "job_id", "product_id",
+                    "export_id"}
 
 # The out-of-scope sweep sends these valid bodies, to every role but the admin, where an empty
 # one is refused before the record is looked up: the scope check must answer, not the schema.
@@ -86,6 +88,7 @@ FAR_BODIES = {
     "POST /api/v1/payment-methods/<int:method_id>/stop": {"stopped_on": "2025-01-01"},
     "POST /api/v1/vendors/<int:vendor_id>/close": {"left_on": "2025-01-01"},
     "POST /api/v1/vendors/<int:vendor_id>/products": {"name": "Chè Xa"},
+    "POST /api/v1/vendors/<int:vendor_id>/exports": {"platform": "google"},
     "POST /api/v1/vendors/<int:vendor_id>/payment-methods": {
         "kind": "bank_account", "bank_bin": "970436", "account_number": "0011001000009",
         "account_holder": "TRAN VAN XA"},
@@ -116,6 +119,8 @@ class World:
     far_job: int  # a job created by a user none of the roles is
     product: int  # P, a product of C on sale
     far_product: int  # XP, a product of XC
+    export: int  # E, an export of C's catalogue, recorded before its file was written
+    far_export: int  # XE, an export of XC's
 
 
 def build_world(session) -> World:
@@ -145,10 +150,13 @@ def build_world(session) -> World:
             for role, user in users.items()}
     far_job = create_job(session, "placards", {"market_ids": [far_market.id], **params},
                          created_by=outsider.id).id
+    exports = [CatalogExport(vendor_id=owner.id, platform="shopee", left_out={})
+               for owner in (cooperative, far_cooperative)]
+    session.add_all(exports)
     session.commit()
     return World(market, stall, vendor, method, cooperative, cooperative_method, far_market,
                  far_stall, far_vendor, far_method, far_cooperative, users, tokens, jobs, far_job,
-                 product.id, far_product.id)
+                 product.id, far_product.id, exports[0].id, exports[1].id)
 
 
 def url_values(world: World, role: Role | None, route: str, *, far: bool = False) -> dict:
@@ -159,17 +167,22 @@ def url_values(world: World, role: Role | None, route: str, *, far: bool = False
     if far:
         values = {"vendor_id": world.far_vendor.id, "market_id": world.far_market.id,
                   "stall_id": world.far_stall.id, "method_id": world.far_method.id,
-                  "job_id": world.far_job, "product_id": world.far_product}
+                  "job_id": world.far_job, "product_id": world.far_product,
+                  "export_id": world.far_export}
         cooperative = world.far_cooperative
     else:
         values = {"vendor_id": (world.cooperative if manager else world.vendor).id,
                   "market_id": world.market.id, "stall_id": world.stall.id,
                   "method_id": (world.cooperative_method if manager else world.method).id,
-                  "job_id": world.jobs[own], "product_id": world.product}
+                  "job_id": world.jobs[own], "product_id": world.product,
+                  "export_id": world.export}
         cooperative = world.cooperative
     if route in COOPERATIVE_ROUTES:
         values["vendor_id"] = cooperative.id
-    return {**values, "code": "en", "filename": "css/app.css"}
+    # A photo name of the form the store makes, of no stored photo: 404 to everyone (the photos
+    # of products on sale are served in tests/catalog_export/test_export_pages.py).
+    return {**values, "code": "en", "filename": "css/app.css",
+            "name": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.jpg"}
 
 
 def route_name(method: str, rule: Rule) -> str:
