@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, current_app, send_file, url_for
 from flask.views import MethodView
 
+from accounts.permissions import EXPORT_CATALOGUE
 from api import ID, ApiBlueprint, api_user
 from catalog_export.export_jobs import start_export
 from catalog_export.export_schemas import ExportInput, ExportSchema
@@ -31,6 +32,7 @@ blp = ApiBlueprint(
 
 @blp.route(f"/vendors/<{ID}:vendor_id>/exports")
 class VendorExports(MethodView):
+    @blp.requires(EXPORT_CATALOGUE)
     @blp.arguments(ExportInput)
     @blp.response(202, ExportSchema)
     @blp.alt_response(404, description="No such vendor in your area.")

@@ -44,7 +44,7 @@ from db import db
 from domain_errors import N_, DomainError
 from errors import translate, translated_fields
 from jobs.runner import output_dir
-from qr.routes import JOB_STATUS_LABELS
+from ui import JOB_STATUS_LABELS
 
 bp = Blueprint("catalog_exports", __name__, url_prefix="/catalog")
 

@@ -20,7 +20,12 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from accounts.models import User
-from accounts.permissions import EXPORT_PROVINCE_CATALOGUE, job_owner_filter, vendor_scope
+from accounts.permissions import (
+    EXPORT_CATALOGUE,
+    EXPORT_PROVINCE_CATALOGUE,
+    job_owner_filter,
+    vendor_scope,
+)
 from catalog_export import canonical, image_store
 from catalog_export.export_rows import (
     active_products,
@@ -77,15 +82,15 @@ def limits_of(exporter: Exporter) -> Limits | None:
 
 
 # --- Who exports what -------------------------------------------------------------------------
-# Exporting writes nothing to the catalogue and shows nothing a reader of it does not see (drafts
-# are never exported): anyone who sees a vendor may export its catalogue. A province's catalogue
-# is for the staff who supply its exchange (EXPORT_PROVINCE_CATALOGUE).
+# EXPORT_CATALOGUE: every role, for the vendors it sees; a province's catalogue in one file is for
+# the staff who supply its exchange (EXPORT_PROVINCE_CATALOGUE).
 
 
 def exportable_vendor(session: Session, user: User | None, vendor_id: int) -> Vendor:
     """The vendor, if the user sees it (None: the command line, which sees every vendor)."""
     stmt = select(Vendor).where(Vendor.id == vendor_id)
     if user is not None:
+        EXPORT_CATALOGUE.check(user)
         stmt = stmt.where(vendor_scope(user))
     vendor = session.scalar(stmt)
     if vendor is None:

@@ -44,7 +44,9 @@ def test_the_document_has_every_api_route_and_method(app, client):
         "/api/v1/vendors/{vendor_id}/payment-methods", "/api/v1/payment-methods/{method_id}",
         "/api/v1/payment-methods/{method_id}/stop", "/api/v1/products",
         "/api/v1/products/{product_id}", "/api/v1/products/{product_id}/archive",
-        "/api/v1/vendors/{vendor_id}/products",
+        "/api/v1/vendors/{vendor_id}/products", "/api/v1/vendors/{vendor_id}/exports",
+        "/api/v1/exports/{export_id}", "/api/v1/exports/{export_id}/file",
+        "/api/v1/exports/{export_id}/images",
     }
 
 
