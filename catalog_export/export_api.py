@@ -10,9 +10,9 @@ from api import ID, ApiBlueprint, api_user
 from catalog_export.export_jobs import start_export
 from catalog_export.export_schemas import ExportInput, ExportSchema
 from catalog_export.exports import (
+    export_download,
     export_file_path,
     get_export,
-    images_zip_name,
     images_zip_path,
     jobs_of,
     left_out_messages,
@@ -52,31 +52,20 @@ class ExportById(MethodView):
         return export_view(get_export(db.session, api_user(), export_id))
 
 
-@blp.route(f"/exports/<{ID}:export_id>/file")
+@blp.route(f"/exports/<{ID}:export_id>/file", defaults={"part": "file"})
+@blp.route(f"/exports/<{ID}:export_id>/images", defaults={"part": "images"},
+           endpoint="ExportImages")
 class ExportFile(MethodView):
-    @blp.response(200, description="The exported file")
-    @blp.alt_response(404, description="No such export in your area, or its file is not kept.")
-    def get(self, export_id):
-        """The exported file, while it is kept"""
-        record = get_export(db.session, api_user(), export_id)
-        path = export_file_path(output_dir(current_app), record)
-        if path is None:
+    @blp.response(200, description="The exported file, or the ZIP of the photos prepared for "
+                                   "the platform")
+    @blp.alt_response(404, description="No such export in your area, or no such file kept.")
+    def get(self, export_id, part):
+        """The exported file (/file) or its images ZIP (/images), while it is kept"""
+        found = export_download(output_dir(current_app), get_export(db.session, api_user(),
+                                                                     export_id), part)
+        if found is None:
             abort(404)
-        return send_file(path, as_attachment=True, download_name=record.download_name)
-
-
-@blp.route(f"/exports/<{ID}:export_id>/images")
-class ExportImages(MethodView):
-    @blp.response(200, description="The ZIP of the photos prepared for the platform")
-    @blp.alt_response(404, description="No such export in your area, or no images ZIP kept.")
-    def get(self, export_id):
-        """The images ZIP of an export, when one was asked for and while it is kept"""
-        record = get_export(db.session, api_user(), export_id)
-        path = images_zip_path(output_dir(current_app), record)
-        if path is None:
-            abort(404)
-        return send_file(path, mimetype="application/zip", as_attachment=True,
-                         download_name=images_zip_name(record.download_name))
+        return send_file(found[0], as_attachment=True, download_name=found[1])
 
 
 def export_view(record: CatalogExport) -> dict:

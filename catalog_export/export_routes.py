@@ -27,12 +27,12 @@ from catalog_export.exports import (
     TEMPLATE_MAX_BYTES,
     TEMPLATE_PLATFORMS,
     area_name,
+    export_download,
     export_file_path,
     export_history,
     exportable_vendor,
     get_export,
     image_for_sale,
-    images_zip_name,
     images_zip_path,
     jobs_of,
     left_out_messages,
@@ -104,25 +104,16 @@ def export_result(export_id: int):
     return response
 
 
-@bp.get("/exports/<int:export_id>/file")
+@bp.get("/exports/<int:export_id>/file", defaults={"part": "file"})
+@bp.get("/exports/<int:export_id>/images.zip", defaults={"part": "images"},
+        endpoint="download_images")
 @login_required
-def download(export_id: int):
+def download(export_id: int, part: str):
     record = get_export(db.session, current_user, export_id)
-    path = export_file_path(output_dir(current_app), record)
-    if path is None:
+    found = export_download(output_dir(current_app), record, part)
+    if found is None:
         abort(404)
-    return send_file(path, as_attachment=True, download_name=record.download_name)
-
-
-@bp.get("/exports/<int:export_id>/images.zip")
-@login_required
-def download_images(export_id: int):
-    record = get_export(db.session, current_user, export_id)
-    path = images_zip_path(output_dir(current_app), record)
-    if path is None:
-        abort(404)
-    return send_file(path, mimetype="application/zip", as_attachment=True,
-                     download_name=images_zip_name(record.download_name))
+    return send_file(found[0], as_attachment=True, download_name=found[1])
 
 
 # No login: the platforms fetch these addresses (PUBLIC_BASE_URL/catalog/public-images/<name>).

@@ -344,6 +344,17 @@ def images_zip_path(out_folder: Path, record: CatalogExport) -> Path | None:
     return path if path.is_file() else None
 
 
+def export_download(out_folder: Path, record: CatalogExport, part: str
+                    ) -> tuple[Path, str] | None:
+    """The file to send for a download of the export's "file" or its "images" ZIP, and the name
+    the person gets it under; None while there is none."""
+    if part == "images":
+        path = images_zip_path(out_folder, record)
+        return (path, images_zip_name(record.download_name)) if path else None
+    path = export_file_path(out_folder, record)
+    return (path, record.download_name) if path else None
+
+
 def export_file_path(out_folder: Path, record: CatalogExport) -> Path | None:
     """The export's file, while it is in the folder."""
     if not record.output_name:
