@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.login_message = None
 
     from accounts.routes import bp as accounts_bp
+    from catalog_export.export_routes import bp as catalog_exports_bp
     from catalog_export.readiness_routes import bp as catalog_readiness_bp
     from catalog_export.routes import bp as catalog_bp
     from errors import register_error_handlers
@@ -44,31 +45,35 @@ def create_app(config: dict | None = None) -> Flask:
     from vendors.routes import bp as vendors_bp
 
     for blueprint in (accounts_bp, market_bp, vendors_bp, vendor_import_bp, qr_bp, catalog_bp,
-                      catalog_readiness_bp):
+                      catalog_readiness_bp, catalog_exports_bp):
         app.register_blueprint(blueprint)
 
     # The JSON API under /api/v1, its OpenAPI document at /api/openapi.json, docs at /api/docs.
     from api import api
     from catalog_export.api import blp as catalog_api
+    from catalog_export.export_api import blp as catalog_exports_api
     from market.api import blp as market_api
     from vendors.api import blp as vendors_api
 
     api.init_app(app)
-    for blueprint in (market_api, vendors_api, catalog_api):
+    for blueprint in (market_api, vendors_api, catalog_api, catalog_exports_api):
         api.register_blueprint(blueprint)
     register_error_handlers(app)
     register_template_helpers(app)
 
     # The kinds of job there are: one line per kind, its name stored in Job.kind.
+    from catalog_export.tasks import run_catalog_export_job
     from jobs.runner import init_app as init_jobs
     from qr.tasks import run_placards_job
 
     init_jobs(app, {
         "placards": run_placards_job,
+        "catalog_export": run_catalog_export_job,
     })
 
     from accounts.cli import users_cli
     from catalog_export.cli import catalog_cli
+    from catalog_export.export_cli import export_command
     from demo.cli import demo_cli
     from i18n import translations_cli
     from market.cli import units_cli
@@ -78,6 +83,7 @@ def create_app(config: dict | None = None) -> Flask:
     for group in (users_cli, demo_cli, units_cli, banks_cli, qr_cli, placards_cli, vendors_cli,
                   catalog_cli, translations_cli):
         app.cli.add_command(group)
+    catalog_cli.add_command(export_command)
     return app
 
 

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from accounts.models import Role
 from accounts.permissions import masked
 from errors import translate
+from jobs.models import JobStatus
 from vendors.models import PaymentMethod, PaymentMethodKind, VendorKind, WalletProvider
 
 ROLE_LABELS = {
@@ -16,6 +17,12 @@ ROLE_LABELS = {
     Role.COMMUNE_STAFF: _l("Cán bộ xã/phường"),
     Role.ONBOARDING_AGENT: _l("Tổ công nghệ số cộng đồng"),
     Role.COOPERATIVE_MANAGER: _l("Quản lý hợp tác xã"),
+}
+JOB_STATUS_LABELS = {
+    JobStatus.QUEUED: _l("Đang chờ"),
+    JobStatus.RUNNING: _l("Đang chạy"),
+    JobStatus.DONE: _l("Xong"),
+    JobStatus.FAILED: _l("Không thành công"),
 }
 KIND_LABELS = {
     VendorKind.TRADER: _l("Tiểu thương"),

@@ -71,6 +71,15 @@ SEE_CONTACT_DETAILS = Permission(
 EDIT_CATALOGUE = Permission(
     "edit_catalogue", frozenset({ADMIN, COMMUNE, AGENT, COOPERATIVE}),
     N_("Tài khoản của bạn chỉ được xem danh mục sản phẩm, không được sửa."))
+# Exporting a catalogue writes nothing to it and shows nothing its readers do not see (drafts are
+# never exported): every role that sees a vendor may export its products on sale.
+EXPORT_CATALOGUE = Permission(
+    "export_catalogue", frozenset({ADMIN, PROVINCIAL, COMMUNE, AGENT, COOPERATIVE}),
+    N_("Tài khoản của bạn không được xuất danh mục sản phẩm."))
+# A whole province's catalogue in one file, for the province's exchange: the staff who supply it.
+EXPORT_PROVINCE_CATALOGUE = Permission(
+    "export_province_catalogue", frozenset({ADMIN, PROVINCIAL}),
+    N_("Chỉ quản trị viên và cán bộ tỉnh được xuất danh mục của cả tỉnh."))
 # Every job of everyone (others see the jobs they started).
 SEE_ALL_JOBS = Permission(
     "see_all_jobs", frozenset({ADMIN}), N_("Chỉ quản trị viên xem được việc của người khác."))

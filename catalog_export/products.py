@@ -16,8 +16,12 @@ from domain_errors import N_, Conflict, Invalid, NotFound
 from textnorm import nfc, search_key, to_ascii
 from vendors.models import Vendor
 
-_LOADED = (selectinload(Product.variants), selectinload(Product.images),
-           selectinload(Product.listings))
+
+def _loaded():
+    # Built when a query runs, not at import: building loader options maps every model, and a
+    # module importing this one before all the models are imported (a test, a command) would fail.
+    return (selectinload(Product.variants), selectinload(Product.images),
+            selectinload(Product.listings))
 
 
 def visible_products(user: User) -> ColumnElement[bool]:
@@ -30,7 +34,7 @@ def visible_products(user: User) -> ColumnElement[bool]:
 
 
 def get_product(session: Session, user: User, product_id: int) -> Product:
-    product = session.scalar(select(Product).options(*_LOADED)
+    product = session.scalar(select(Product).options(*_loaded())
                              .where(Product.id == product_id, visible_products(user)))
     if product is None:
         raise NotFound(N_("Không tìm thấy sản phẩm này trong địa bàn của bạn."))
@@ -52,7 +56,7 @@ def list_products(session: Session, user: User, *, vendor_id: int | None = None,
         conditions.append(Product.search_key.contains(word, autoescape=True))
     total = session.scalar(select(func.count()).select_from(Product).where(*conditions))
     products = session.scalars(
-        select(Product).options(*_LOADED).where(*conditions)
+        select(Product).options(*_loaded()).where(*conditions)
         .order_by(Product.search_key, Product.id).limit(page_size).offset((page - 1) * page_size))
     return list(products), total or 0
 

@@ -18,13 +18,11 @@ from flask import (
     url_for,
 )
 from flask_babel import format_datetime
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from accounts.permissions import PRINT_PLACARDS, job_owner_filter, market_scope, vendor_scope
 from db import db
 from domain_errors import N_, Invalid
-from jobs.models import JobStatus
 from jobs.runner import enqueue, output_dir
 from jobs.service import get_job, recent_jobs
 from market.service import get_market
@@ -33,16 +31,11 @@ from qr.pdf import render_market_placards, render_vendor_placard
 from qr.placard_data import file_slug, market_ids, market_placards, vendor_placard
 from qr.render import qr_png, qr_svg
 from qr.schemas import CodePngArgs, PlacardJobForm, SheetArgs, VendorPlacardArgs
+from ui import JOB_STATUS_LABELS
 from vendors.search import get_vendor
 
 bp = Blueprint("qr", __name__, url_prefix="/qr")
 
-JOB_STATUS_LABELS = {
-    JobStatus.QUEUED: _l("Đang chờ"),
-    JobStatus.RUNNING: _l("Đang chạy"),
-    JobStatus.DONE: _l("Xong"),
-    JobStatus.FAILED: _l("Không thành công"),
-}
 
 
 @bp.context_processor

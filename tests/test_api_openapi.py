@@ -49,6 +49,9 @@ def test_the_document_has_every_api_route_and_method(app, client):
         "/api/v1/images/{image_id}/move", "/api/v1/images/{image_id}",
         "/api/v1/platforms",
         "/api/v1/vendors/{vendor_id}/readiness",
+        "/api/v1/vendors/{vendor_id}/exports",
+        "/api/v1/exports/{export_id}", "/api/v1/exports/{export_id}/file",
+        "/api/v1/exports/{export_id}/images",
     }
 
 

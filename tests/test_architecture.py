@@ -11,14 +11,19 @@ NOT_THE_APP = {".venv", "tests", "migrations", "bench", "scripts", "instance", "
                "node_modules", "static", "templates", "translations"}
 DOMAIN_PACKAGES = {"accounts", "catalog_export", "demo", "jobs", "market", "qr", "vendors"}
 # Modules that turn requests or commands into calls: only app.py registers them.
-ENTRY_MODULES = {"routes", "api", "cli", "import_routes", "readiness_routes"}
+ENTRY_MODULES = {"routes", "api", "cli", "import_routes", "readiness_routes", "export_routes",
+                 "export_api", "export_cli"}
 # Where correctness matters most: plain values in, plain values out.
 PURE_MODULES = {"domain_errors", "textnorm", "qr.payload", "market.indicators",
                 "vendors.import_file"}
 FLASK = ("flask", "flask_babel", "flask_login", "flask_wtf", "flask_smorest",
          "flask_sqlalchemy", "flask_migrate")
 # Modules of a domain package that work with Flask by design, besides its entry modules.
-FLASK_GLUE = {"jobs.runner"}  # starts a job in this web process or hands it to RQ
+FLASK_GLUE = {
+    "jobs.runner",  # starts a job in this web process or hands it to RQ
+    "catalog_export.export_jobs",  # queues an export with the app's folders and settings
+    "catalog_export.export_schemas",  # the export form's and API's schemas (lazy messages)
+}
 DATABASE = ("sqlalchemy", "db")
 
 

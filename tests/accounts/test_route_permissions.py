@@ -19,6 +19,7 @@ from werkzeug.routing import Rule
 
 from accounts.models import Role, User
 from accounts.service import Scope, issue_api_token
+from catalog_export.models import CatalogExport
 from jobs.runner import wait_for_threads
 from jobs.service import create_job
 from market.models import Market, Stall
@@ -85,7 +86,7 @@ DISPOSABLE_ROUTES = ["POST /catalog/images/<int:image_id>/delete",
 # The URL arguments that name a record: routes with one are requested a second time with the
 # records out of everyone's area but the admin's.
 RECORD_ARGUMENTS = {"vendor_id", "market_id", "stall_id", "method_id", "job_id", "product_id",
-                    "image_id", "listing_id"}
+                    "image_id", "listing_id", "export_id"}
 
 # The out-of-scope sweep sends these valid bodies, to every role but the admin, where an empty
 # one is refused before the record is looked up: the scope check must answer, not the schema.
@@ -98,6 +99,7 @@ FAR_BODIES = {
                                                         "url": "https://shopee.vn/che-xa"},
     "POST /api/v1/listings/<int:listing_id>/end": {"ended_on": "2026-02-01"},
     "POST /api/v1/images/<int:image_id>/move": {"position": 0},
+    "POST /api/v1/vendors/<int:vendor_id>/exports": {"platform": "google"},
     "POST /api/v1/vendors/<int:vendor_id>/payment-methods": {
         "kind": "bank_account", "bank_bin": "970436", "account_number": "0011001000009",
         "account_holder": "TRAN VAN XA"},
@@ -137,6 +139,8 @@ class World:
     far_spare_images: list[int]
     listing: int  # where P is listed
     far_listing: int
+    export: int  # E, an export of C's catalogue, recorded before its file was written
+    far_export: int  # XE, an export of XC's
 
 
 def build_world(session, images_folder) -> World:
@@ -174,11 +178,15 @@ def build_world(session, images_folder) -> World:
             for role, user in users.items()}
     far_job = create_job(session, "placards", {"market_ids": [far_market.id], **params},
                          created_by=outsider.id).id
+    exports = [CatalogExport(vendor_id=owner.id, platform="shopee", left_out={})
+               for owner in (cooperative, far_cooperative)]
+    session.add_all(exports)
     session.commit()
     return World(market, stall, vendor, method, cooperative, cooperative_method, far_market,
                  far_stall, far_vendor, far_method, far_cooperative, users, tokens, jobs, far_job,
                  product.id, far_product.id, image.id, spare_images, far_image.id,
-                 far_spare_images, listing.id, far_listing.id)
+                 far_spare_images, listing.id, far_listing.id, exports[0].id,
+                 exports[1].id)
 
 
 def url_values(world: World, role: Role | None, route: str, *, far: bool = False) -> dict:
@@ -192,7 +200,8 @@ def url_values(world: World, role: Role | None, route: str, *, far: bool = False
                   "job_id": world.far_job, "product_id": world.far_product,
                   "image_id": world.far_spare_images[DISPOSABLE_ROUTES.index(route)]
                   if route in DISPOSABLE_ROUTES else world.far_image,
-                  "listing_id": world.far_listing}
+                  "listing_id": world.far_listing,
+                  "export_id": world.far_export}
         cooperative = world.far_cooperative
     else:
         values = {"vendor_id": (world.cooperative if manager else world.vendor).id,
@@ -201,11 +210,14 @@ def url_values(world: World, role: Role | None, route: str, *, far: bool = False
                   "job_id": world.jobs[own], "product_id": world.product,
                   "image_id": world.spare_images[DISPOSABLE_ROUTES.index(route)]
                   if route in DISPOSABLE_ROUTES else world.image,
-                  "listing_id": world.listing}
+                  "listing_id": world.listing, "export_id": world.export}
         cooperative = world.cooperative
     if route in COOPERATIVE_ROUTES:
         values["vendor_id"] = cooperative.id
-    return {**values, "code": "en", "filename": "css/app.css"}
+    # A photo name of the form the store makes, of no stored photo: 404 to everyone (the photos
+    # of products on sale are served in tests/catalog_export/test_export_pages.py).
+    return {**values, "code": "en", "filename": "css/app.css",
+            "name": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.jpg"}
 
 
 def route_name(method: str, rule: Rule) -> str:
