@@ -1,10 +1,6 @@
-"""The products an export writes: the ACTIVE products of some vendors as the canonical values
-exporters read, with their Google category path, each platform's category ID (where staff filled
-one in) and their images' public addresses.
-
-A minimal twin of catalog_export.readiness.canonical_products, written in parallel: the
-integrator keeps one of the two.
-"""
+"""The products an export writes and the readiness report checks: the ACTIVE products of some
+vendors as the canonical values exporters read, with their Google category path, each
+platform's category ID (where staff filled one in) and their photos' public addresses."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -43,6 +39,17 @@ def stored_image(image: ProductImage, public_base_url: str | None) -> canonical.
                            url=public_image_url(public_base_url, image.file_name))
 
 
+def stored_images(product: Product, public_base_url: str | None) -> tuple[canonical.Image, ...]:
+    """The product's photos as stored, the cover first."""
+    return tuple(stored_image(row, public_base_url) for row in product.images)
+
+
+def category_extra_key(platform: str) -> str:
+    """The key of product.extra the platform's exporter reads its own category ID from
+    (shopee.SHOPEE_CATEGORY_KEY and the others spell it this way)."""
+    return f"{platform}_category_id"
+
+
 def platform_category_ids(google_category_id: int | None) -> dict[str, str]:
     """product.extra's "<platform>_category_id" values: each mapped platform's category for the
     product's Google category, where staff have filled its ID in the category map."""
@@ -52,7 +59,7 @@ def platform_category_ids(google_category_id: int | None) -> dict[str, str]:
     for platform in taxonomy.MAPPED_PLATFORMS:
         found = taxonomy.platform_category(platform, google_category_id)
         if found is not None and found.id:
-            ids[f"{platform}_category_id"] = found.id
+            ids[category_extra_key(platform)] = found.id
     return ids
 
 
@@ -68,6 +75,5 @@ def canonical_product(product: Product, images: tuple[canonical.Image, ...]) -> 
 def export_products(session: Session, vendor_ids: Iterable[int],
                     public_base_url: str | None) -> list[canonical.Product]:
     """The vendors' ACTIVE products as exporters read them, with their stored photos."""
-    return [canonical_product(product, tuple(stored_image(row, public_base_url)
-                                             for row in product.images))
+    return [canonical_product(product, stored_images(product, public_base_url))
             for product in active_products(session, vendor_ids)]

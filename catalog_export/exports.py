@@ -32,6 +32,7 @@ from catalog_export.export_rows import (
     canonical_product,
     public_image_url,
     stored_image,
+    stored_images,
 )
 from catalog_export.exporters import EXPORTERS, google, meta, shopee, shopify, woocommerce
 from catalog_export.exporters.base import Exporter, ExportResult, Finding, Limits
@@ -181,9 +182,8 @@ def write_export(session: Session, vendor_ids: list[int], exporter: Exporter, ou
     products = active_products(session, vendor_ids)
     report = progress or (lambda done, total: None)
     if images_zip is None:
-        canonical_products = [canonical_product(product, tuple(
-            stored_image(row, public_base_url) for row in product.images))
-            for product in products]
+        canonical_products = [canonical_product(product, stored_images(product, public_base_url))
+                              for product in products]
     else:
         total = sum(len(product.images) for product in products) + 1
         report(0, total)

@@ -1,6 +1,6 @@
 """The readiness report: each of a vendor's products on sale, checked against each platform's
-rules before anything is exported (ready, warnings, errors), and the canonical products every
-export reads, built here once.
+rules before anything is exported (ready, warnings, errors), on the same canonical products an
+export writes (catalog_export.export_rows).
 
 A service: takes the session and plain values, imports no Flask. Scope is a WHERE clause over
 Vendor (accounts.permissions.vendor_scope for a person; true() for the command line).
@@ -12,53 +12,16 @@ import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement
+from sqlalchemy.orm import Session
 
-from catalog_export import canonical, taxonomy
+from catalog_export import canonical
+from catalog_export.export_rows import export_products
 from catalog_export.exporters import EXPORTERS
 from catalog_export.exporters.base import Exporter, Finding, Severity
-from catalog_export.models import Product, ProductStatus
-from catalog_export.products import to_canonical, visible_vendor
+from catalog_export.products import visible_vendor
 from domain_errors import N_, Invalid, Message
 from vendors.models import Vendor
-
-# Where a product's photos are served to the platforms, under the catalogue's public base URL.
-PUBLIC_IMAGES_PATH = "/catalog/public-images/"
-
-
-def category_extra_key(platform: str) -> str:
-    """The key of product.extra the platform's exporter reads its own category ID from
-    (shopee.SHOPEE_CATEGORY_KEY and the others spell it this way)."""
-    return f"{platform}_category_id"
-
-
-def canonical_images(product: Product, public_base_url: str | None) -> tuple[canonical.Image, ...]:
-    """The product's stored photos as exporters read them, the cover first; each has a URL only
-    when the catalogue has a public base URL (config PUBLIC_BASE_URL)."""
-    base = public_base_url.rstrip("/") if public_base_url else None
-    return tuple(
-        canonical.Image(name=image.file_name, width=image.width, height=image.height,
-                        bytes=image.byte_size,
-                        url=f"{base}{PUBLIC_IMAGES_PATH}{image.file_name}" if base else None)
-        for image in product.images)
-
-
-def _category_values(google_id: int | None) -> tuple[str | None, dict[str, str]]:
-    """The Google category's English path and, in `extra`, each platform's own category ID where
-    the shipped category map has one. An unknown Google ID gives neither: the exporters that
-    need a category say so."""
-    if google_id is None:
-        return None, {}
-    found = taxonomy.category(google_id)
-    if found is None:
-        return None, {}
-    extra = {}
-    for platform in taxonomy.MAPPED_PLATFORMS:
-        mapped = taxonomy.platform_category(platform, google_id)
-        if mapped is not None and mapped.id:
-            extra[category_extra_key(platform)] = mapped.id
-    return found.english_path, extra
 
 
 def canonical_products(session: Session, scope: ColumnElement[bool], vendor_id: int, *,
@@ -66,23 +29,7 @@ def canonical_products(session: Session, scope: ColumnElement[bool], vendor_id: 
     """The vendor's products on sale (drafts and archived ones are never exported), by name, as
     exporters read them. NotFound when `scope` does not cover the vendor."""
     vendor = visible_vendor(session, scope, vendor_id)
-    return _products_on_sale(session, vendor.id, public_base_url)
-
-
-def _products_on_sale(session: Session, vendor_id: int,
-                      public_base_url: str | None) -> list[canonical.Product]:
-    products = session.scalars(
-        select(Product)
-        .options(selectinload(Product.variants), selectinload(Product.images))
-        .where(Product.vendor_id == vendor_id, Product.status == ProductStatus.ACTIVE)
-        .order_by(Product.search_key, Product.id))
-    found = []
-    for product in products:
-        category_path, extra = _category_values(product.google_category_id)
-        value = to_canonical(product, images=canonical_images(product, public_base_url),
-                             category_path=category_path)
-        found.append(dataclasses.replace(value, extra=extra))
-    return found
+    return export_products(session, [vendor.id], public_base_url)
 
 
 # --- The report -------------------------------------------------------------------------------
@@ -180,7 +127,7 @@ def readiness(session: Session, scope: ColumnElement[bool], vendor_id: int,
     None). NotFound outside `scope`; Invalid for a platform the registry does not have."""
     exporters = exporters_named(platforms)
     vendor = visible_vendor(session, scope, vendor_id)
-    products = _products_on_sale(session, vendor.id, public_base_url)
+    products = export_products(session, [vendor.id], public_base_url)
     rows, counts = check_products(products, exporters)
     return Readiness(vendor, exporters, rows, counts)
 

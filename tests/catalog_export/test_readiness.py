@@ -13,13 +13,12 @@ from accounts.permissions import vendor_scope
 from accounts.service import Scope
 from catalog_export import taxonomy
 from catalog_export.canonical import Image
+from catalog_export.export_rows import category_extra_key, stored_images
 from catalog_export.exporters import EXPORTERS, sendo, shopee, tiki, tiktok
 from catalog_export.readiness import (
     PlatformCounts,
     Status,
-    canonical_images,
     canonical_products,
-    category_extra_key,
     readiness,
     readiness_document,
 )
@@ -104,8 +103,8 @@ def test_drafts_and_archived_products_are_left_out(session, cooperative, catalog
 
 def test_photos_have_a_url_only_under_a_public_base_url(session, cooperative, catalogue):
     stored = catalogue.small_photo
-    assert canonical_images(stored, None) == (Image("nho.jpg", 200, 200, 150_000, None),)
-    assert canonical_images(stored, "https://cho40.example.vn/") == (Image(
+    assert stored_images(stored, None) == (Image("nho.jpg", 200, 200, 150_000, None),)
+    assert stored_images(stored, "https://cho40.example.vn/") == (Image(
         "nho.jpg", 200, 200, 150_000, "https://cho40.example.vn/catalog/public-images/nho.jpg"),)
     # Without one, the spreadsheets that take photos by URL cannot take the product.
     report = readiness(session, true(), cooperative.id, ["shopee"])
