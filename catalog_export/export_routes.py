@@ -37,6 +37,7 @@ from catalog_export.exports import (
     jobs_of,
     left_out_messages,
     people_named,
+    product_for_sale,
     product_names,
 )
 from catalog_export.image_store import images_dir, path_of
@@ -51,6 +52,7 @@ bp = Blueprint("catalog_exports", __name__, url_prefix="/catalog")
 # Platforms fetch a product's photos again and again; a photo's name never changes its content
 # (a new upload gets a new random name), so caches may keep it long.
 PUBLIC_IMAGE_MAX_AGE = 7 * 24 * 3600
+PUBLIC_PAGE_MAX_AGE = 3600
 
 
 @bp.context_processor
@@ -126,6 +128,25 @@ def public_image(name: str):
                          max_age=PUBLIC_IMAGE_MAX_AGE, conditional=True)
     response.cache_control.public = True
     response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# No login either: the page a feed's `link` points at (PUBLIC_BASE_URL/catalog/public/<id>), for
+# products on sale only; it shows what a shop would, nothing about the people behind it.
+@bp.get("/public/<int:product_id>")
+def public_product(product_id: int):
+    product = product_for_sale(db.session, product_id)
+    if product is None:
+        abort(404)
+    response = make_response(render_template("catalog/public_product.html", product=product))
+    # The page carries the signed-in person's name in its header: shared caches keep only the
+    # anonymous one.
+    if current_user.is_authenticated:
+        response.cache_control.private = True
+    else:
+        response.cache_control.public = True
+        response.cache_control.max_age = PUBLIC_PAGE_MAX_AGE
+    response.vary.add("Cookie")
     return response
 
 

@@ -13,6 +13,8 @@ from catalog_export.models import Product, ProductImage, ProductStatus
 from catalog_export.products import to_canonical
 
 PUBLIC_IMAGES_PATH = "/catalog/public-images/"
+# A product's public page (catalog_export.export_routes.public_product), the `link` feeds need.
+PUBLIC_PRODUCTS_PATH = "/catalog/public/"
 
 
 def active_products(session: Session, vendor_ids: Iterable[int]) -> list[Product]:
@@ -63,11 +65,19 @@ def platform_category_ids(google_category_id: int | None) -> dict[str, str]:
     return ids
 
 
-def canonical_product(product: Product, images: tuple[canonical.Image, ...]) -> canonical.Product:
+def public_product_url(public_base_url: str | None, product: Product) -> str | None:
+    if not public_base_url:
+        return None
+    return f"{public_base_url.rstrip('/')}{PUBLIC_PRODUCTS_PATH}{product.id}"
+
+
+def canonical_product(product: Product, images: tuple[canonical.Image, ...],
+                      public_base_url: str | None = None) -> canonical.Product:
     category = (taxonomy.category(product.google_category_id)
                 if product.google_category_id is not None else None)
     value = to_canonical(product, images=images,
-                         category_path=category.english_path if category else None)
+                         category_path=category.english_path if category else None,
+                         link=public_product_url(public_base_url, product))
     value.extra.update(platform_category_ids(product.google_category_id))
     return value
 
@@ -75,5 +85,5 @@ def canonical_product(product: Product, images: tuple[canonical.Image, ...]) -> 
 def export_products(session: Session, vendor_ids: Iterable[int],
                     public_base_url: str | None) -> list[canonical.Product]:
     """The vendors' ACTIVE products as exporters read them, with their stored photos."""
-    return [canonical_product(product, stored_images(product, public_base_url))
+    return [canonical_product(product, stored_images(product, public_base_url), public_base_url)
             for product in active_products(session, vendor_ids)]

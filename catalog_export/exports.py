@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy import exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from accounts.models import User
 from accounts.permissions import (
@@ -182,8 +182,8 @@ def write_export(session: Session, vendor_ids: list[int], exporter: Exporter, ou
     products = active_products(session, vendor_ids)
     report = progress or (lambda done, total: None)
     if images_zip is None:
-        canonical_products = [canonical_product(product, stored_images(product, public_base_url))
-                              for product in products]
+        canonical_products = [canonical_product(product, stored_images(product, public_base_url),
+                                                public_base_url) for product in products]
     else:
         total = sum(len(product.images) for product in products) + 1
         report(0, total)
@@ -198,7 +198,8 @@ def write_export(session: Session, vendor_ids: list[int], exporter: Exporter, ou
                                                 public_base_url, images_folder, used))
                     done += 1
                     report(done, total)
-                canonical_products.append(canonical_product(product, tuple(images)))
+                canonical_products.append(canonical_product(product, tuple(images),
+                                                            public_base_url))
     return exporter.write(canonical_products, out, template=template)
 
 
@@ -420,6 +421,14 @@ def jobs_of(session: Session, records: list[CatalogExport]) -> dict[int, Job]:
         return {}
     fail_abandoned_jobs(session)
     return {job.id: job for job in session.scalars(select(Job).where(Job.id.in_(ids)))}
+
+
+def product_for_sale(session: Session, product_id: int) -> Product | None:
+    """A product on sale, for its public page; None for a draft, an archived one or no product."""
+    return session.scalar(select(Product).options(selectinload(Product.variants),
+                                                  selectinload(Product.images),
+                                                  selectinload(Product.vendor))
+                          .where(Product.id == product_id, Product.status == ProductStatus.ACTIVE))
 
 
 def image_for_sale(session: Session, file_name: str) -> bool:

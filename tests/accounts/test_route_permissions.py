@@ -83,6 +83,10 @@ COOPERATIVE_ROUTES = {"GET /catalog/<int:vendor_id>",
 DISPOSABLE_ROUTES = ["POST /catalog/images/<int:image_id>/delete",
                      "DELETE /api/v1/images/<int:image_id>"]
 
+# Routes that take their product off sale: given one no other route uses.
+ARCHIVING_ROUTES = {"POST /api/v1/products/<int:product_id>/archive",
+                    "POST /catalog/products/<int:product_id>/archive"}
+
 # The URL arguments that name a record: routes with one are requested a second time with the
 # records out of everyone's area but the admin's.
 RECORD_ARGUMENTS = {"vendor_id", "market_id", "stall_id", "method_id", "job_id", "product_id",
@@ -111,6 +115,8 @@ OUT_OF_SCOPE_EXCEPTIONS: dict[str, int] = {
     # A multipart upload, which these requests cannot carry: its missing file is refused before
     # the product is looked up (tests/catalog_export/test_product_photos.py sends real ones).
     "POST /api/v1/products/<int:product_id>/images": 422,
+    # The public page of a product on sale: anyone's, wherever it is.
+    "GET /catalog/public/<int:product_id>": 200,
 }
 
 
@@ -141,6 +147,7 @@ class World:
     far_listing: int
     export: int  # E, an export of C's catalogue, recorded before its file was written
     far_export: int  # XE, an export of XC's
+    archivable: tuple[int, int]  # one more product of C and of XC, for the routes archiving one
 
 
 def build_world(session, images_folder) -> World:
@@ -161,6 +168,7 @@ def build_world(session, images_folder) -> World:
     far_cooperative = make_vendor(session, None, kind=VendorKind.COOPERATIVE,
                                   name="HTX Thủ Dầu Một", ward_code=THU_DAU_MOT)
     far_product = make_product(session, far_cooperative)
+    archivable = (make_product(session, cooperative).id, make_product(session, far_cooperative).id)
     image = make_product_image(session, product, images_folder)
     spare_images = [make_product_image(session, product, images_folder).id
                     for _route in DISPOSABLE_ROUTES]
@@ -186,7 +194,7 @@ def build_world(session, images_folder) -> World:
                  far_stall, far_vendor, far_method, far_cooperative, users, tokens, jobs, far_job,
                  product.id, far_product.id, image.id, spare_images, far_image.id,
                  far_spare_images, listing.id, far_listing.id, exports[0].id,
-                 exports[1].id)
+                 exports[1].id, archivable)
 
 
 def url_values(world: World, role: Role | None, route: str, *, far: bool = False) -> dict:
@@ -197,7 +205,9 @@ def url_values(world: World, role: Role | None, route: str, *, far: bool = False
     if far:
         values = {"vendor_id": world.far_vendor.id, "market_id": world.far_market.id,
                   "stall_id": world.far_stall.id, "method_id": world.far_method.id,
-                  "job_id": world.far_job, "product_id": world.far_product,
+                  "job_id": world.far_job,
+                  "product_id": world.archivable[1] if route in ARCHIVING_ROUTES
+                  else world.far_product,
                   "image_id": world.far_spare_images[DISPOSABLE_ROUTES.index(route)]
                   if route in DISPOSABLE_ROUTES else world.far_image,
                   "listing_id": world.far_listing,
@@ -207,7 +217,9 @@ def url_values(world: World, role: Role | None, route: str, *, far: bool = False
         values = {"vendor_id": (world.cooperative if manager else world.vendor).id,
                   "market_id": world.market.id, "stall_id": world.stall.id,
                   "method_id": (world.cooperative_method if manager else world.method).id,
-                  "job_id": world.jobs[own], "product_id": world.product,
+                  "job_id": world.jobs[own],
+                  "product_id": world.archivable[0] if route in ARCHIVING_ROUTES
+                  else world.product,
                   "image_id": world.spare_images[DISPOSABLE_ROUTES.index(route)]
                   if route in DISPOSABLE_ROUTES else world.image,
                   "listing_id": world.listing, "export_id": world.export}
