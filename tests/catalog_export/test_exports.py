@@ -122,13 +122,16 @@ def test_a_google_feed_points_at_the_public_photos_and_says_what_it_lacks(sessio
     text = (tmp_path / "out" / record.output_name).read_bytes().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter="\t"))
     assert rows[0][:6] == ["id", "item_group_id", "title", "description", "link", "image_link"]
-    # The catalogue has no public product pages yet: a feed item needs one, so none is written,
-    # and the history says so for each product on sale.
-    assert rows[1:] == [] and record.products_written == 0
+    # Each item links to the product's public page and its photo's public address; the honey,
+    # with no description, is left out and the history says why.
+    link, image_link = rows[0].index("link"), rows[0].index("image_link")
+    assert {row[link] for row in rows[1:]} == {f"{BASE_URL}/catalog/public/{world.tea.id}"}
+    assert all(row[image_link].startswith(f"{BASE_URL}/catalog/public-images/")
+               for row in rows[1:])
+    assert record.products_written == 1
     rules = {product_id: {item["rule"] for item in items}
              for product_id, items in record.left_out.items()}
-    assert rules == {str(world.tea.id): {"link_missing"},
-                     str(world.honey.id): {"link_missing", "description_missing"}}
+    assert rules == {str(world.honey.id): {"description_missing"}}
     with zipfile.ZipFile(tmp_path / "out" / (record.output_name[:-4] + "-anh.zip")) as archive:
         photo = Image.open(io.BytesIO(archive.read("TCH-001-1.jpg")))
     assert photo.size == (800, 600)  # a feed shows photos as they are: not squared

@@ -88,8 +88,8 @@ def test_each_platform_is_checked_in_the_registrys_order_and_counted(
     assert _rules(complete["tiktok"]) == [("category", "platform_category_missing", "warning")]
     assert report.counts["tiktok"] == PlatformCounts(ready=0, warnings=1, errors=2)
     assert report.counts["lazada"] == PlatformCounts(ready=1, warnings=0, errors=2)
-    # The catalogue has no public product page yet: the feeds that need a link refuse them all.
-    assert report.counts["google"] == PlatformCounts(ready=0, warnings=0, errors=3)
+    # With a public base URL each product on sale has a page, the link the feeds need.
+    assert report.counts["google"] == PlatformCounts(ready=2, warnings=0, errors=1)
 
 
 def test_drafts_and_archived_products_are_left_out(session, cooperative, catalogue):
