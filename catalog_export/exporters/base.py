@@ -10,7 +10,6 @@ import codecs
 import csv
 import enum
 import io
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO, ClassVar, Protocol
@@ -217,13 +216,15 @@ def errors_of(findings: Sequence[Finding]) -> list[Finding]:
 
 # --- Writing text spreadsheets open as written ----------------------------------------------
 
-_FORMULA_START = re.compile(r"^[=+\-@\t\r]")
+_FORMULA_START = frozenset("=+-@\t\r")
 
 
 def cell_text(value: object) -> str:
     """A value as a spreadsheet cell's text: numbers with a decimal point (never a comma), and
     text that would start a formula (=, +, -, @; OWASP's CSV injection list) kept as text by a
     leading apostrophe."""
+    if type(value) is str:  # most cells: tested first, and by their first character only
+        return "'" + value if value[:1] in _FORMULA_START else value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -231,7 +232,7 @@ def cell_text(value: object) -> str:
     if isinstance(value, (int, float)):
         return repr(value) if isinstance(value, float) else str(value)
     text = str(value)
-    return "'" + text if _FORMULA_START.match(text) else text
+    return "'" + text if text[:1] in _FORMULA_START else text
 
 
 def write_csv(out: BinaryIO, header: Sequence[str], rows: Iterable[Sequence[object]], *,
