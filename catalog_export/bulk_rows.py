@@ -5,10 +5,12 @@ products.to_canonical builds from the objects.
 """
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 
-from sqlalchemy import ColumnElement, Row, select
+from sqlalchemy import ColumnElement, Row, Text, cast, select
 from sqlalchemy.orm import Session
 
 from catalog_export import canonical
@@ -36,9 +38,15 @@ def canonical_products(session: Session, condition: ColumnElement[bool], *, sell
     products = Product.__table__
     variants = ProductVariant.__table__
     images = ProductImage.__table__
+    # The JSON columns as their text, decoded here once per distinct text: a catalogue's
+    # variants repeat the same few option sets ("500 g") on thousands of rows.
+    product_columns = [cast(column, Text).label(column.name)
+                       if column.name in ("option_names", "certifications") else column
+                       for column in products.c]
     last_id = 0
     while True:
-        rows = session.execute(select(products).where(condition, products.c.id > last_id)
+        rows = session.execute(select(*product_columns)
+                               .where(condition, products.c.id > last_id)
                                .order_by(products.c.id).limit(batch_size)).all()
         if not rows:
             return
@@ -46,7 +54,8 @@ def canonical_products(session: Session, condition: ColumnElement[bool], *, sell
         last_id = ids[-1]
         variants_of = defaultdict(list)
         for variant in session.execute(
-                select(variants.c.product_id, variants.c.sku, variants.c.options,
+                select(variants.c.product_id, variants.c.sku,
+                       cast(variants.c.options, Text).label("options"),
                        variants.c.price, variants.c.stock, variants.c.weight_grams,
                        variants.c.gtin)
                 .where(variants.c.product_id.in_(ids))
@@ -67,10 +76,10 @@ def canonical_products(session: Session, condition: ColumnElement[bool], *, sell
 def _product(row: Row, variant_rows: list[Row], image_rows: list[Row], *, seller: str,
              image_of: ImageOf, category_path: Callable[[int | None], str | None],
              link: str | None) -> canonical.Product:
-    names = tuple(row.option_names or ())
+    names = tuple(_json(row.option_names) or ())
     # Option values are stored NFC and trimmed (products._replace_variants): read as they are.
     variants = tuple(
-        canonical.Variant(sku=v.sku, options=tuple(str(v.options.get(name, "")) for name in names),
+        canonical.Variant(sku=v.sku, options=_values(v.options, names),
                           price=v.price, stock=v.stock, weight_grams=v.weight_grams, gtin=v.gtin)
         for v in variant_rows) if names else ()
     return canonical.Product(
@@ -82,5 +91,17 @@ def _product(row: Row, variant_rows: list[Row], image_rows: list[Row], *, seller
         height_mm=row.height_mm, gtin=row.gtin, option_names=names, variants=variants,
         images=tuple(image_of(row, image) for image in image_rows), ocop_stars=row.ocop_stars,
         ocop_year=row.ocop_year,
-        certifications=tuple(canonical.Certification(c) for c in row.certifications or ()),
+        certifications=tuple(canonical.Certification(c) for c in _json(row.certifications) or ()),
         shelf_life_days=row.shelf_life_days, storage=row.storage, link=link, seller=seller)
+
+
+@lru_cache(maxsize=4096)
+def _json(text: str | None):
+    """A JSON column's value; shared between the rows of the same text, so never changed."""
+    return None if text is None else json.loads(text)
+
+
+@lru_cache(maxsize=4096)
+def _values(options_text: str | None, names: tuple[str, ...]) -> tuple[str, ...]:
+    options = _json(options_text) or {}
+    return tuple(str(options.get(name, "")) for name in names)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import BinaryIO
 from urllib.parse import quote, urlsplit
@@ -16,7 +16,7 @@ from catalog_export.exporters.base import (
     Finding,
     Limits,
     Severity,
-    errors_of,
+    exportable,
     shared_findings,
     write_csv,
 )
@@ -222,19 +222,6 @@ def write_rows(out: BinaryIO, products: Iterable[Product],
     rows = (row for product in exportable(products, check, result) for row in rows_of(product))
     result.rows = write_csv(out, columns, rows, delimiter=delimiter)
     return result
-
-
-def exportable(products: Iterable[Product], check: Callable[[Product], list[Finding]],
-               result: ExportResult) -> Iterator[Product]:
-    """The products without errors, in order, each noted in result.written; the others go
-    into result.left_out with their errors."""
-    for product in products:
-        errors = errors_of(check(product))
-        if errors:
-            result.left_out[product.id] = errors
-        else:
-            result.written.append(product.id)
-            yield product
 
 
 def feed_row(item: dict[str, str | list[str]], columns: Sequence[str]) -> list[str]:

@@ -17,9 +17,9 @@ from catalog_export.exporters.base import (
     ExportResult,
     Finding,
     Limits,
+    exportable,
 )
 from catalog_export.exporters.feeds import (
-    exportable,
     feed_findings,
     feed_item,
     feed_row,
