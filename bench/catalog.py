@@ -40,6 +40,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.fastest import fastest  # after the path is set
+
 TARGET_TSV_RATE = 50_000.0  # rows a second
 TARGET_XLSX_RATE = 10_000.0
 TARGET_XLSX_RATIO = 3.0  # the Shopee workbook against openpyxl's default workbook
@@ -214,15 +216,6 @@ def child(database_url: str, vendor_id: int, mode: str, folder: str, profile: st
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _fastest(runs: list[dict]) -> dict:
-    """The fastest of several children's runs, with every run's CPU seconds and the highest
-    peak RSS of them all."""
-    fastest = dict(min(runs, key=lambda run: run["cpu"]))
-    fastest["cpu_runs"] = [round(run["cpu"], 2) for run in runs]
-    fastest["rss_mb"] = max(run["rss_mb"] for run in runs)
-    return fastest
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=50_000)
@@ -260,7 +253,7 @@ def main() -> int:
         for _ in range(args.repeat):
             for mode in MODES:
                 runs[mode].append(child(database_url, vendor_id, mode, folder, args.profile))
-        best = {mode: _fastest(mode_runs) for mode, mode_runs in runs.items()}
+        best = {mode: fastest(mode_runs) for mode, mode_runs in runs.items()}
 
     labels = {
         "google": "Google TSV (google.EXPORTER.write)",
