@@ -30,6 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.fastest import fastest  # after the path is set
+
 TARGET_RATE = 100.0  # placards per second per core, end to end
 TARGET_RATIO = 3.0  # batch against baseline
 TARGET_RSS_MB = 300.0
@@ -228,15 +230,6 @@ def child(
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _fastest(runs: list[dict]) -> dict:
-    """The fastest of several children's runs, with every run's CPU seconds and the highest
-    peak RSS of them all."""
-    fastest = dict(min(runs, key=lambda run: run["cpu"]))
-    fastest["cpu_runs"] = [round(run["cpu"], 2) for run in runs]
-    fastest["rss_mb"] = max(run["rss_mb"] for run in runs)
-    return fastest
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--vendors", type=int, default=1000)
@@ -270,7 +263,7 @@ def main() -> int:
             batches.append(child(database_url, market_id, "batch", args.per_page, 1,
                                  args.output if turn == 0 else None))
             baselines.append(child(database_url, market_id, "baseline", args.per_page, 1, None))
-        batch, baseline = _fastest(batches), _fastest(baselines)
+        batch, baseline = fastest(batches), fastest(baselines)
         naive = child(database_url, market_id, "naive", args.per_page, 1, None)
 
     rate = batch["placards"] / batch["cpu"]

@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from catalog_export.image_store import images_dir
 from config import PRODUCTION
 from db import db
 from demo.service import has_markets, load_demo, load_scale
@@ -51,10 +52,12 @@ def load_command(scale: int | None, password: str | None, if_empty: bool, seed: 
         raise click.UsageError("Cơ sở dữ liệu đã có chợ; dữ liệu mẫu chỉ nạp vào cơ sở dữ liệu trống.")
     if password is not None and len(password) < 10:
         raise click.UsageError("Mật khẩu cần ít nhất 10 ký tự.")
-    result = load_demo(db.session, today=today, password=password, seed=seed)
+    result = load_demo(db.session, today=today, password=password, seed=seed,
+                       images_folder=images_dir(current_app.config, current_app.instance_path))
     db.session.commit()
     click.echo(f"Đã nạp {result.markets} chợ, {result.vendors} tiểu thương/HTX, "
-               f"{result.payment_methods} phương thức thanh toán.")
+               f"{result.payment_methods} phương thức thanh toán, {result.products} sản phẩm "
+               f"với {result.images} ảnh trong {time.perf_counter() - started:.1f} giây.")
     click.echo("Tài khoản mẫu (tên đăng nhập / mật khẩu / vai trò / phạm vi):")
     for account in result.accounts:
         click.echo(f"  {account.username:<16} {account.password:<14} "

@@ -50,5 +50,8 @@ BANK_ACCOUNTS = [
 WALLETS = ["momo", "momo", "zalopay", "viettel_money", "vnpt_money"]
 TERMINAL_PROVIDERS = ["Vietcombank", "BIDV", "VietinBank", "Agribank"]
 
-# Each with its products and their variants (options, price in đồng, weight in grams).
+# Each with its catalogue: products with the catalogue's fields (price in đồng, weights in grams,
+# sizes in mm, a Google category id), their variants on 0 to 2 axes, how many pictures to draw
+# and of what ("shape", see demo/pictures.py). A product with a "note" breaks a platform's rule
+# on purpose, so that the readiness report has something to show; the note says which.
 COOPERATIVES = json.loads((_HERE / "cooperatives.json").read_text(encoding="utf-8"))

@@ -6,14 +6,17 @@ import enum
 import random
 import secrets
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from accounts.models import Role
 from accounts.service import Scope, create_user
-from catalog_export.models import Product, ProductStatus, ProductVariant
-from demo import data
+from catalog_export import image_store
+from catalog_export.images import process_upload
+from catalog_export.models import Product, ProductImage, ProductStatus, ProductVariant
+from demo import data, pictures
 from market.admin_units import load_admin_units, shipped_admin_units
 from market.models import Market, MarketClass, Province, Stall, Ward
 from qr.banks import load_banks, shipped_bank_list
@@ -45,6 +48,8 @@ class LoadResult:
     markets: int = 0
     vendors: int = 0
     payment_methods: int = 0
+    products: int = 0
+    images: int = 0
     accounts: list[DemoAccount] = field(default_factory=list)
 
 
@@ -234,10 +239,13 @@ def _method(vendor_id: int, kind: PaymentMethodKind, started: dt.date, stopped: 
 
 
 def load_demo(
-    session: Session, *, today: dt.date, password: str | None = None, seed: int = 19
+    session: Session, *, today: dt.date, password: str | None = None, seed: int = 19,
+    images_folder: Path | None = None,
 ) -> LoadResult:
-    """The curated demo: about 20 Thái Nguyên markets, a few hundred vendors, four
-    cooperatives with products, and one account per role."""
+    """The curated demo: about 20 Thái Nguyên markets, a few hundred vendors, seven
+    cooperatives with their catalogues, and one account per role. The products' pictures are
+    drawn and stored in `images_folder` (image_store's folder); None: products without
+    pictures."""
     ensure_reference_data(session, today)
     gen = _Generator(seed, today)
     wards = {w.code: w for w in session.scalars(select(Ward).where(Ward.province_code == data.PROVINCE_CODE))}
@@ -249,17 +257,21 @@ def load_demo(
                   for stall_id in stall_ids if gen.rng.random() < 0.7]
     vendors, methods = _insert_vendors(session, gen, placements)
     market_ids = {name: market_id for (name, *_), (market_id, _) in zip(data.MARKETS, markets)}
-    cooperative_ids = [_add_cooperative(session, gen, coop, market_ids) for coop in data.COOPERATIVES]
+    cooperative_ids = [_add_cooperative(session, gen, coop, market_ids, images_folder)
+                       for coop in data.COOPERATIVES]
 
     result = LoadResult(markets=len(markets), vendors=vendors + len(cooperative_ids),
                         payment_methods=methods + len(cooperative_ids))
+    result.products = session.scalar(select(func.count()).select_from(Product))
+    result.images = session.scalar(select(func.count()).select_from(ProductImage))
     result.accounts = _add_demo_accounts(session, password, market_ids["Chợ Đại Từ"],
                                          cooperative_ids[0])
     session.flush()
     return result
 
 
-def _add_cooperative(session: Session, gen: _Generator, coop, market_ids: dict[str, int]) -> int:
+def _add_cooperative(session: Session, gen: _Generator, coop, market_ids: dict[str, int],
+                     images_folder: Path | None) -> int:
     name = coop["name"]
     vendor = Vendor(kind=VendorKind.COOPERATIVE, name=nfc(name), search_key=search_key(name),
                     phone=gen.phone(), tax_code=gen.tax_code(), ward_code=coop["ward_code"],
@@ -272,25 +284,60 @@ def _add_cooperative(session: Session, gen: _Generator, coop, market_ids: dict[s
     session.add(PaymentMethod(vendor_id=vendor.id, kind=PaymentMethodKind.BANK_ACCOUNT,
                               bank_bin=coop["bank_bin"], account_number=account,
                               account_holder=to_ascii(name).upper()[:100], started_on=joined))
-    for index, item in enumerate(coop["products"], start=1):
-        product = Product(vendor_id=vendor.id, name=nfc(item["name"]),
-                          search_key=search_key(item["name"]), sku=f"HTX{vendor.id:04d}-{index:02d}",
-                          status=ProductStatus.ACTIVE,
-                          option_names=[nfc(axis) for axis in item["variants"][0]["options"]],
-                          description=nfc(item["description"]), brand=nfc(name),
-                          google_category_id=item["google_category_id"],
-                          origin=nfc(item["origin"]))
+    for item in coop["products"]:
+        product = _product(item, vendor.id, gen)
         session.add(product)
         session.flush()
-        for vindex, variant in enumerate(item["variants"], start=1):
-            session.add(ProductVariant(
-                product_id=product.id, sku=f"HTX{vendor.id:04d}-{index:02d}-{vindex:02d}",
-                options={nfc(k): nfc(v) for k, v in variant["options"].items()},
-                price=variant["price"], stock=gen.rng.randint(10, 200),
-                weight_grams=variant["grams"],
-            ))
+        if images_folder is not None:
+            _add_pictures(session, product, item, images_folder)
     session.flush()
     return vendor.id
+
+
+def _product(item: dict, vendor_id: int, gen: _Generator) -> Product:
+    """A product of cooperatives.json with its variants; a product without variants has its own
+    price, stock and weight, one with variants the lowest price and the total stock of them."""
+    description = item["description"]
+    if isinstance(description, list):  # a long description is kept as paragraphs
+        description = "\n\n".join(description)
+    variants = [
+        ProductVariant(position=position, sku=f"{item['sku']}-{position + 1:02d}",
+                       options={nfc(k): nfc(v) for k, v in variant["options"].items()},
+                       price=variant["price"],
+                       stock=variant.get("stock", gen.rng.randint(10, 200)),
+                       weight_grams=variant["grams"])
+        for position, variant in enumerate(item["variants"])]
+    product = Product(
+        vendor_id=vendor_id, name=nfc(item["name"]), search_key=search_key(item["name"]),
+        sku=item["sku"], status=ProductStatus.ACTIVE, description=nfc(description),
+        brand=nfc(item["brand"]) if item.get("brand") else None,
+        google_category_id=item["google_category_id"], origin=nfc(item["origin"]),
+        option_names=[nfc(axis) for axis in item["variants"][0]["options"]] if variants else [],
+        price=min((v.price for v in variants), default=item.get("price", 0)),
+        stock=sum(v.stock for v in variants) if variants else gen.rng.randint(10, 200),
+        weight_grams=None if variants else item.get("grams"),
+        length_mm=item.get("length_mm"), width_mm=item.get("width_mm"),
+        height_mm=item.get("height_mm"), ocop_stars=item.get("ocop_stars"),
+        ocop_year=item.get("ocop_year"), certifications=sorted(item.get("certifications", [])),
+        shelf_life_days=item.get("shelf_life_days"),
+        storage=nfc(item["storage"]) if item.get("storage") else None)
+    product.variants = variants
+    return product
+
+
+def _add_pictures(session: Session, product: Product, item: dict, folder: Path) -> None:
+    """The product's pictures, drawn (demo/pictures.py), taken as an upload would be and
+    stored; the last is drawn at `image_side` px where the JSON asks for a small one."""
+    count = item.get("images", 1)
+    for position in range(count):
+        side = item.get("image_side", pictures.SIDE) if position == count - 1 else pictures.SIDE
+        kept = process_upload(pictures.product_picture(product.name, item["shape"],
+                                                       view=position, side=side))
+        file_name, thumbnail_name = image_store.store(folder, kept)
+        session.add(ProductImage(product_id=product.id, file_name=file_name,
+                                 thumbnail_name=thumbnail_name, position=position,
+                                 alt_text=product.name, width=kept.width, height=kept.height,
+                                 byte_size=len(kept.data)))
 
 
 def _add_demo_accounts(session: Session, password: str | None, market_id: int,

@@ -136,8 +136,9 @@ def database_url(template_database, tmp_path, postgres_server):
 
 
 @pytest.fixture
-def app(database_url):
-    app = make_app(database_url)
+def app(database_url, tmp_path):
+    # Product photos in the test's own folder, never the checkout's instance/ folder.
+    app = make_app(database_url, PRODUCT_IMAGES_DIR=str(tmp_path / "product_images"))
     yield app
     from db import db
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from typing import BinaryIO
 from urllib.parse import quote, urlsplit
 
@@ -15,7 +16,7 @@ from catalog_export.exporters.base import (
     Finding,
     Limits,
     Severity,
-    errors_of,
+    exportable,
     shared_findings,
     write_csv,
 )
@@ -44,7 +45,9 @@ _NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
 
 
-def option_attributes(option_names: Sequence[str]) -> tuple[str, ...]:
+# The same few axes and image addresses come back on every variant's row: each worked out once.
+@lru_cache(maxsize=1024)
+def option_attributes(option_names: tuple[str, ...]) -> tuple[str, ...]:
     """The feed attribute each option axis is written as, in axis order: the attribute its name
     stands for (the first axis that claims it), else the next custom label."""
     taken: set[str] = set()
@@ -71,11 +74,13 @@ def price_text(dong: int) -> str:
     return f"{dong} VND"
 
 
+@lru_cache(maxsize=4096)
 def public_url(url: str) -> str:
     """The address with spaces and non-ASCII letters percent-encoded (UTF-8)."""
     return quote(url, safe=_URL_SAFE)
 
 
+@lru_cache(maxsize=4096)
 def is_public_address(url: str | None) -> bool:
     """An absolute http(s) address: what a platform can fetch an image or a page from."""
     if not url:
@@ -217,19 +222,6 @@ def write_rows(out: BinaryIO, products: Iterable[Product],
     rows = (row for product in exportable(products, check, result) for row in rows_of(product))
     result.rows = write_csv(out, columns, rows, delimiter=delimiter)
     return result
-
-
-def exportable(products: Iterable[Product], check: Callable[[Product], list[Finding]],
-               result: ExportResult) -> Iterator[Product]:
-    """The products without errors, in order, each noted in result.written; the others go
-    into result.left_out with their errors."""
-    for product in products:
-        errors = errors_of(check(product))
-        if errors:
-            result.left_out[product.id] = errors
-        else:
-            result.written.append(product.id)
-            yield product
 
 
 def feed_row(item: dict[str, str | list[str]], columns: Sequence[str]) -> list[str]:

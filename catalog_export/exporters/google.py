@@ -6,6 +6,7 @@ and its help on feed files; /work/shared/reference/ecommerce-formats.md.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import BinaryIO
 from urllib.parse import urlsplit
@@ -16,9 +17,9 @@ from catalog_export.exporters.base import (
     ExportResult,
     Finding,
     Limits,
+    exportable,
 )
 from catalog_export.exporters.feeds import (
-    exportable,
     feed_findings,
     feed_item,
     feed_row,
@@ -56,9 +57,12 @@ def _tsv_rows(product: Product) -> list[list[str]]:
             for item in google_items(product)]
 
 
+# A tab or a line break inside a value would end the cell or the row of a TSV file.
+_BREAKS = re.compile("[\t\r\n\v\f]")
+
+
 def _one_line(text: str) -> str:
-    # A tab or a line break inside a value would end the cell or the row of a TSV file.
-    return " ".join(text.split()) if any(c in text for c in "\t\r\n\v\f") else text
+    return " ".join(text.split()) if _BREAKS.search(text) else text
 
 
 class GoogleMerchantTSV:

@@ -17,7 +17,7 @@ from catalog_export.exporters.base import (
     Limits,
     Severity,
     centimetres,
-    errors_of,
+    exportable,
     kilograms,
     shared_findings,
     write_csv,
@@ -83,8 +83,9 @@ class TableExporter:
               template: bytes | None = None) -> ExportResult:
         """The file of the products without errors. `template` is not used: these platforms'
         uploads are written whole."""
-        ready, result = sort_out(self, products)
-        rows = (row for product in ready for row in self.rows(product))
+        result = ExportResult()
+        rows = (row for product in exportable(products, self.check, result)
+                for row in self.rows(product))
         if self.file_extension == "csv":
             header, *more_headers = self.header_rows()
             result.rows = write_csv(out, header, [*more_headers, *rows]) - len(more_headers)
@@ -96,15 +97,8 @@ class TableExporter:
 def sort_out(exporter, products: Iterable[Product]) -> tuple[list[Product], ExportResult]:
     """The products the platform takes, and a result naming them and those left out with their
     errors."""
-    ready, result = [], ExportResult()
-    for product in products:
-        errors = errors_of(exporter.check(product))
-        if errors:
-            result.left_out[product.id] = errors
-        else:
-            ready.append(product)
-            result.written.append(product.id)
-    return ready, result
+    result = ExportResult()
+    return list(exportable(products, exporter.check, result)), result
 
 
 # --- Values columns take ---------------------------------------------------------------------

@@ -100,3 +100,21 @@ def test_xlsx_keeps_numbers_as_numbers_and_every_text_as_text():
     assert [c.data_type for c in cells[:5]] == ["s", "n", "n", "s", "s"]
     assert b"<f>" not in zipfile.ZipFile(io.BytesIO(out.getvalue())).read(
         "xl/worksheets/sheet1.xml")
+
+
+def test_xlsx_keeps_markup_spaces_and_far_columns_as_written():
+    from xml.etree import ElementTree
+
+    out = io.BytesIO()
+    row = ["<b>Chè</b> & \"Gạo\"", "  hai  đầu  ", True, 1.5, -3, *[None] * 22, "cột AB", ""]
+    assert write_xlsx(out, "Chè & Gạo", [["Tên"], ["ps_name"]], [row, ["x"]]) == 2
+    data = out.getvalue()
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["Chè & Gạo"]
+    assert sheet.max_row == 4 and sheet["A2"].value == "ps_name"
+    assert [sheet.cell(3, c).value for c in range(1, 6)] == [
+        "<b>Chè</b> & \"Gạo\"", "  hai  đầu  ", True, 1.5, -3]
+    assert sheet["AB3"].value == "cột AB" and sheet["AC3"].value is None
+    assert sheet["A4"].value == "x"
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    for name in archive.namelist():  # every part is well-formed XML
+        ElementTree.fromstring(archive.read(name))

@@ -76,3 +76,88 @@ def test_rows_added_after_a_bulk_load_get_fresh_ids(runner, session):
     session.commit()
     assert vendor.id > 600
     assert session.scalar(select(func.count()).select_from(Vendor)) == 601
+
+
+# The products of cooperatives.json that break a platform's rule on purpose, and the rule each
+# breaks: (exporter, finding rule) -> SKU.
+RULES_BROKEN_ON_PURPOSE = {
+    ("tiktok", "name_too_short"): "TC-MC",
+    ("shopee", "description_too_long"): "TC-NON",
+    ("lazada", "image_too_small"): "DH-MAT",
+    ("shopee", "weight_missing"): "PB-HOPQUA",
+    ("shopee", "images_missing"): "CD-LAPSUON",
+    ("lazada", "size_missing"): "BB-MANG",
+}
+
+
+def _load_with_pictures(runner, app):
+    from catalog_export.image_store import images_dir
+
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    return images_dir(app.config, app.instance_path)
+
+
+def test_demo_cooperatives_have_a_catalogue_with_variants_and_drawn_pictures(
+        runner, app, session):
+    from PIL import Image
+
+    from catalog_export import image_store, taxonomy
+    from catalog_export.models import ProductImage, ProductStatus
+
+    folder = _load_with_pictures(runner, app)
+    products = session.scalars(select(Product).order_by(Product.id)).all()
+    assert len(products) >= 12
+    assert all(p.status is ProductStatus.ACTIVE for p in products)
+    assert {len(p.option_names) for p in products} == {0, 1, 2}
+    two_axes = next(p for p in products if p.sku == "TC-BUP")
+    assert two_axes.option_names == ["Khối lượng", "Loại"]
+    assert len(two_axes.variants) == 6 and two_axes.price == 70000
+    assert two_axes.stock == sum(v.stock for v in two_axes.variants)
+    assert two_axes.ocop_stars == 4 and two_axes.certifications == ["vietgap"]
+    for product in products:
+        assert unicodedata.is_normalized("NFC", product.name)
+        assert any(ch in product.name for ch in "ăâđêôơưàáảãạèéẻẽẹìíỉĩịòóỏõọùúủũụỳýỷỹỵ")
+        assert taxonomy.category(product.google_category_id) is not None, product.sku
+        assert all(v.price > 0 for v in product.variants)
+        assert all(set(v.options) == set(product.option_names) for v in product.variants)
+
+    images = session.scalars(select(ProductImage)).all()
+    assert 20 <= len(images) <= 45
+    small = []
+    for image in images:
+        for name in (image.file_name, image.thumbnail_name):
+            path = image_store.path_of(folder, name)
+            assert path is not None, name
+            with Image.open(path) as opened:
+                opened.load()
+                if name == image.file_name:
+                    assert opened.size == (image.width, image.height)
+                    assert path.stat().st_size == image.byte_size
+        if min(image.width, image.height) < 800:
+            small.append(image)
+    assert [(i.width, i.height) for i in small] == [(320, 320)]
+    assert session.get(Product, small[0].product_id).sku == "DH-MAT"
+    covers = session.scalars(select(ProductImage.product_id).where(ProductImage.position == 0))
+    without = {p.sku for p in products} - {session.get(Product, i).sku for i in covers}
+    assert without == {"CD-LAPSUON"}
+
+
+def test_demo_products_that_break_a_rule_break_that_rule_and_only_they_do(
+        runner, app, session):
+    from catalog_export import canonical
+    from catalog_export.exporters import exporter_named
+    from catalog_export.products import to_canonical
+
+    _load_with_pictures(runner, app)
+    products = session.scalars(select(Product).order_by(Product.id)).all()
+    found: dict[tuple[str, str], set[str]] = {key: set() for key in RULES_BROKEN_ON_PURPOSE}
+    for product in products:
+        images = tuple(canonical.Image(name=i.file_name, width=i.width, height=i.height,
+                                       bytes=i.byte_size, url=f"https://example.invalid/{i.file_name}")
+                       for i in product.images)
+        item = to_canonical(product, images=images)
+        for platform, rule in RULES_BROKEN_ON_PURPOSE:
+            if any(f.rule == rule for f in exporter_named(platform).check(item)):
+                found[platform, rule].add(product.sku)
+    assert found == {key: {sku} for key, sku in RULES_BROKEN_ON_PURPOSE.items()}
