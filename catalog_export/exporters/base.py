@@ -10,14 +10,12 @@ import codecs
 import csv
 import enum
 import io
-import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import BinaryIO, ClassVar, Protocol
-from xml.sax.saxutils import escape
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, WriteOnlyCell
 
 from catalog_export.canonical import Image, Product
 from domain_errors import N_, Message
@@ -298,107 +296,27 @@ def put_xlsx_value(cell: Cell, value: object) -> None:
 
 def write_xlsx(out: BinaryIO, sheet_title: str, header_rows: Sequence[Sequence[object]],
                rows: Iterable[Sequence[object]]) -> int:
-    """An .xlsx of one sheet: the header rows, then the rows, written as they come; returns the
-    rows written after the header. Cells as put_xlsx_value sets them: numbers as numbers, every
-    text as text (inline strings: never a formula), characters XML cannot hold removed.
+    """An .xlsx of one sheet: the header rows, then the rows, written as they come (openpyxl's
+    write-only mode keeps memory flat); returns the rows written after the header.
 
-    The sheet's XML is written directly, a row at a time, into the ZIP: openpyxl's write-only
-    mode, which keeps memory as flat, builds and serialises an element tree for every cell
-    (about 7,000 rows a second of a marketplace's 28 columns on the project's machine; the
-    issue asks 10,000 and 3x openpyxl's default workbook; see bench/README.md)."""
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=_XLSX_COMPRESSION) as xlsx:
-        for name, part in _XLSX_PARTS.items():
-            xlsx.writestr(name, part)
-        xlsx.writestr("xl/workbook.xml", _XLSX_WORKBOOK.format(
-            title=escape(sheet_title, {'"': "&quot;"})))
-        with xlsx.open("xl/worksheets/sheet1.xml", "w") as raw:
-            sheet = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-            sheet.write(_XLSX_SHEET_START)
-            number = 0
-            for number, values in enumerate(header_rows, start=1):
-                sheet.write(_xlsx_row(number, values))
-            count = 0
-            for count, values in enumerate(rows, start=1):
-                sheet.write(_xlsx_row(number + count, values))
-            sheet.write(_XLSX_SHEET_END)
-            sheet.detach()
+    Not the workbook's XML written by hand: a file Excel or a platform's importer refuses is worse
+    than a slower export (bench/README.md has what openpyxl costs here)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_title)
+
+    def cells(values: Sequence[object]) -> list[Cell]:
+        row = []
+        for value in values:
+            cell = WriteOnlyCell(sheet)
+            put_xlsx_value(cell, value)
+            row.append(cell)
+        return row
+
+    for header in header_rows:
+        sheet.append(cells(header))
+    count = 0
+    for row in rows:
+        sheet.append(cells(row))
+        count += 1
+    workbook.save(out)
     return count
-
-
-def _xlsx_row(number: int, values: Sequence[object]) -> str:
-    cells = [f'<row r="{number}">']
-    for column, value in enumerate(values):
-        if value is None:
-            continue
-        reference = f"{_column_letter(column)}{number}"
-        if isinstance(value, str):
-            text = escape(ILLEGAL_CHARACTERS_RE.sub("", value))
-            if not text:
-                continue  # an empty cell, as openpyxl writes it
-            cells.append(f'<c r="{reference}" t="inlineStr"><is><t xml:space="preserve">{text}'
-                         "</t></is></c>")
-        elif isinstance(value, bool):
-            cells.append(f'<c r="{reference}" t="b"><v>{int(value)}</v></c>')
-        elif isinstance(value, (int, float)):
-            cells.append(f'<c r="{reference}" t="n"><v>{value!r}</v></c>')
-        else:
-            raise TypeError(f"a workbook cell takes text or a number, not {type(value).__name__}")
-    cells.append("</row>")
-    return "".join(cells)
-
-
-@lru_cache(maxsize=16384)  # Excel has 16,384 columns
-def _column_letter(index: int) -> str:
-    """The column's letters from its 0-based index: 0 -> A, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-# A workbook of one sheet as ECMA-376 (Office Open XML, SpreadsheetML) lays it out: the parts
-# besides the sheet, with the one cell style Excel expects. Deflate level 1: the sheet's XML
-# compresses nearly as well as at the default 6, in a third of the time.
-_XLSX_COMPRESSION = 1
-_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-_XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-_XLSX_PARTS = {
-    "[Content_Types].xml": _XML_DECLARATION + (
-        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/'
-        'vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        '<Override PartName="/xl/workbook.xml" ContentType="application/'
-        'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
-        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-        '<Override PartName="/xl/styles.xml" ContentType="application/'
-        'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>'),
-    "_rels/.rels": _XML_DECLARATION + (
-        f'<Relationships xmlns="{_PKG_REL_NS}"><Relationship Id="rId1" Type="{_REL_NS}/'
-        'officeDocument" Target="xl/workbook.xml"/></Relationships>'),
-    "xl/_rels/workbook.xml.rels": _XML_DECLARATION + (
-        f'<Relationships xmlns="{_PKG_REL_NS}">'
-        f'<Relationship Id="rId1" Type="{_REL_NS}/worksheet" Target="worksheets/sheet1.xml"/>'
-        f'<Relationship Id="rId2" Type="{_REL_NS}/styles" Target="styles.xml"/>'
-        '</Relationships>'),
-    "xl/styles.xml": _XML_DECLARATION + (
-        f'<styleSheet xmlns="{_MAIN_NS}">'
-        '<fonts count="1"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
-        '</fonts><fills count="2"><fill><patternFill patternType="none"/></fill>'
-        '<fill><patternFill patternType="gray125"/></fill></fills>'
-        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border>'
-        '</borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" '
-        'borderId="0"/></cellStyleXfs><cellXfs count="1"><xf numFmtId="0" fontId="0" '
-        'fillId="0" borderId="0" xfId="0"/></cellXfs><cellStyles count="1">'
-        '<cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'),
-}
-_XLSX_WORKBOOK = _XML_DECLARATION + (
-    f'<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}"><sheets>'
-    '<sheet name="{title}" sheetId="1" r:id="rId1"/></sheets></workbook>')
-_XLSX_SHEET_START = _XML_DECLARATION + f'<worksheet xmlns="{_MAIN_NS}"><sheetData>'
-_XLSX_SHEET_END = "</sheetData></worksheet>"
