@@ -158,5 +158,14 @@ def make_one_user_per_role(session, market: Market, cooperative: Vendor) -> dict
     return {role: make_quick_user(session, role, scope) for role, scope in scopes.items()}
 
 
+def login_in_browser(page, live_server: str, username: str, password: str = PASSWORD) -> None:
+    """Log in through the login page of a real browser (Playwright)."""
+    page.goto(f"{live_server}/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+
+
 def login(client, username: str, password: str = PASSWORD):
     return client.post("/login", data={"username": username, "password": password})

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from accounts.models import Role
 from accounts.service import Scope
 from catalog_export.models import Product
-from tests.factories import TAN_CUONG, make_quick_user, make_vendor
+from tests.factories import TAN_CUONG, login_in_browser, make_quick_user, make_vendor
 from vendors.models import VendorKind
 
 pytestmark = pytest.mark.browser
@@ -43,20 +43,11 @@ def photo(path) -> str:
     return str(path)
 
 
-def log_in(page, live_server, username):
-    from tests.factories import PASSWORD
-    page.goto(f"{live_server}/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-
-
 def test_a_manager_adds_a_product_fixes_it_and_downloads_the_shopee_file(
         live_server, phone_page, session, manager, tmp_path):
     user, cooperative = manager
     page = phone_page
-    log_in(page, live_server, user.username)
+    login_in_browser(page, live_server, user.username)
     page.goto(f"{live_server}/catalog/{cooperative.id}")
     with page.expect_navigation():
         page.click("text=Thêm sản phẩm")

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from accounts.models import Role
 from accounts.service import Scope
 from qr.payload import build_vietqr
-from tests.factories import PASSWORD, make_market, make_user
+from tests.factories import login_in_browser, make_market, make_user
 from tests.vendors.test_onboarding_pages import MOMO_STICKER
 from vendors.models import IdempotencyRecord, Vendor
 
@@ -42,14 +42,6 @@ def _vendors(session) -> int:
     return session.scalar(select(func.count()).select_from(Vendor))
 
 
-def _log_in(page, live_server, username):
-    page.goto(f"{live_server}/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-
-
 def _fill(page, *, name, phone, account, market=None):
     if market is not None:  # typed without marks, the market is found and chosen
         page.fill("#market_q", "dai tu")
@@ -73,7 +65,7 @@ def test_an_agent_fixes_an_error_double_taps_and_registers_one_trader(dai_tu, li
     page = phone_page
     posts = []
     page.on("request", lambda r: posts.append(r) if r.method == "POST" and r.url.endswith("/vendors/new") else None)
-    _log_in(page, live_server, agent.username)
+    login_in_browser(page, live_server, agent.username)
     with page.expect_navigation():
         page.click("text=Đăng ký tiểu thương >> nth=0")
     assert page.locator("h1").inner_text() == "Đăng ký tiểu thương"
@@ -116,7 +108,7 @@ def test_an_agent_fixes_an_error_double_taps_and_registers_one_trader(dai_tu, li
 def test_offline_a_registration_waits_on_the_phone_and_is_sent_once(dai_tu, live_server, phone_page, session):
     agent, market = dai_tu
     page = phone_page
-    _log_in(page, live_server, agent.username)
+    login_in_browser(page, live_server, agent.username)
     page.goto(f"{live_server}/vendors/new")
     # The service worker has kept the page and its files.
     page.wait_for_selector("html[data-offline-ready='1']", state="attached")
@@ -169,7 +161,7 @@ def test_an_answer_lost_on_the_way_is_sent_again_and_applied_once(dai_tu, live_s
     context = browser.new_context(**PHONE, service_workers="block")
     page = context.new_page()
     try:
-        _log_in(page, live_server, agent.username)
+        login_in_browser(page, live_server, agent.username)
         page.goto(f"{live_server}/vendors/new")
 
         def deliver_then_drop(route):
@@ -197,7 +189,7 @@ def test_the_form_and_everything_it_loads_weigh_under_100_kb(dai_tu, live_server
     context = browser.new_context(**PHONE)
     page = context.new_page()
     try:
-        _log_in(page, live_server, agent.username)
+        login_in_browser(page, live_server, agent.username)
         # As on a phone that has never been here: nothing in the HTTP cache, not even the CSS.
         context.new_cdp_session(page).send("Network.clearBrowserCache")
         finished = []
@@ -243,7 +235,7 @@ def test_a_photo_of_the_sticker_fills_in_the_bank_or_offers_the_wallet(dai_tu, l
     uploads = []
     page.on("request", lambda r: uploads.append(len(r.post_data_buffer or b""))
             if r.url.endswith("/vendors/scan") else None)
-    _log_in(page, live_server, agent.username)
+    login_in_browser(page, live_server, agent.username)
     page.goto(f"{live_server}/vendors/new")
     page.set_input_files("#photo", photo(build_vietqr("970436", "0011001234567"), "bank.png"))
     expect(page.locator("#scan-status")).to_have_text(
