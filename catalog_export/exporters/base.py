@@ -304,12 +304,18 @@ def write_xlsx(out: BinaryIO, sheet_title: str, header_rows: Sequence[Sequence[o
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title)
 
-    def cells(values: Sequence[object]) -> list[Cell]:
+    def cells(values: Sequence[object]) -> list[object]:
+        # Plain values where openpyxl reads them as written (a cell object each costs more than
+        # the rest of the row); a text openpyxl would take for a formula gets a text cell.
         row = []
         for value in values:
-            cell = WriteOnlyCell(sheet)
-            put_xlsx_value(cell, value)
-            row.append(cell)
+            if isinstance(value, str):
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                if value.startswith("="):
+                    cell = WriteOnlyCell(sheet)
+                    put_xlsx_value(cell, value)
+                    value = cell
+            row.append(value)
         return row
 
     for header in header_rows:
