@@ -13,7 +13,7 @@ from accounts.models import Role, User
 from accounts.permissions import market_scope
 from accounts.schemas import LoginSchema
 from accounts.service import authenticate, list_users
-from catalog_export.service import products_of
+from catalog_export.products import list_products
 from db import db, login_manager
 from errors import translated_fields
 from market.service import market_summaries, overview_counts
@@ -82,7 +82,8 @@ def home():
         return render_template(
             "home/cooperative_manager.html",
             cooperative=user.cooperative,
-            products=products_of(db.session, user.cooperative_id),
+            products=list_products(db.session, user, vendor_id=user.cooperative_id,
+                                   page_size=500)[0],
         )
     summaries = market_summaries(db.session, market_scope(user), today)
     return render_template(f"home/{user.role.value}.html", summaries=summaries, today=today)

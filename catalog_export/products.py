@@ -14,7 +14,7 @@ from catalog_export import canonical
 from catalog_export.models import Product, ProductStatus, ProductVariant
 from domain_errors import N_, Conflict, Invalid, NotFound
 from textnorm import nfc, search_key, to_ascii
-from vendors.models import Vendor
+from vendors.models import Vendor, VendorKind
 
 
 def _loaded():
@@ -63,6 +63,12 @@ def list_products(session: Session, user: User, *, vendor_id: int | None = None,
 
 # A role that may not edit catalogues is refused before the record is looked up: the refusal
 # says nothing of whether the record exists.
+def cooperatives(session: Session, scope: ColumnElement[bool]) -> list[Vendor]:
+    """The cooperatives `scope` covers, by name."""
+    return list(session.scalars(select(Vendor).where(Vendor.kind == VendorKind.COOPERATIVE, scope)
+                                .order_by(Vendor.name)))
+
+
 def writable_vendor(session: Session, user: User, vendor_id: int) -> Vendor:
     EDIT_CATALOGUE.check(user)
     return visible_vendor(session, vendor_scope(user), vendor_id)

@@ -28,6 +28,7 @@ from catalog_export.models import ProductStatus
 from catalog_export.product_images import add_image, image_path, move_image, remove_image
 from catalog_export.products import (
     archive_product,
+    cooperatives,
     create_product,
     get_product,
     list_products,
@@ -37,7 +38,6 @@ from catalog_export.products import (
     writable_vendor,
 )
 from catalog_export.schemas import ListingInput, ProductInput
-from catalog_export.service import cooperatives
 from db import db
 from domain_errors import DomainError
 from errors import translate, translated_fields
