@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import format_date, format_decimal, format_percent, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 
 from accounts.models import Role
@@ -60,5 +60,7 @@ def register_template_helpers(app: Flask) -> None:
         format_date=format_date,
         format_decimal=format_decimal,
         format_percent=format_percent,
+        format_datetime=format_datetime,
+        job_status_label=lambda status: JOB_STATUS_LABELS[status],
     )
     app.jinja_env.filters["translate"] = translate

@@ -137,9 +137,6 @@ class ListingEnd(MethodView):
         return listing
 
 
-def _images_dir():
-    return images_dir(current_app.config, current_app.instance_path)
-
 
 @blp.route(f"/products/<{ID}:product_id>/images")
 class ProductImages(MethodView):
@@ -151,7 +148,7 @@ class ProductImages(MethodView):
     def post(self, files, product_id):
         """Add a photo (multipart field `photo`) as the product's last image, at most 9"""
         image = add_image(db.session, api_user(), product_id, files["photo"].read(),
-                          _images_dir())
+                          images_dir(current_app))
         db.session.commit()
         return image
 
@@ -178,7 +175,7 @@ class ImageById(MethodView):
         """Remove a photo and its files"""
         _product_id, files = remove_image(db.session, api_user(), image_id)
         db.session.commit()
-        image_store.remove(_images_dir(), *files)
+        image_store.remove(images_dir(current_app), *files)
 @blp.route("/platforms")
 class Platforms(MethodView):
     @blp.response(200, PlatformSchema(many=True))

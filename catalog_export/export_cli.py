@@ -63,7 +63,7 @@ def export_command(vendor_id: int, platform: str, output: Path, template_path: P
                 result = write_export(
                     session, [vendor.id], exporter, out, template=template,
                     public_base_url=app.config.get("PUBLIC_BASE_URL"), images_zip=archive,
-                    images_folder=images_dir(app.config, app.instance_path))
+                    images_folder=images_dir(app))
     # Recorded in the vendor's history, with no file to download: it is where it was written.
     record = CatalogExport(vendor_id=vendor.id, platform=platform, download_name=output.name)
     record_result(record, result)

@@ -32,7 +32,7 @@ def start_export(user: User, vendor_id: int | None, platform: str, *, with_image
         "export_id": record.id, "platform": platform, "vendor_id": vendor_id,
         "with_images_zip": with_images_zip, "template": template_name,
         "public_base_url": app.config.get("PUBLIC_BASE_URL"),
-        "images_folder": str(images_dir(app.config, app.instance_path)),
+        "images_folder": str(images_dir(app)),
     }, created_by=user.id)
     record.job_id = job.id
     db.session.commit()

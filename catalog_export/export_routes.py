@@ -14,7 +14,6 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import format_datetime
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
@@ -40,12 +39,11 @@ from catalog_export.exports import (
     product_for_sale,
     product_names,
 )
-from catalog_export.image_store import images_dir, path_of
+from catalog_export.image_store import images_dir, media_type, path_of
 from db import db
 from domain_errors import N_, DomainError
 from errors import translate, translated_fields
 from jobs.runner import output_dir
-from ui import JOB_STATUS_LABELS
 
 bp = Blueprint("catalog_exports", __name__, url_prefix="/catalog")
 
@@ -57,9 +55,7 @@ PUBLIC_PAGE_MAX_AGE = 3600
 
 @bp.context_processor
 def export_helpers():
-    return {"job_status_label": lambda status: JOB_STATUS_LABELS[status],
-            "format_datetime": format_datetime, "exporters": EXPORTERS,
-            "template_platforms": TEMPLATE_PLATFORMS}
+    return {"exporters": EXPORTERS, "template_platforms": TEMPLATE_PLATFORMS}
 
 
 @bp.route("/<int:vendor_id>/export", methods=["GET", "POST"])
@@ -121,11 +117,11 @@ def download(export_id: int, part: str):
 # No login: the platforms fetch these addresses (PUBLIC_BASE_URL/catalog/public-images/<name>).
 @bp.get("/public-images/<name>")
 def public_image(name: str):
-    path = path_of(images_dir(current_app.config, current_app.instance_path), name)
+    path = path_of(images_dir(current_app), name)
     if path is None or not image_for_sale(db.session, name):
         abort(404)
-    response = send_file(path, mimetype="image/png" if name.endswith(".png") else "image/jpeg",
-                         max_age=PUBLIC_IMAGE_MAX_AGE, conditional=True)
+    response = send_file(path, mimetype=media_type(name), max_age=PUBLIC_IMAGE_MAX_AGE,
+                         conditional=True)
     response.cache_control.public = True
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -12,9 +12,13 @@ from files import atomic_output
 _NAME = re.compile(r"^[A-Za-z0-9_-]{20,64}\.(jpg|png)$")
 
 
-def images_dir(config: dict, instance_path: str) -> Path:
-    """PRODUCT_IMAGES_DIR, else the instance folder's product_images/."""
-    return Path(config.get("PRODUCT_IMAGES_DIR") or Path(instance_path) / "product_images")
+def images_dir(app) -> Path:
+    """The app's PRODUCT_IMAGES_DIR, else its instance folder's product_images/."""
+    return Path(app.config.get("PRODUCT_IMAGES_DIR") or Path(app.instance_path) / "product_images")
+
+
+def media_type(name: str) -> str:
+    return "image/png" if name.endswith(".png") else "image/jpeg"
 
 
 def store(folder: Path, image: ProcessedImage) -> tuple[str, str]:

@@ -12,7 +12,7 @@ from accounts.models import User
 from accounts.permissions import EDIT_CATALOGUE
 from catalog_export import image_store
 from catalog_export.images import process_upload
-from catalog_export.models import ProductImage
+from catalog_export.models import Product, ProductImage
 from catalog_export.products import visible_products, writable_product
 from catalog_export.schemas import MAX_IMAGES
 from domain_errors import N_, Invalid, NotFound
@@ -23,10 +23,14 @@ def add_image(session: Session, user: User, product_id: int, data: bytes,
     """The photo, processed and stored, as the product's last image (its cover if it is the
     first). A file that is not a usable picture is refused before anything is written."""
     product = writable_product(session, user, product_id)
+    processed = process_upload(data)  # before the lock below: decoding takes a while
+    # Uploads sent at once are counted one after the other (a row lock on PostgreSQL; SQLite
+    # writes one at a time anyway), so together they cannot pass the cap.
+    session.execute(select(Product.id).where(Product.id == product.id).with_for_update())
+    session.refresh(product, ["images"])
     if len(product.images) >= MAX_IMAGES:
         raise Invalid(fields={"photo": N_("Mỗi sản phẩm có tối đa %(max)s ảnh; hãy xoá bớt ảnh "
                                           "trước khi thêm.", max=MAX_IMAGES)})
-    processed = process_upload(data)
     file_name, thumbnail_name = image_store.store(folder, processed)
     image = ProductImage(file_name=file_name, thumbnail_name=thumbnail_name,
                          position=len(product.images), width=processed.width,

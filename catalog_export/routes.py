@@ -22,7 +22,7 @@ from catalog_export import image_store, taxonomy
 from catalog_export.canonical import Certification
 from catalog_export.exporters import EXPORTERS
 from catalog_export.forms import input_of, values_of, variant_rows
-from catalog_export.image_store import images_dir
+from catalog_export.image_store import images_dir, media_type
 from catalog_export.listings import record_listing
 from catalog_export.models import ProductStatus
 from catalog_export.product_images import add_image, image_path, move_image, remove_image
@@ -100,7 +100,7 @@ def upload_images(product_id: int):
         return _product_page(found, [_("Chọn hoặc chụp một ảnh trước khi tải lên.")], 422)
     for upload in uploads:
         try:
-            add_image(db.session, current_user, found.id, upload.read(), _images_dir())
+            add_image(db.session, current_user, found.id, upload.read(), images_dir(current_app))
         except DomainError as error:
             db.session.rollback()
             messages = [translate(m) for m in error.messages()]
@@ -153,7 +153,7 @@ def move(image_id: int):
 def delete_image(image_id: int):
     product_id, files = remove_image(db.session, current_user, image_id)
     db.session.commit()
-    image_store.remove(_images_dir(), *files)
+    image_store.remove(images_dir(current_app), *files)
     return redirect(url_for("catalog.product", product_id=product_id, _anchor="photos"), 303)
 
 
@@ -170,17 +170,13 @@ def thumbnail(image_id: int):
 
 
 def _send_image(image_id: int, *, thumbnail: bool):
-    path = image_path(db.session, current_user, image_id, _images_dir(), thumbnail=thumbnail)
-    response = send_file(path, mimetype="image/png" if path.suffix == ".png" else "image/jpeg",
-                         max_age=0)
+    path = image_path(db.session, current_user, image_id, images_dir(current_app), thumbnail=thumbnail)
+    response = send_file(path, mimetype=media_type(path.name), max_age=0)
     # A draft's photo is for its editors: kept out of shared caches.
     response.headers["Cache-Control"] = "private, max-age=300"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
-
-def _images_dir():
-    return images_dir(current_app.config, current_app.instance_path)
 
 
 

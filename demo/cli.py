@@ -53,7 +53,7 @@ def load_command(scale: int | None, password: str | None, if_empty: bool, seed: 
     if password is not None and len(password) < 10:
         raise click.UsageError("Mật khẩu cần ít nhất 10 ký tự.")
     result = load_demo(db.session, today=today, password=password, seed=seed,
-                       images_folder=images_dir(current_app.config, current_app.instance_path))
+                       images_folder=images_dir(current_app))
     db.session.commit()
     click.echo(f"Đã nạp {result.markets} chợ, {result.vendors} tiểu thương/HTX, "
                f"{result.payment_methods} phương thức thanh toán, {result.products} sản phẩm "

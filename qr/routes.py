@@ -17,7 +17,6 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import format_datetime
 from flask_login import current_user, login_required
 
 from accounts.permissions import PRINT_PLACARDS, job_owner_filter, market_scope, vendor_scope
@@ -31,19 +30,10 @@ from qr.pdf import render_market_placards, render_vendor_placard
 from qr.placard_data import file_slug, market_ids, market_placards, vendor_placard
 from qr.render import qr_png, qr_svg
 from qr.schemas import CodePngArgs, PlacardJobForm, SheetArgs, VendorPlacardArgs
-from ui import JOB_STATUS_LABELS
 from vendors.search import get_vendor
 
 bp = Blueprint("qr", __name__, url_prefix="/qr")
 
-
-
-@bp.context_processor
-def job_helpers():
-    return {
-        "job_status_label": lambda status: JOB_STATUS_LABELS[status],
-        "format_datetime": format_datetime,
-    }
 
 
 @bp.get("/banks")

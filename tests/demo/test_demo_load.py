@@ -95,7 +95,7 @@ def _load_with_pictures(runner, app):
 
     result = runner.invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
-    return images_dir(app.config, app.instance_path)
+    return images_dir(app)
 
 
 def test_demo_cooperatives_have_a_catalogue_with_variants_and_drawn_pictures(
