@@ -121,6 +121,15 @@ def error_response(status: int, message: str | None = None, *, reason: str | Non
             status, dict(headers or {}))
 
 
+def form_messages(error: DomainError, general: str = "_schema") -> dict[str, list[str]]:
+    """A refusal as a page's form shows it: each field's messages beside it, the error's own
+    sentence under `general` (the top of the form, or the field it is about)."""
+    messages = translated_fields(error.fields)
+    if error.message is not None:
+        messages.setdefault(general, []).append(translate(error.message))
+    return messages
+
+
 def domain_error_response(error: DomainError):
     """The response to a refusal by a service. Nothing the request began is kept."""
     db.session.rollback()

@@ -42,7 +42,7 @@ from catalog_export.exports import (
 from catalog_export.image_store import images_dir, media_type, path_of
 from db import db
 from domain_errors import N_, DomainError
-from errors import translate, translated_fields
+from errors import form_messages, translated_fields
 from jobs.runner import output_dir
 
 bp = Blueprint("catalog_exports", __name__, url_prefix="/catalog")
@@ -156,11 +156,8 @@ def _start(*, vendor_id: int | None, vendor):
         return _form(vendor=vendor, errors=translated_fields(error.messages), status=422)
     except DomainError as error:
         db.session.rollback()
-        errors = translated_fields(error.fields)
-        if error.message is not None:
-            errors.setdefault("template" if error.code.startswith("template") else "_schema",
-                              []).append(translate(error.message))
-        return _form(vendor=vendor, errors=errors, status=error.status)
+        general = "template" if error.code.startswith("template") else "_schema"
+        return _form(vendor=vendor, errors=form_messages(error, general), status=error.status)
     return redirect(url_for("catalog_exports.export_result", export_id=record.id), 303)
 
 

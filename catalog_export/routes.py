@@ -40,7 +40,7 @@ from catalog_export.products import (
 from catalog_export.schemas import ListingInput, ProductInput
 from db import db
 from domain_errors import DomainError
-from errors import translate, translated_fields
+from errors import form_messages, translate, translated_fields
 from vendors.models import VendorKind
 from vendors.search import get_vendor
 
@@ -216,10 +216,7 @@ def _save(vendor, product):
         return _form(vendor, product, values, translated_fields(error.messages), 422, rows)
     except DomainError as error:
         db.session.rollback()
-        messages = translated_fields(error.fields)
-        if error.message is not None:
-            messages.setdefault("_schema", []).append(translate(error.message))
-        return _form(vendor, product, values, messages, error.status, rows)
+        return _form(vendor, product, values, form_messages(error), error.status, rows)
     db.session.commit()
     return redirect(url_for("catalog.product", product_id=product.id), 303)
 

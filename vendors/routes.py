@@ -26,7 +26,7 @@ from accounts.permissions import (
 )
 from db import db
 from domain_errors import N_, DomainError, TooLarge
-from errors import domain_error_response, translate, translated_fields, wants_json
+from errors import domain_error_response, form_messages, translate, translated_fields, wants_json
 from market.service import search_markets
 from qr.placard_data import vendor_placard
 from vendors.models import VendorKind, WalletProvider
@@ -140,10 +140,7 @@ def new():
         if wants_json():
             return domain_error_response(error)
         db.session.rollback()
-        messages = translated_fields(error.fields)
-        if error.message is not None:
-            messages.setdefault("_schema", []).append(translate(error.message))
-        return _refused(values, messages, error.status, getattr(error, "matches", ()))
+        return _refused(values, form_messages(error), error.status, getattr(error, "matches", ()))
     db.session.commit()
     target = url_for("vendors.registered", vendor_id=registration.vendor.id)
     if wants_json():
