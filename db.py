@@ -50,8 +50,9 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def enum_column(enum_cls: type[enum.Enum]) -> Enum:
-    """A portable enum: VARCHAR plus a CHECK constraint, storing the member's value."""
+def enum_column(enum_cls: type[enum.Enum], name: str | None = None) -> Enum:
+    """A portable enum: VARCHAR plus a CHECK constraint, storing the member's value. Two columns
+    of one enum in a table need a `name` each: it names their CHECK constraints."""
     return Enum(
         enum_cls,
         native_enum=False,
@@ -59,7 +60,7 @@ def enum_column(enum_cls: type[enum.Enum]) -> Enum:
         length=32,
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
-        name=enum_cls.__name__.lower(),
+        name=name or enum_cls.__name__.lower(),
     )
 
 

@@ -91,3 +91,49 @@ class Stall(db.Model):
 
 
 Index("ix_wards_search_key", Ward.search_key)
+
+
+class MarketFeeCollection(db.Model):
+    """A period in which the market's management board collected the stall fees cashless (a
+    criterion of the Chợ 4.0 rule). Half-open like every dated period (periods.py)."""
+
+    __tablename__ = "market_fee_collections"
+    __table_args__ = (
+        CheckConstraint("stopped_on IS NULL OR stopped_on >= started_on",
+                        name="stopped_after_started"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    market_id: Mapped[int] = mapped_column(ForeignKey("markets.id"), index=True)
+    started_on: Mapped[dt.date]
+    stopped_on: Mapped[dt.date | None]
+    note: Mapped[str | None] = mapped_column(String(300))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Cho40Rule(db.Model):
+    """One version of a province's rule for calling a market "Chợ 4.0", in force from
+    `effective_from` until the next version's day. A criterion left empty is not required.
+    Versions are never changed once saved: a past date is judged by the version of that date."""
+
+    __tablename__ = "cho40_rules"
+    __table_args__ = (
+        UniqueConstraint("province_code", "effective_from"),
+        CheckConstraint("min_cashless_percent BETWEEN 0 AND 100", name="cashless_percent_range"),
+        CheckConstraint("min_verified_percent BETWEEN 0 AND 100", name="verified_percent_range"),
+        CheckConstraint("min_listed_products >= 0", name="listed_products_positive"),
+        CheckConstraint("verified_within_days BETWEEN 1 AND 366", name="verified_days_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"), index=True)
+    effective_from: Mapped[dt.date]
+    min_cashless_percent: Mapped[int | None]
+    min_verified_percent: Mapped[int | None]
+    verified_within_days: Mapped[int] = mapped_column(default=30)
+    require_cashless_fees: Mapped[bool] = mapped_column(default=False)
+    min_listed_products: Mapped[int | None]
+    note: Mapped[str | None] = mapped_column(String(300))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

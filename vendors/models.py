@@ -144,6 +144,31 @@ Index(
 )
 
 
+class VisitAnswer(str, enum.Enum):
+    YES = "yes"
+    NO = "no"
+    UNKNOWN = "unknown"
+
+
+class VerificationVisit(db.Model):
+    """An agent's return to a vendor after registration: is the placard still up, and has the
+    vendor been paid through it in the last 30 days (as the vendor says or shows)."""
+
+    __tablename__ = "verification_visits"
+    __table_args__ = (Index("ix_verification_visits_vendor_day", "vendor_id", "visited_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id"))
+    visited_on: Mapped[dt.date]
+    placard_displayed: Mapped[VisitAnswer] = mapped_column(enum_column(VisitAnswer, "placard_answer"))
+    used_last_30_days: Mapped[VisitAnswer] = mapped_column(enum_column(VisitAnswer, "used_answer"))
+    note: Mapped[str | None] = mapped_column(String(500))
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    vendor: Mapped[Vendor] = relationship()
+
+
 class IdempotencyRecord(db.Model):
     """The first outcome of a write sent with a client-generated key, so a retry or a double tap
     returns it again instead of writing twice."""
