@@ -202,8 +202,8 @@ def judge(criteria: Criteria, facts: MarketFacts) -> Verdict:
                                         needed - facts.visits.verified_used))
     if criteria.require_cashless_fees and not facts.fees_cashless:
         shortfalls.append(Shortfall(CASHLESS_FEES))
-    if criteria.min_listed_products is not None:
-        if facts.listed_products < criteria.min_listed_products:
-            shortfalls.append(Shortfall(MORE_LISTED_PRODUCTS,
-                                        criteria.min_listed_products - facts.listed_products))
+    if (criteria.min_listed_products is not None
+            and facts.listed_products < criteria.min_listed_products):
+        shortfalls.append(Shortfall(MORE_LISTED_PRODUCTS,
+                                    criteria.min_listed_products - facts.listed_products))
     return Verdict(not shortfalls, tuple(shortfalls))

@@ -5,11 +5,10 @@ Revises: c33040d4e376
 Create Date: 2026-12-03 13:25:31.033176
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import db
-
 
 # revision identifiers, used by Alembic.
 revision = '3c71986cf66f'

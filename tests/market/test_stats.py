@@ -122,15 +122,15 @@ DAYS = [dt.date(2025, 1, 1), dt.date(2025, 3, 31), dt.date(2025, 6, 15), dt.date
 def test_every_level_matches_the_day_by_day_simulation(session, population, day):
     for province in (THAI_NGUYEN, PHU_THO):
         unit = area_unit(session, day, Area(province_code=province))
-        assert unit.counts == population.expected(day, lambda m, w: PROVINCE_OF[w] == province)
+        assert unit.counts == population.expected(day, lambda m, w, p=province: PROVINCE_OF[w] == p)
         assert {ward.code for ward in unit.children} == {
             w for w, p in PROVINCE_OF.items() if p == province}
         for ward in unit.children:
-            assert ward.counts == population.expected(day, lambda m, w: w == ward.code)
+            assert ward.counts == population.expected(day, lambda m, w, c=ward.code: w == c)
             assert len(ward.children) == 2
             for market in ward.children:
                 assert market.counts == population.expected(
-                    day, lambda m, w: m == int(market.code))
+                    day, lambda m, w, i=int(market.code): m == i)
             # The cooperatives without a market count in the commune, in no market.
             assert ward.counts.active >= sum(m.counts.active for m in ward.children)
     country = province_counts(session, day)
@@ -236,4 +236,5 @@ def test_counts_by_ward_match_the_oracle_on_odd_days(session, population):
         for market in unit.children:
             per_market[int(market.code)] = market.counts
         for market in population.markets[TAN_HOA]:
-            assert per_market[market.id] == population.expected(day, lambda m, w: m == market.id)
+            assert per_market[market.id] == population.expected(
+                day, lambda m, w, i=market.id: m == i)
