@@ -18,9 +18,9 @@ from catalog_export.exporters.base import (
     Severity,
     exportable,
     shared_findings,
-    write_csv,
 )
 from domain_errors import N_
+from spreadsheets import write_csv
 from textnorm import search_key
 
 # The variant attributes of Google's and Meta's feeds, and the option names sellers write for

@@ -23,7 +23,6 @@ from catalog_export.exporters.base import (
     Finding,
     Limits,
     Severity,
-    put_xlsx_value,
 )
 from catalog_export.exporters.table import (
     FIELDS,
@@ -37,6 +36,7 @@ from catalog_export.exporters.table import (
     with_unit,
 )
 from domain_errors import N_, Invalid
+from spreadsheets import put_xlsx_value
 
 # A template from Seller Centre is a few MB (its category and brand lists included); these bound
 # what a wrong or hostile upload can make the server unpack.

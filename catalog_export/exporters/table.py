@@ -20,10 +20,9 @@ from catalog_export.exporters.base import (
     exportable,
     kilograms,
     shared_findings,
-    write_csv,
-    write_xlsx,
 )
 from domain_errors import N_
+from spreadsheets import write_csv, write_xlsx
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"

@@ -12,14 +12,12 @@ from catalog_export.canonical import Image, Product, Variant
 from catalog_export.exporters.base import (
     Limits,
     Severity,
-    cell_text,
     centimetres,
     gtin_is_valid,
     kilograms,
     shared_findings,
-    write_csv,
-    write_xlsx,
 )
+from spreadsheets import cell_text, write_csv, write_xlsx
 
 
 def product(**kw) -> Product:
