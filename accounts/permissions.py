@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, false, or_, select, true
 
 from accounts.models import Role, User
 from domain_errors import N_, Forbidden, Message
-from market.models import Market, Ward
+from market.models import Market, Province, Ward
 from vendors.models import Vendor
 
 ADMIN, PROVINCIAL, COMMUNE, AGENT, COOPERATIVE = (
@@ -80,6 +80,27 @@ EXPORT_CATALOGUE = Permission(
 EXPORT_PROVINCE_CATALOGUE = Permission(
     "export_province_catalogue", frozenset({ADMIN, PROVINCIAL}),
     N_("Chỉ quản trị viên và cán bộ tỉnh được xuất danh mục của cả tỉnh."))
+# The digitisation figures of an area hold no personal data: everyone who works on markets
+# reads those of their area (a cooperative's manager has no market area).
+SEE_DIGITISATION = Permission(
+    "see_digitisation", frozenset({ADMIN, PROVINCIAL, COMMUNE, AGENT}),
+    N_("Tài khoản của bạn không xem được số liệu số hóa chợ."))
+# A return visit to a vendor is made by the people who go to the stalls.
+RECORD_VISITS = Permission(
+    "record_visits", frozenset({ADMIN, COMMUNE, AGENT}),
+    N_("Tài khoản của bạn không được ghi lượt kiểm tra lại tiểu thương."))
+# The Chợ 4.0 rule is the province's: its staff set it (administrators anywhere).
+SET_CHO40_RULE = Permission(
+    "set_cho40_rule", frozenset({ADMIN, PROVINCIAL}),
+    N_("Chỉ quản trị viên và cán bộ tỉnh được đặt tiêu chí Chợ 4.0."))
+# Whether a market's fees are collected cashless is known to the commune and the province.
+RECORD_MARKET_FEES = Permission(
+    "record_market_fees", frozenset({ADMIN, PROVINCIAL, COMMUNE}),
+    N_("Tài khoản của bạn không được ghi việc thu phí chợ không dùng tiền mặt."))
+# A province's monthly report, a job over all its markets: the people who send it up.
+MAKE_PROVINCE_REPORT = Permission(
+    "make_province_report", frozenset({ADMIN, PROVINCIAL}),
+    N_("Chỉ quản trị viên và cán bộ tỉnh được lập báo cáo tháng của tỉnh."))
 # Every job of everyone (others see the jobs they started).
 SEE_ALL_JOBS = Permission(
     "see_all_jobs", frozenset({ADMIN}), N_("Chỉ quản trị viên xem được việc của người khác."))
@@ -129,6 +150,13 @@ def ward_scope(user: User) -> ColumnElement[bool]:
     """Which communes the user works in: a WHERE clause over Ward."""
     return _narrowest_area(user, by_ward=Ward.code == user.ward_code,
                            by_province=Ward.province_code == user.province_code)
+
+
+def province_scope(user: User) -> ColumnElement[bool]:
+    """Which provinces the user sees as a whole: a WHERE clause over Province. Staff of a commune
+    or a market see that unit, not their province."""
+    return _narrowest_area(user, by_market=false(), by_ward=false(),
+                           by_province=Province.code == user.province_code)
 
 
 def vendor_scope(user: User) -> ColumnElement[bool]:
