@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, session
+from flask import Flask, has_request_context, session
 
 import config as config_module
 from db import babel, csrf, db, login_manager, migrate
@@ -38,6 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
     from catalog_export.readiness_routes import bp as catalog_readiness_bp
     from catalog_export.routes import bp as catalog_bp
     from errors import register_error_handlers
+    from market.dashboard_routes import bp as stats_bp
     from market.routes import bp as market_bp
     from qr.routes import bp as qr_bp
     from ui import register_template_helpers
@@ -45,7 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
     from vendors.routes import bp as vendors_bp
 
     for blueprint in (accounts_bp, market_bp, vendors_bp, vendor_import_bp, qr_bp, catalog_bp,
-                      catalog_readiness_bp, catalog_exports_bp):
+                      catalog_readiness_bp, catalog_exports_bp, stats_bp):
         app.register_blueprint(blueprint)
 
     # The JSON API under /api/v1, its OpenAPI document at /api/openapi.json, docs at /api/docs.
@@ -53,10 +54,11 @@ def create_app(config: dict | None = None) -> Flask:
     from catalog_export.api import blp as catalog_api
     from catalog_export.export_api import blp as catalog_exports_api
     from market.api import blp as market_api
+    from market.stats_api import blp as stats_api
     from vendors.api import blp as vendors_api
 
     api.init_app(app)
-    for blueprint in (market_api, vendors_api, catalog_api, catalog_exports_api):
+    for blueprint in (market_api, vendors_api, catalog_api, catalog_exports_api, stats_api):
         api.register_blueprint(blueprint)
     register_error_handlers(app)
     register_template_helpers(app)
@@ -64,11 +66,13 @@ def create_app(config: dict | None = None) -> Flask:
     # The kinds of job there are: one line per kind, its name stored in Job.kind.
     from catalog_export.tasks import run_catalog_export_job
     from jobs.runner import init_app as init_jobs
+    from market.report import REPORT_JOB, run_report_job
     from qr.tasks import run_placards_job
 
     init_jobs(app, {
         "placards": run_placards_job,
         "catalog_export": run_catalog_export_job,
+        REPORT_JOB: run_report_job,
     })
 
     from accounts.cli import users_cli
@@ -77,16 +81,18 @@ def create_app(config: dict | None = None) -> Flask:
     from demo.cli import demo_cli
     from i18n import translations_cli
     from market.cli import units_cli
+    from market.stats_cli import stats_cli
     from qr.cli import banks_cli, placards_cli, qr_cli
     from vendors.cli import vendors_cli
 
     for group in (users_cli, demo_cli, units_cli, banks_cli, qr_cli, placards_cli, vendors_cli,
-                  catalog_cli, translations_cli):
+                  catalog_cli, translations_cli, stats_cli):
         app.cli.add_command(group)
     catalog_cli.add_command(export_command)
     return app
 
 
 def _select_locale() -> str:
-    # Vietnamese unless the person chose English with the switch in the page footer.
-    return "en" if session.get("lang") == "en" else "vi"
+    # Vietnamese unless the person chose English with the switch in the page footer; a job or a
+    # command (no request) says which with flask_babel.force_locale.
+    return "en" if has_request_context() and session.get("lang") == "en" else "vi"

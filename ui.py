@@ -1,6 +1,8 @@
 """Labels the templates show for domain values, in the person's language."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
@@ -9,7 +11,13 @@ from accounts.models import Role
 from accounts.permissions import masked
 from errors import translate
 from jobs.models import JobStatus
-from vendors.models import PaymentMethod, PaymentMethodKind, VendorKind, WalletProvider
+from vendors.models import (
+    PaymentMethod,
+    PaymentMethodKind,
+    VendorKind,
+    VisitAnswer,
+    WalletProvider,
+)
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Quản trị viên"),
@@ -28,6 +36,16 @@ KIND_LABELS = {
     VendorKind.TRADER: _l("Tiểu thương"),
     VendorKind.HOUSEHOLD_BUSINESS: _l("Hộ kinh doanh"),
     VendorKind.COOPERATIVE: _l("Hợp tác xã"),
+}
+VISIT_ANSWER_LABELS = {
+    VisitAnswer.YES: _l("có"),
+    VisitAnswer.NO: _l("không"),
+    VisitAnswer.UNKNOWN: _l("không rõ"),
+}
+PAYMENT_KIND_LABELS = {
+    PaymentMethodKind.BANK_ACCOUNT: _l("Tài khoản ngân hàng"),
+    PaymentMethodKind.EWALLET: _l("Ví điện tử"),
+    PaymentMethodKind.CARD_TERMINAL: _l("Máy POS"),
 }
 WALLET_LABELS = {
     WalletProvider.MOMO: "MoMo",
@@ -48,6 +66,21 @@ def method_label(method: PaymentMethod) -> str:
     return str(_l("Máy POS %(provider)s", provider=method.terminal_provider))
 
 
+def payment_kind_label(key: str) -> str:
+    """A payment kind as the figures key it: "bank_account", "ewallet:momo", "card_terminal"."""
+    kind, _sep, provider = key.partition(":")
+    if kind == PaymentMethodKind.EWALLET.value and provider:
+        return str(_l("Ví %(name)s", name=WALLET_LABELS[WalletProvider(provider)]))
+    return str(PAYMENT_KIND_LABELS[PaymentMethodKind(kind)])
+
+
+def percent_of(part: int, whole: int) -> str:
+    """part / whole as a percentage with one decimal, or a dash when there is no whole."""
+    if not whole:
+        return "—"
+    return format_percent(part / whole, format="#,##0.0%")
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         role_label=lambda role: ROLE_LABELS[role],
@@ -62,5 +95,10 @@ def register_template_helpers(app: Flask) -> None:
         format_percent=format_percent,
         format_datetime=format_datetime,
         job_status_label=lambda status: JOB_STATUS_LABELS[status],
+        vendor_kind_label=lambda value: KIND_LABELS[VendorKind(value)],
+        payment_kind_label=payment_kind_label,
+        pct_of=percent_of,
+        visit_answer_label=lambda answer: VISIT_ANSWER_LABELS[VisitAnswer(answer)],
+        today_iso=lambda: dt.date.today().isoformat(),
     )
     app.jinja_env.filters["translate"] = translate

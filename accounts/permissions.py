@@ -159,6 +159,12 @@ def province_scope(user: User) -> ColumnElement[bool]:
                            by_province=Province.code == user.province_code)
 
 
+def sees_whole_province(user: User) -> bool:
+    """Whether the user's area is a province or more (province_scope, as a yes or no)."""
+    return user.role is ADMIN or (user.province_code is not None and user.ward_code is None
+                                  and user.market_id is None)
+
+
 def vendor_scope(user: User) -> ColumnElement[bool]:
     """Which vendors the user may see: a WHERE clause over Vendor. A vendor is seen where it
     trades (its market) or, without a market, where it is registered (its commune)."""

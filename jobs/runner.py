@@ -35,6 +35,14 @@ def output_dir(app: Flask) -> Path:
     return Path(app.config.get("JOBS_DIR") or Path(app.instance_path) / "jobs")
 
 
+def job_file(job: Job) -> Path | None:
+    """The file a finished job wrote, if it is still there."""
+    if not job.output_name:
+        return None
+    path = output_dir(current_app) / job.output_name
+    return path if path.is_file() else None
+
+
 def enqueue(kind: str, params: dict, *, created_by: int | None = None) -> Job:
     """Record a job and hand it to the queue (or a thread); returns it, committed."""
     app = current_app._get_current_object()

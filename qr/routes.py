@@ -9,7 +9,6 @@ import io
 from flask import (
     Blueprint,
     abort,
-    current_app,
     make_response,
     redirect,
     render_template,
@@ -22,7 +21,7 @@ from flask_login import current_user, login_required
 from accounts.permissions import PRINT_PLACARDS, job_owner_filter, market_scope, vendor_scope
 from db import db
 from domain_errors import N_, Invalid
-from jobs.runner import enqueue, output_dir
+from jobs.runner import enqueue, job_file
 from jobs.service import get_job, recent_jobs
 from market.service import get_market
 from qr.banks import list_banks
@@ -138,8 +137,8 @@ def job(job_id: int):
 @login_required
 def job_download(job_id: int):
     found = _job_or_404(job_id)
-    path = output_dir(current_app) / found.output_name if found.output_name else None
-    if path is None or not path.is_file():
+    path = job_file(found)
+    if path is None:
         abort(404)
     return send_file(path, as_attachment=True, download_name=found.download_name)
 

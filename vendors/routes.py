@@ -1,6 +1,8 @@
 """Vendor pages: list, detail, and the onboarding form an agent registers traders with."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import (
     Blueprint,
     abort,
@@ -19,6 +21,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from accounts.permissions import (
+    RECORD_VISITS,
     REGISTER_VENDORS,
     SEE_CONTACT_DETAILS,
     market_scope,
@@ -29,12 +32,18 @@ from domain_errors import N_, DomainError, TooLarge
 from errors import domain_error_response, form_messages, translate, translated_fields, wants_json
 from market.service import search_markets
 from qr.placard_data import vendor_placard
-from vendors.models import VendorKind, WalletProvider
+from vendors.models import VendorKind, VisitAnswer, WalletProvider
 from vendors.onboarding import new_idempotency_key, onboarding_choices
 from vendors.registration import register_vendor
-from vendors.schemas import ONBOARDING_BANK_FIELDS, ONBOARDING_WALLET_FIELDS, OnboardingFormInput
+from vendors.schemas import (
+    ONBOARDING_BANK_FIELDS,
+    ONBOARDING_WALLET_FIELDS,
+    OnboardingFormInput,
+    VisitInput,
+)
 from vendors.search import get_vendor, search_vendors
 from vendors.sticker import StickerScanError, scan_payment_sticker
+from vendors.visits import record_visit, vendor_visits
 
 bp = Blueprint("vendors", __name__, url_prefix="/vendors")
 
@@ -70,7 +79,32 @@ def detail(vendor_id: int):
     return render_template(
         "vendors/detail.html", vendor=vendor, placard=vendor_placard(db.session, vendor.id),
         show_contact=SEE_CONTACT_DETAILS.allows(current_user),
+        visits=vendor_visits(db.session, vendor.id), may_visit=RECORD_VISITS.allows(current_user),
     )
+
+
+@bp.route("/<int:vendor_id>/visits/new", methods=["GET", "POST"])
+@login_required
+def new_visit(vendor_id: int):
+    """A return visit recorded from the phone at the stall."""
+    vendor = _vendor_or_404(vendor_id)
+    RECORD_VISITS.check(current_user)
+    values, errors = {"visited_on": dt.date.today().isoformat()}, {}
+    if request.method == "POST":
+        values = request.form.to_dict()
+        try:
+            record_visit(db.session, current_user, vendor.id, VisitInput().load(values),
+                         today=dt.date.today())
+        except ValidationError as error:
+            errors = translated_fields(error.messages)
+        except DomainError as error:
+            db.session.rollback()
+            errors = form_messages(error)
+        else:
+            db.session.commit()
+            return redirect(url_for("vendors.detail", vendor_id=vendor.id, _anchor="visits"), 303)
+    return render_template("vendors/visit.html", vendor=vendor, v=values, errors=errors,
+                           answers=list(VisitAnswer)), 422 if errors else 200
 
 
 # --- Onboarding: the registration form, its market search, sticker scan and service worker ----

@@ -32,7 +32,7 @@ from schema_fields import (
     flat_messages,
     not_in_the_future,
 )
-from vendors.models import PaymentMethodKind, VendorKind, WalletProvider
+from vendors.models import PaymentMethodKind, VendorKind, VisitAnswer, WalletProvider
 from vendors.status import is_active_on, is_cashless_on, method_in_use_on
 
 
@@ -267,3 +267,22 @@ class IdempotencyKeyHeader(Schema):
         "8-64 letters, digits, `-` or `_`, generated once per registration: resending the same "
         "content with the same key returns the vendor created the first time (201, with "
         "`Idempotent-Replayed: true`); the same key with other content is 409.")})
+
+
+class VisitInput(Schema):
+    """A return visit to a vendor, as the phone form posts it."""
+
+    class Meta:
+        unknown = EXCLUDE  # the CSRF token travels in the same form
+
+    visited_on = fields.Date(load_default=dt.date.today, validate=not_in_the_future)
+    placard_displayed = fields.Enum(VisitAnswer, by_value=True, required=True,
+                                    error_messages=REQUIRED)
+    used_last_30_days = fields.Enum(VisitAnswer, by_value=True, required=True,
+                                    error_messages=REQUIRED)
+    note = Text(allow_none=True, validate=validate.Length(
+        max=500, error=_l("Ghi chú dài tối đa 500 ký tự.")))
+
+    @pre_load
+    def _blank_is_missing(self, data, **kwargs):
+        return {key: value for key, value in data.items() if value != ""}

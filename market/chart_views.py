@@ -1,0 +1,51 @@
+"""A dashboard's charts in the reader's language, for the pages and the monthly report alike."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from market import charts
+from market.dashboard import Dashboard
+from market.indicators import Unit, as_percent
+
+
+def _percent(unit: Unit) -> float | None:
+    return as_percent(unit.counts.share)
+
+
+def share_bars(unit: Unit, *, width: int = 720) -> Markup:
+    """One bar per unit below (communes of a province, markets of a commune)."""
+    title = {"country": _("Tỉ lệ theo tỉnh/thành"), "province": _("Tỉ lệ theo xã/phường"),
+             "ward": _("Tỉ lệ theo chợ")}.get(unit.level, "")
+    children = [child for child in unit.children]
+    return Markup(charts.bar_chart(title, [child.name for child in children],
+                                   [_percent(child) for child in children], width=width))
+
+
+def monthly_line(dashboard: Dashboard, *, width: int = 720) -> Markup:
+    return Markup(charts.line_chart(
+        _("Tỉ lệ nhận thanh toán không dùng tiền mặt theo tháng (%)"),
+        [figure.label for figure in dashboard.series],
+        [as_percent(figure.counts.share) for figure in dashboard.series], width=width))
+
+
+def markets_map(dashboard: Dashboard, *, width: int = 720) -> Markup:
+    """The area's markets that have coordinates, as dots coloured by share."""
+    shares = {v.market_id: as_percent(v.counts.share) for v in dashboard.verdicts}
+    located = dashboard.located_markets
+    points = [charts.MapPoint(market.name, float(market.latitude), float(market.longitude),
+                              shares.get(market.id)) for market in located]
+    bands = [_("dưới 25 %"), _("25–50 %"), _("50–75 %"), _("từ 75 %")]
+    return Markup(charts.market_map(_("Bản đồ chợ theo tỉ lệ"), points, bands,
+                                    _("chưa có tiểu thương"), width=width))
+
+
+def dashboard_charts(dashboard: Dashboard | Unit, *, width: int = 720) -> dict[str, Markup]:
+    if isinstance(dashboard, Unit):
+        return {"bars": share_bars(dashboard, width=width)}
+    result = {"line": monthly_line(dashboard, width=width)}
+    if dashboard.unit.children:
+        result["bars"] = share_bars(dashboard.unit, width=width)
+    if dashboard.area.level in ("province", "ward"):
+        result["map"] = markets_map(dashboard, width=width)
+    return result

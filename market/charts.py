@@ -1,0 +1,104 @@
+"""The dashboards' charts as SVG drawn on the server with pygal: no JavaScript, a few kilobytes
+each, printed as they are shown (WeasyPrint draws them in the monthly report). Labels come in
+already translated; no Flask, no database."""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pygal
+from pygal.style import Style
+
+FONT = "Noto Sans, DejaVu Sans, Arial, sans-serif"
+BLUE = "#1f5fa8"
+# Colours of a market's dot by its share, low to high (readable in grey print too: darker=higher).
+SHARE_BANDS = ((25, "#d73027"), (50, "#fc8d59"), (75, "#91bfdb"), (101, "#1f5fa8"))
+NO_VENDOR_COLOUR = "#9e9e9e"
+
+
+def _style(*colours: str) -> Style:
+    return Style(font_family=FONT, background="white", plot_background="white",
+                 foreground="#222", foreground_strong="#111", foreground_subtle="#bbb",
+                 colors=colours or (BLUE,), title_font_size=16, label_font_size=12,
+                 major_label_font_size=12, value_font_size=11, legend_font_size=12,
+                 tooltip_font_size=12)
+
+
+def _options(**options) -> dict:
+    # js=[]: pygal links a script from its CDN by default; the app serves no CDN script.
+    return {"js": [], "disable_xml_declaration": True, "explicit_size": True,
+            "show_legend": False, "no_data_text": "—", **options}
+
+
+def _svg(chart) -> str:
+    return chart.render(is_unicode=True)
+
+
+def bar_chart(title: str, labels: Sequence[str], percents: Sequence[float | None], *,
+              width: int = 720) -> str:
+    """Horizontal bars of shares in percent, one per unit; a unit with nobody active has none."""
+    height = max(160, 60 + 28 * len(labels))
+    chart = pygal.HorizontalBar(**_options(
+        title=title, width=width, height=height, range=(0, 100), print_values=True,
+        value_formatter=lambda value: "" if value is None else f"{value:.1f} %",
+        style=_style()))
+    chart.x_labels = list(labels)
+    chart.add(title, list(percents))
+    return _svg(chart)
+
+
+def line_chart(title: str, labels: Sequence[str], percents: Sequence[float | None], *,
+               width: int = 720, height: int = 300) -> str:
+    """The share month by month, in percent."""
+    chart = pygal.Line(**_options(
+        title=title, width=width, height=height, range=(0, 100), dots_size=3,
+        x_label_rotation=-45 if len(labels) > 8 else 0, print_values=len(labels) <= 13,
+        value_formatter=lambda value: "" if value is None else f"{value:.0f}",
+        style=_style()))
+    chart.x_labels = list(labels)
+    chart.add(title, list(percents))
+    return _svg(chart)
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    name: str
+    latitude: float
+    longitude: float
+    percent: float | None
+
+
+def share_colour(percent: float | None) -> str:
+    if percent is None:
+        return NO_VENDOR_COLOUR
+    return next(colour for limit, colour in SHARE_BANDS if percent < limit)
+
+
+def market_map(title: str, points: Sequence[MapPoint], band_labels: Sequence[str],
+               no_vendor_label: str, *, width: int = 720) -> str:
+    """The markets as dots placed by their coordinates and coloured by share: an XY chart whose
+    axes have one scale (a degree of longitude shrunk by the cosine of the latitude), so the
+    province keeps its shape. No tiles, no outlines: dots and names."""
+    if not points:
+        return _svg(pygal.XY(**_options(title=title, width=width, height=200, style=_style())))
+    lats = [p.latitude for p in points]
+    lons = [p.longitude for p in points]
+    shrink = math.cos(math.radians(sum(lats) / len(lats)))
+    # A margin around the dots, and at least 0.05° so one market alone is not a corner.
+    span = max(max(lats) - min(lats), (max(lons) - min(lons)) * shrink, 0.05) * 1.15
+    mid_lat, mid_lon = (max(lats) + min(lats)) / 2, (max(lons) + min(lons)) / 2
+    lon_range = (mid_lon - span / shrink / 2, mid_lon + span / shrink / 2)
+    lat_range = (mid_lat - span / 2, mid_lat + span / 2)
+    bands = [*zip(band_labels, [colour for _, colour in SHARE_BANDS]),
+             (no_vendor_label, NO_VENDOR_COLOUR)]
+    chart = pygal.XY(**_options(
+        title=title, width=width, height=width, stroke=False, dots_size=7,
+        xrange=lon_range, range=lat_range, show_legend=True, legend_at_bottom=True,
+        legend_at_bottom_columns=3, show_x_labels=False, show_y_labels=False,
+        show_x_guides=False, show_y_guides=False, print_labels=True,
+        style=_style(*(colour for _, colour in bands))))
+    for label, colour in bands:
+        chart.add(label, [{"value": (p.longitude, p.latitude), "label": p.name}
+                          for p in points if share_colour(p.percent) == colour])
+    return _svg(chart)

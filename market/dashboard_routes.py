@@ -1,0 +1,213 @@
+"""Digitisation pages: the country, a province, a commune or ward, a market on a chosen day;
+their tables as CSV and XLSX; the Chợ 4.0 rule's versions; fees collected cashless; the monthly
+report of a province as a job."""
+from __future__ import annotations
+
+import io
+
+from flask import (
+    Blueprint,
+    abort,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from marshmallow import ValidationError
+
+from accounts.permissions import (
+    MAKE_PROVINCE_REPORT,
+    RECORD_MARKET_FEES,
+    SET_CHO40_RULE,
+    job_owner_filter,
+    sees_whole_province,
+)
+from db import db
+from domain_errors import DomainError, Message
+from errors import domain_error_response, form_messages, translate, translated_fields
+from jobs import runner
+from jobs.service import get_job
+from market.chart_views import dashboard_charts
+from market.cho40 import (
+    add_rule_version,
+    rule_versions,
+    start_fee_collection,
+    stop_fee_collection,
+    visible_province,
+)
+from market.dashboard import dashboard_for, home_unit, shortfall_message, tables
+from market.indicators import Unit
+from market.report import REPORT_JOB
+from market.stats_schemas import DayArgs, FeeInput, ReportArgs, RuleInput
+from spreadsheets import write_csv, write_xlsx
+
+bp = Blueprint("stats", __name__, url_prefix="/stats")
+
+LEVELS = {"country": "country", "provinces": "province", "wards": "ward", "markets": "market"}
+FORMATS = {"csv": "text/csv; charset=utf-8",
+           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+@bp.app_context_processor
+def stats_helpers():
+    return {"shortfall_message": lambda shortfall: translate(shortfall_message(shortfall))}
+
+
+@bp.context_processor
+def stats_permissions():
+    user = current_user
+    return {"may_report": MAKE_PROVINCE_REPORT.allows(user),
+            "may_record_fees": RECORD_MARKET_FEES.allows(user),
+            "may_see_province": sees_whole_province(user)}
+
+
+@bp.get("/")
+@login_required
+def index():
+    level, code = home_unit(current_user)
+    if level == "country":
+        return redirect(url_for("stats.country", **request.args))
+    return redirect(url_for("stats.unit", kind=_kind(level), code=code, **request.args))
+
+
+@bp.get("/country")
+@login_required
+def country():
+    return _page("country", "VN")
+
+
+@bp.get("/<any(provinces, wards, markets):kind>/<code>")
+@login_required
+def unit(kind: str, code: str):
+    return _page(LEVELS[kind], code)
+
+
+def _kind(level: str) -> str:
+    return next(kind for kind, name in LEVELS.items() if name == level)
+
+
+def _page(level: str, code: str, *, status: int = 200, **extra):
+    day = DayArgs().load(request.args)["date"]
+    page = dashboard_for(db.session, current_user, level, code, day)
+    template = "stats/country.html" if isinstance(page, Unit) else f"stats/{level}.html"
+    return render_template(template, page=page, day=day, charts=dashboard_charts(page),
+                           tables=tables(page), kind=_kind(level), code=code, **extra), status
+
+
+@bp.get("/<any(country, provinces, wards, markets):kind>/<code>/<name>.<any(csv, xlsx):fmt>")
+@login_required
+def download(kind: str, code: str, name: str, fmt: str):
+    day = DayArgs().load(request.args)["date"]
+    page = dashboard_for(db.session, current_user, LEVELS[kind], code, day)
+    table = tables(page).get(name)
+    if table is None:
+        abort(404)
+    header = [translate(title) for title in table.header]
+    rows = [[_cell(value) for value in row] for row in table.rows]
+    out = io.BytesIO()
+    if fmt == "csv":
+        write_csv(out, header, rows)
+    else:
+        write_xlsx(out, translate(table.title)[:31], [header], rows)
+    out.seek(0)
+    file_name = f"so-lieu-{kind}-{code}-{name}-{day.isoformat()}.{fmt}"
+    return send_file(out, mimetype=FORMATS[fmt], as_attachment=True, download_name=file_name)
+
+
+def _cell(value):
+    if isinstance(value, bool):
+        return _("Có") if value else _("Không")
+    if isinstance(value, Message):
+        return translate(value)
+    if isinstance(value, list):
+        return "; ".join(_cell(item) for item in value)
+    return value
+
+
+# --- The Chợ 4.0 rule and fees --------------------------------------------------------------
+
+
+@bp.route("/provinces/<code>/rule", methods=["GET", "POST"])
+@login_required
+def rule(code: str):
+    province = visible_province(db.session, current_user, code)
+    errors, values = {}, {}
+    if request.method == "POST":
+        values = request.form.to_dict()
+        try:
+            SET_CHO40_RULE.check(current_user)
+            add_rule_version(db.session, current_user, province.code, RuleInput().load(values))
+        except DomainError as error:
+            db.session.rollback()
+            if error.status in (403, 404):
+                return domain_error_response(error)
+            errors = form_messages(error)
+        except ValidationError as error:
+            errors = translated_fields(error.messages)
+        else:
+            db.session.commit()
+            return redirect(url_for("stats.rule", code=province.code), 303)
+    return render_template(
+        "stats/rule.html", province=province, versions=rule_versions(db.session, province.code),
+        may_edit=SET_CHO40_RULE.allows(current_user), errors=errors, v=values,
+    ), 422 if errors else 200
+
+
+@bp.post("/markets/<int:market_id>/fees")
+@login_required
+def fees(market_id: int):
+    data = FeeInput().load(request.form)
+    if data["action"] == "start":
+        start_fee_collection(db.session, current_user, market_id, data["day"], data.get("note"))
+    else:
+        stop_fee_collection(db.session, current_user, market_id, data["day"])
+    db.session.commit()
+    return redirect(url_for("stats.unit", kind="markets", code=market_id), 303)
+
+
+# --- The monthly report ---------------------------------------------------------------------
+
+
+@bp.post("/provinces/<code>/report")
+@login_required
+def start_report(code: str):
+    province = visible_province(db.session, current_user, code)
+    MAKE_PROVINCE_REPORT.check(current_user)
+    year, month = ReportArgs().load(request.form)["month"]
+    job = runner.enqueue(REPORT_JOB, {"province_code": province.code, "year": year,
+                                      "month": month, "lang": str(get_locale())},
+                         created_by=current_user.id)
+    return redirect(url_for("stats.report_job", job_id=job.id), 303)
+
+
+@bp.get("/reports/<int:job_id>")
+@login_required
+def report_job(job_id: int):
+    job = _report_job(job_id)
+    response = make_response(render_template("stats/report_job.html", job=job))
+    if not job.finished:
+        response.headers["Refresh"] = "2"
+    return response
+
+
+@bp.get("/reports/<int:job_id>/file")
+@login_required
+def report_file(job_id: int):
+    job = _report_job(job_id)
+    path = runner.job_file(job)
+    if path is None:
+        abort(404)
+    return send_file(path, mimetype="application/pdf", as_attachment=True,
+                     download_name=job.download_name)
+
+
+def _report_job(job_id: int):
+    job = get_job(db.session, job_id, created_by=job_owner_filter(current_user))
+    if job is None or job.kind != REPORT_JOB:
+        abort(404)
+    return job
