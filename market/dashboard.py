@@ -242,7 +242,7 @@ def tables(dashboard: Dashboard | Unit) -> dict[str, Table]:
     if isinstance(dashboard, Unit):  # the country page: its provinces
         return {"units": _units_table(dashboard)}
     result = {}
-    if dashboard.unit.children:
+    if dashboard.area.level != "market":
         result["units"] = _units_table(dashboard.unit)
     result["series"] = Table("series", N_("Tỉ lệ theo tháng (ngày cuối tháng)"),
                              (N_("Tháng"), N_("Ngày"), H_ACTIVE, H_CASHLESS, H_SHARE),

@@ -27,6 +27,7 @@ from accounts.permissions import (
     job_owner_filter,
     sees_whole_province,
 )
+from api import ID
 from db import db
 from domain_errors import DomainError, Message
 from errors import domain_error_response, form_messages, translate, translated_fields
@@ -41,21 +42,20 @@ from market.cho40 import (
     visible_province,
 )
 from market.dashboard import dashboard_for, home_unit, shortfall_message, tables
-from market.indicators import Unit
 from market.report import REPORT_JOB
 from market.stats_schemas import DayArgs, FeeInput, ReportArgs, RuleInput
 from spreadsheets import write_csv, write_xlsx
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
 
-LEVELS = {"country": "country", "provinces": "province", "wards": "ward", "markets": "market"}
 FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 @bp.app_context_processor
 def stats_helpers():
-    return {"shortfall_message": lambda shortfall: translate(shortfall_message(shortfall))}
+    return {"shortfall_message": lambda shortfall: translate(shortfall_message(shortfall)),
+            "stats_url": stats_url}
 
 
 @bp.context_processor
@@ -70,9 +70,18 @@ def stats_permissions():
 @login_required
 def index():
     level, code = home_unit(current_user)
-    if level == "country":
-        return redirect(url_for("stats.country", **request.args))
-    return redirect(url_for("stats.unit", kind=_kind(level), code=code, **request.args))
+    return redirect(stats_url(level, code, **request.args))
+
+
+def stats_url(level: str, code: str | int, table: str | None = None, fmt: str | None = None,
+              **query) -> str:
+    """The address of a unit's page, or of one of its tables as a file."""
+    arguments = {"province": "province_code", "ward": "ward_code", "market": "market_id"}
+    if level != "country":
+        query[arguments[level]] = code
+    if table is None:
+        return url_for(f"stats.{level}", **query)
+    return url_for(f"stats.{level}_table", table=table, fmt=fmt, **query)
 
 
 @bp.get("/country")
@@ -81,41 +90,73 @@ def country():
     return _page("country", "VN")
 
 
-@bp.get("/<any(provinces, wards, markets):kind>/<code>")
+@bp.get("/provinces/<province_code>")
 @login_required
-def unit(kind: str, code: str):
-    return _page(LEVELS[kind], code)
+def province(province_code: str):
+    return _page("province", province_code)
 
 
-def _kind(level: str) -> str:
-    return next(kind for kind, name in LEVELS.items() if name == level)
+@bp.get("/wards/<ward_code>")
+@login_required
+def ward(ward_code: str):
+    return _page("ward", ward_code)
 
 
-def _page(level: str, code: str, *, status: int = 200, **extra):
+@bp.get(f"/markets/<{ID}:market_id>")
+@login_required
+def market(market_id: int):
+    return _page("market", str(market_id))
+
+
+def _page(level: str, code: str):
     day = DayArgs().load(request.args)["date"]
     page = dashboard_for(db.session, current_user, level, code, day)
-    template = "stats/country.html" if isinstance(page, Unit) else f"stats/{level}.html"
-    return render_template(template, page=page, day=day, charts=dashboard_charts(page),
-                           tables=tables(page), kind=_kind(level), code=code, **extra), status
+    return render_template(f"stats/{level}.html", page=page, day=day, level=level, code=code,
+                           charts=dashboard_charts(page), tables=tables(page))
 
 
-@bp.get("/<any(country, provinces, wards, markets):kind>/<code>/<name>.<any(csv, xlsx):fmt>")
+TABLE_FILE = "/<table>.<any(csv, xlsx):fmt>"
+
+
+@bp.get("/country" + TABLE_FILE)
 @login_required
-def download(kind: str, code: str, name: str, fmt: str):
+def country_table(table: str, fmt: str):
+    return _table_file("country", "VN", table, fmt)
+
+
+@bp.get("/provinces/<province_code>" + TABLE_FILE)
+@login_required
+def province_table(province_code: str, table: str, fmt: str):
+    return _table_file("province", province_code, table, fmt)
+
+
+@bp.get("/wards/<ward_code>" + TABLE_FILE)
+@login_required
+def ward_table(ward_code: str, table: str, fmt: str):
+    return _table_file("ward", ward_code, table, fmt)
+
+
+@bp.get(f"/markets/<{ID}:market_id>" + TABLE_FILE)
+@login_required
+def market_table(market_id: int, table: str, fmt: str):
+    return _table_file("market", str(market_id), table, fmt)
+
+
+def _table_file(level: str, code: str, name: str, fmt: str):
+    """One table of a page as the file the page links to, with the page's figures."""
     day = DayArgs().load(request.args)["date"]
-    page = dashboard_for(db.session, current_user, LEVELS[kind], code, day)
-    table = tables(page).get(name)
-    if table is None:
+    found = tables(dashboard_for(db.session, current_user, level, code, day)).get(name)
+    if found is None:
         abort(404)
-    header = [translate(title) for title in table.header]
-    rows = [[_cell(value) for value in row] for row in table.rows]
+    header = [translate(title) for title in found.header]
+    rows = [[_cell(value) for value in row] for row in found.rows]
     out = io.BytesIO()
     if fmt == "csv":
         write_csv(out, header, rows)
     else:
-        write_xlsx(out, translate(table.title)[:31], [header], rows)
+        write_xlsx(out, translate(found.title)[:31], [header], rows)
     out.seek(0)
-    file_name = f"so-lieu-{kind}-{code}-{name}-{day.isoformat()}.{fmt}"
+    file_name = f"so-lieu-{level}-{code}-{name}-{day.isoformat()}.{fmt}"
     return send_file(out, mimetype=FORMATS[fmt], as_attachment=True, download_name=file_name)
 
 
@@ -132,10 +173,10 @@ def _cell(value):
 # --- The Chợ 4.0 rule and fees --------------------------------------------------------------
 
 
-@bp.route("/provinces/<code>/rule", methods=["GET", "POST"])
+@bp.route("/provinces/<province_code>/rule", methods=["GET", "POST"])
 @login_required
-def rule(code: str):
-    province = visible_province(db.session, current_user, code)
+def rule(province_code: str):
+    province = visible_province(db.session, current_user, province_code)
     errors, values = {}, {}
     if request.method == "POST":
         values = request.form.to_dict()
@@ -151,7 +192,7 @@ def rule(code: str):
             errors = translated_fields(error.messages)
         else:
             db.session.commit()
-            return redirect(url_for("stats.rule", code=province.code), 303)
+            return redirect(url_for("stats.rule", province_code=province.code), 303)
     return render_template(
         "stats/rule.html", province=province, versions=rule_versions(db.session, province.code),
         may_edit=SET_CHO40_RULE.allows(current_user), errors=errors, v=values,
@@ -161,22 +202,23 @@ def rule(code: str):
 @bp.post("/markets/<int:market_id>/fees")
 @login_required
 def fees(market_id: int):
+    RECORD_MARKET_FEES.check(current_user)  # the role first: a refused one learns nothing more
     data = FeeInput().load(request.form)
     if data["action"] == "start":
         start_fee_collection(db.session, current_user, market_id, data["day"], data.get("note"))
     else:
         stop_fee_collection(db.session, current_user, market_id, data["day"])
     db.session.commit()
-    return redirect(url_for("stats.unit", kind="markets", code=market_id), 303)
+    return redirect(url_for("stats.market", market_id=market_id), 303)
 
 
 # --- The monthly report ---------------------------------------------------------------------
 
 
-@bp.post("/provinces/<code>/report")
+@bp.post("/provinces/<province_code>/report")
 @login_required
-def start_report(code: str):
-    province = visible_province(db.session, current_user, code)
+def start_report(province_code: str):
+    province = visible_province(db.session, current_user, province_code)
     MAKE_PROVINCE_REPORT.check(current_user)
     year, month = ReportArgs().load(request.form)["month"]
     job = runner.enqueue(REPORT_JOB, {"province_code": province.code, "year": year,

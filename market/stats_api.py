@@ -9,7 +9,13 @@ from api import ApiBlueprint, api_user
 from db import db
 from errors import translate
 from market.cho40 import market_verdicts
-from market.dashboard import area_code, check_visible, resolve_area, shortfall_message
+from market.dashboard import (
+    area_code,
+    check_visible,
+    home_unit,
+    resolve_area,
+    shortfall_message,
+)
 from market.stats import area_unit, monthly_series
 from market.stats_schemas import Cho40Schema, SeriesArgs, SeriesSchema, ShareArgs, ShareSchema
 from periods import month_last_day
@@ -23,6 +29,11 @@ blp = ApiBlueprint(
 
 
 def _visible_area(args: dict):
+    """The unit the query names, else the caller's own area; NotFound outside it."""
+    if not any(args.get(name) for name in ("province", "ward", "market")):
+        level, code = home_unit(api_user())
+        args = {{"province": "province", "ward": "ward", "market": "market"}.get(level, "_"):
+                int(code) if level == "market" else code}
     area = resolve_area(db.session, args.get("province"), args.get("ward"), args.get("market"))
     check_visible(db.session, api_user(), area.level, area_code(area))
     return area

@@ -145,7 +145,7 @@ class UnitSchema(Schema):
 
 
 class ShareSchema(UnitSchema):
-    date = fields.Date()
+    date = fields.String(metadata={"format": "date", "description": "The day counted."})
 
 
 class MonthFigureSchema(Schema):

@@ -87,8 +87,8 @@ def detail(vendor_id: int):
 @login_required
 def new_visit(vendor_id: int):
     """A return visit recorded from the phone at the stall."""
+    RECORD_VISITS.check(current_user)  # the role first: a refused one learns nothing more
     vendor = _vendor_or_404(vendor_id)
-    RECORD_VISITS.check(current_user)
     values, errors = {"visited_on": dt.date.today().isoformat()}, {}
     if request.method == "POST":
         values = request.form.to_dict()

@@ -26,6 +26,7 @@ from market.models import Market, Stall
 from tests.conftest import make_app
 from tests.factories import (
     DAI_TU,
+    THAI_NGUYEN,
     THU_DAU_MOT,
     login,
     make_bank_account,
@@ -40,6 +41,7 @@ from tests.factories import (
 )
 from vendors.models import PaymentMethod, Vendor, VendorKind
 
+FAR_PROVINCE = "79"  # Hồ Chí Minh City, where THU_DAU_MOT is: only the admin's area
 CONVERTER_ARGUMENTS = re.compile(r"<(\w+)\([^)]*\):")
 TABLE_FILE = Path(__file__).with_name("route_permissions.txt")
 # How the table writes the answers to anonymous requests.
@@ -90,7 +92,7 @@ ARCHIVING_ROUTES = {"POST /api/v1/products/<int:product_id>/archive",
 # The URL arguments that name a record: routes with one are requested a second time with the
 # records out of everyone's area but the admin's.
 RECORD_ARGUMENTS = {"vendor_id", "market_id", "stall_id", "method_id", "job_id", "product_id",
-                    "image_id", "listing_id", "export_id"}
+                    "image_id", "listing_id", "export_id", "province_code", "ward_code"}
 
 # The out-of-scope sweep sends these valid bodies, to every role but the admin, where an empty
 # one is refused before the record is looked up: the scope check must answer, not the schema.
@@ -104,6 +106,12 @@ FAR_BODIES = {
     "POST /api/v1/listings/<int:listing_id>/end": {"ended_on": "2026-02-01"},
     "POST /api/v1/images/<int:image_id>/move": {"position": 0},
     "POST /api/v1/vendors/<int:vendor_id>/exports": {"platform": "google"},
+    "POST /stats/markets/<int:market_id>/fees": {"action": "start", "day": "2025-01-01"},
+    "POST /stats/provinces/<province_code>/rule": {"effective_from": "2025-01-01",
+                                                   "min_cashless_percent": "50"},
+    "POST /stats/provinces/<province_code>/report": {"month": "2025-01"},
+    "POST /vendors/<int:vendor_id>/visits/new": {"placard_displayed": "yes",
+                                                 "used_last_30_days": "yes"},
     "POST /api/v1/vendors/<int:vendor_id>/payment-methods": {
         "kind": "bank_account", "bank_bin": "970436", "account_number": "0011001000009",
         "account_holder": "TRAN VAN XA"},
@@ -211,7 +219,8 @@ def url_values(world: World, role: Role | None, route: str, *, far: bool = False
                   "image_id": world.far_spare_images[DISPOSABLE_ROUTES.index(route)]
                   if route in DISPOSABLE_ROUTES else world.far_image,
                   "listing_id": world.far_listing,
-                  "export_id": world.far_export}
+                  "export_id": world.far_export, "province_code": FAR_PROVINCE,
+                  "ward_code": THU_DAU_MOT}
         cooperative = world.far_cooperative
     else:
         values = {"vendor_id": (world.cooperative if manager else world.vendor).id,
@@ -222,13 +231,16 @@ def url_values(world: World, role: Role | None, route: str, *, far: bool = False
                   else world.product,
                   "image_id": world.spare_images[DISPOSABLE_ROUTES.index(route)]
                   if route in DISPOSABLE_ROUTES else world.image,
-                  "listing_id": world.listing, "export_id": world.export}
+                  "listing_id": world.listing, "export_id": world.export,
+                  "province_code": THAI_NGUYEN, "ward_code": DAI_TU}
         cooperative = world.cooperative
     if route in COOPERATIVE_ROUTES:
         values["vendor_id"] = cooperative.id
     # A photo name of the form the store makes, of no stored photo: 404 to everyone (the photos
     # of products on sale are served in tests/catalog_export/test_export_pages.py).
-    return {**values, "code": "en", "filename": "css/app.css",
+    # A digitisation table every page of its level has.
+    table = "vendors" if route.startswith("GET /stats/markets/") else "units"
+    return {**values, "code": "en", "filename": "css/app.css", "table": table, "fmt": "csv",
             "name": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.jpg"}
 
 
