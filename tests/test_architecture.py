@@ -12,9 +12,10 @@ NOT_THE_APP = {".venv", "tests", "migrations", "bench", "scripts", "instance", "
 DOMAIN_PACKAGES = {"accounts", "catalog_export", "demo", "jobs", "market", "qr", "vendors"}
 # Modules that turn requests or commands into calls: only app.py registers them.
 ENTRY_MODULES = {"routes", "api", "cli", "import_routes", "readiness_routes", "export_routes",
-                 "export_api", "export_cli"}
+                 "export_api", "export_cli", "dashboard_routes", "stats_api", "stats_cli"}
 # Where correctness matters most: plain values in, plain values out.
 PURE_MODULES = {"domain_errors", "textnorm", "spreadsheets", "qr.payload", "market.indicators",
+                "market.charts",
                 "vendors.import_file"}
 FLASK = ("flask", "flask_babel", "flask_login", "flask_wtf", "flask_smorest",
          "flask_sqlalchemy", "flask_migrate")
@@ -23,6 +24,9 @@ FLASK_GLUE = {
     "jobs.runner",  # starts a job in this web process or hands it to RQ
     "catalog_export.export_jobs",  # queues an export with the app's folders and settings
     "catalog_export.export_schemas",  # the export form's and API's schemas (lazy messages)
+    "market.stats_schemas",  # the figures' query and form schemas (lazy messages)
+    "market.chart_views",  # the charts' titles and legends in the reader's language
+    "market.report",  # the monthly report: the app's template and locale, in a job
 }
 DATABASE = ("sqlalchemy", "db")
 
