@@ -14,6 +14,7 @@ from domain_errors import DomainError
 from market.dashboard import area_code, resolve_area
 from market.stats import area_unit, monthly_series
 from market.stats_schemas import SeriesArgs, SeriesSchema, ShareArgs
+from schema_fields import flat_messages
 
 FORMAT = click.Choice(["json", "csv"])
 
@@ -28,8 +29,8 @@ def _load(schema, values: dict) -> dict:
     try:
         return schema.load({key: value for key, value in values.items() if value is not None})
     except ValidationError as error:
-        fields = "; ".join(f"--{name}: {' '.join(map(str, messages))}"
-                           for name, messages in error.messages.items())
+        fields = "; ".join(f"--{name}: {' '.join(messages)}"
+                           for name, messages in flat_messages(error.messages).items())
         raise click.UsageError(fields) from error
 
 
