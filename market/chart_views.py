@@ -1,6 +1,7 @@
 """A dashboard's charts in the reader's language, for the pages and the monthly report alike."""
 from __future__ import annotations
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -13,23 +14,28 @@ def _percent(unit: Unit) -> float | None:
     return as_percent(unit.counts.share)
 
 
-def share_bars(unit: Unit, *, width: int = 720) -> Markup:
+def _percent_text(value: float) -> str:
+    return format_decimal(value, format="#,##0.0") + " %"
+
+
+def share_bars(unit: Unit, *, width: int = charts.WIDTH) -> Markup:
     """One bar per unit below (communes of a province, markets of a commune)."""
     title = {"country": _("Tỉ lệ theo tỉnh/thành"), "province": _("Tỉ lệ theo xã/phường"),
              "ward": _("Tỉ lệ theo chợ")}.get(unit.level, "")
-    children = [child for child in unit.children]
+    children = unit.children
     return Markup(charts.bar_chart(title, [child.name for child in children],
-                                   [_percent(child) for child in children], width=width))
+                                   [_percent(child) for child in children], width=width,
+                                   formatter=_percent_text))
 
 
-def monthly_line(dashboard: Dashboard, *, width: int = 720) -> Markup:
+def monthly_line(dashboard: Dashboard, *, width: int = charts.WIDTH) -> Markup:
     return Markup(charts.line_chart(
-        _("Tỉ lệ nhận thanh toán không dùng tiền mặt theo tháng (%)"),
+        _("Tỉ lệ theo tháng (%)"),
         [figure.label for figure in dashboard.series],
         [as_percent(figure.counts.share) for figure in dashboard.series], width=width))
 
 
-def markets_map(dashboard: Dashboard, *, width: int = 720) -> Markup:
+def markets_map(dashboard: Dashboard, *, width: int = charts.WIDTH) -> Markup:
     """The area's markets that have coordinates, as dots coloured by share."""
     shares = {v.market_id: as_percent(v.counts.share) for v in dashboard.verdicts}
     located = dashboard.located_markets
@@ -40,7 +46,7 @@ def markets_map(dashboard: Dashboard, *, width: int = 720) -> Markup:
                                     _("chưa có tiểu thương"), width=width))
 
 
-def dashboard_charts(dashboard: Dashboard | Unit, *, width: int = 720) -> dict[str, Markup]:
+def dashboard_charts(dashboard: Dashboard | Unit, *, width: int = charts.WIDTH) -> dict[str, Markup]:
     if isinstance(dashboard, Unit):
         return {"bars": share_bars(dashboard, width=width)}
     result = {"line": monthly_line(dashboard, width=width)}

@@ -4,7 +4,7 @@ already translated; no Flask, no database."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pygal
@@ -17,18 +17,28 @@ SHARE_BANDS = ((25, "#d73027"), (50, "#fc8d59"), (75, "#91bfdb"), (101, "#1f5fa8
 NO_VENDOR_COLOUR = "#9e9e9e"
 
 
+# Drawn 640 px wide with large type: a phone shows the chart at about 360 px, where 15 px text
+# still reads as 8 to 9 px; a desk screen and A4 show it at its own size.
+WIDTH = 640
+
+
 def _style(*colours: str) -> Style:
     return Style(font_family=FONT, background="white", plot_background="white",
                  foreground="#222", foreground_strong="#111", foreground_subtle="#bbb",
-                 colors=colours or (BLUE,), title_font_size=16, label_font_size=12,
-                 major_label_font_size=12, value_font_size=11, legend_font_size=12,
-                 tooltip_font_size=12)
+                 colors=colours or (BLUE,), title_font_size=18, label_font_size=15,
+                 major_label_font_size=15, value_font_size=15, legend_font_size=15,
+                 tooltip_font_size=15)
 
 
 def _options(**options) -> dict:
     # js=[]: pygal links a script from its CDN by default; the app serves no CDN script.
     return {"js": [], "disable_xml_declaration": True, "explicit_size": True,
-            "show_legend": False, "no_data_text": "—", **options}
+            "show_legend": False, "no_data_text": "—", "truncate_label": -1,
+            "truncate_legend": -1, **options}
+
+
+def _plain_percent(value: float) -> str:
+    return f"{value:.1f} %"
 
 
 def _svg(chart) -> str:
@@ -36,24 +46,26 @@ def _svg(chart) -> str:
 
 
 def bar_chart(title: str, labels: Sequence[str], percents: Sequence[float | None], *,
-              width: int = 720) -> str:
+              width: int = WIDTH, formatter: Callable[[float], str] = _plain_percent) -> str:
     """Horizontal bars of shares in percent, one per unit; a unit with nobody active has none."""
-    height = max(160, 60 + 28 * len(labels))
+    height = max(180, 90 + 36 * len(labels))
     chart = pygal.HorizontalBar(**_options(
         title=title, width=width, height=height, range=(0, 100), print_values=True,
-        value_formatter=lambda value: "" if value is None else f"{value:.1f} %",
-        style=_style()))
+        # A short bar has no room for its figure (the table beside the chart has them all).
+        value_formatter=lambda value: "" if value is None or value < 8 else formatter(value),
+        y_labels=[0, 25, 50, 75, 100], style=_style()))
     chart.x_labels = list(labels)
     chart.add(title, list(percents))
     return _svg(chart)
 
 
 def line_chart(title: str, labels: Sequence[str], percents: Sequence[float | None], *,
-               width: int = 720, height: int = 300) -> str:
-    """The share month by month, in percent."""
+               width: int = WIDTH, height: int = 340) -> str:
+    """The share month by month, in percent (whole numbers on the dots: the table has more)."""
     chart = pygal.Line(**_options(
-        title=title, width=width, height=height, range=(0, 100), dots_size=3,
-        x_label_rotation=-45 if len(labels) > 8 else 0, print_values=len(labels) <= 13,
+        title=title, width=width, height=height, range=(0, 100), dots_size=4,
+        y_labels=[0, 25, 50, 75, 100], x_label_rotation=-45 if len(labels) > 6 else 0,
+        print_values=len(labels) <= 13,
         value_formatter=lambda value: "" if value is None else f"{value:.0f}",
         style=_style()))
     chart.x_labels = list(labels)
@@ -76,7 +88,7 @@ def share_colour(percent: float | None) -> str:
 
 
 def market_map(title: str, points: Sequence[MapPoint], band_labels: Sequence[str],
-               no_vendor_label: str, *, width: int = 720) -> str:
+               no_vendor_label: str, *, width: int = WIDTH) -> str:
     """The markets as dots placed by their coordinates and coloured by share: an XY chart whose
     axes have one scale (a degree of longitude shrunk by the cosine of the latitude), so the
     province keeps its shape. No tiles, no outlines: dots and names."""
@@ -86,7 +98,7 @@ def market_map(title: str, points: Sequence[MapPoint], band_labels: Sequence[str
     lons = [p.longitude for p in points]
     shrink = math.cos(math.radians(sum(lats) / len(lats)))
     # A margin around the dots, and at least 0.05° so one market alone is not a corner.
-    span = max(max(lats) - min(lats), (max(lons) - min(lons)) * shrink, 0.05) * 1.15
+    span = max(max(lats) - min(lats), (max(lons) - min(lons)) * shrink, 0.05) * 1.4
     mid_lat, mid_lon = (max(lats) + min(lats)) / 2, (max(lons) + min(lons)) / 2
     lon_range = (mid_lon - span / shrink / 2, mid_lon + span / shrink / 2)
     lat_range = (mid_lat - span / 2, mid_lat + span / 2)

@@ -18,7 +18,6 @@ from qr.placard_data import file_slug
 
 REPORT_JOB = "stats_report"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
-CHART_WIDTH = 640  # px at 96 dpi: the A4 page's width inside its margins
 
 
 def render_report_pdf(session, province_code: str, year: int, month: int) -> tuple[bytes, str]:
@@ -30,7 +29,7 @@ def render_report_pdf(session, province_code: str, year: int, month: int) -> tup
         raise NotFound(N_("Không tìm thấy tỉnh/thành này."))
     html = render_template(
         "stats/report.html", report=report, page=report.dashboard,
-        charts=dashboard_charts(report.dashboard, width=CHART_WIDTH),
+        charts=dashboard_charts(report.dashboard),
         tables=tables(report.dashboard),
         shortfall_message=lambda shortfall: translate(shortfall_message(shortfall)))
     # Fonts and styles from static/, as the pages have them: nothing is fetched from outside.
