@@ -48,7 +48,13 @@ from schema_fields import MAX_ID
 from textnorm import vietnamese_sort_key
 from vendors.models import PaymentMethod, Vendor
 from vendors.status import is_active_on, is_cashless_on, method_in_use_on
-from vendors.visits import DueVisit, due_for_visit, last_visits, visit_counts
+from vendors.visits import (
+    DEFAULT_WINDOW_DAYS,
+    DueVisit,
+    due_for_visit,
+    last_visits,
+    visit_counts,
+)
 
 SERIES_MONTHS = 12
 
@@ -71,6 +77,7 @@ class Dashboard:
     vendors: list[VendorStatus] = field(default_factory=list)
     fees: list[MarketFeeCollection] = field(default_factory=list)
     market: Market | None = None
+    visit_days: int = DEFAULT_WINDOW_DAYS  # the window of `visits` and `due`
     located_markets: list[Market] = field(default_factory=list)  # those with coordinates
 
     @property
@@ -99,41 +106,46 @@ class VendorStatus:
 
 
 def _dashboard(session: Session, day: dt.date, area: Area, unit: Unit,
-               province_code: str) -> Dashboard:
+               province_code: str, visit_days: int) -> Dashboard:
     first, last = last_months(day, SERIES_MONTHS)
-    due, due_total = due_for_visit(session, day, area)
+    due, due_total = due_for_visit(session, day, area, visit_days)
     return Dashboard(
         day=day, area=area, unit=unit, series=monthly_series(session, area, first, last),
         breakdown=breakdown(session, day, area), verdicts=market_verdicts(session, day, area),
-        visits=visit_counts(session, day, area), due=due, due_total=due_total,
+        visits=visit_counts(session, day, area, visit_days), due=due, due_total=due_total,
+        visit_days=visit_days,
         rule=rule_in_force(session, province_code, day), province_code=province_code,
         located_markets=list(session.scalars(select(Market).where(
             area.market_clause(), Market.latitude.is_not(None),
             Market.longitude.is_not(None)))))
 
 
-def province_dashboard(session: Session, province_code: str, day: dt.date) -> Dashboard | None:
+def province_dashboard(session: Session, province_code: str, day: dt.date,
+                       visit_days: int = DEFAULT_WINDOW_DAYS) -> Dashboard | None:
     area = Area(province_code=province_code)
     unit = area_unit(session, day, area)
-    return None if unit is None else _dashboard(session, day, area, unit, province_code)
+    return (None if unit is None
+            else _dashboard(session, day, area, unit, province_code, visit_days))
 
 
-def ward_dashboard(session: Session, ward_code: str, day: dt.date) -> Dashboard | None:
+def ward_dashboard(session: Session, ward_code: str, day: dt.date,
+                   visit_days: int = DEFAULT_WINDOW_DAYS) -> Dashboard | None:
     area = Area(ward_code=ward_code)
     unit = area_unit(session, day, area)
     if unit is None:
         return None
     province_code = session.scalar(select(Ward.province_code).where(Ward.code == ward_code))
-    return _dashboard(session, day, area, unit, province_code)
+    return _dashboard(session, day, area, unit, province_code, visit_days)
 
 
-def market_dashboard(session: Session, market_id: int, day: dt.date) -> Dashboard | None:
+def market_dashboard(session: Session, market_id: int, day: dt.date,
+                     visit_days: int = DEFAULT_WINDOW_DAYS) -> Dashboard | None:
     market = session.get(Market, market_id)
     if market is None:
         return None
     area = Area(market_id=market_id)
     dashboard = _dashboard(session, day, area, area_unit(session, day, area),
-                           market.ward.province_code)
+                           market.ward.province_code, visit_days)
     dashboard.market = market
     dashboard.vendors = market_vendors(session, market_id, day)
     dashboard.fees = fee_collections(session, market_id)
@@ -328,15 +340,15 @@ def check_visible(session: Session, actor: User, level: str, code: str) -> None:
         raise NotFound(N_("Không tìm thấy đơn vị này trong địa bàn của bạn."))
 
 
-def dashboard_for(session: Session, actor: User, level: str, code: str,
-                  day: dt.date) -> Dashboard | Unit:
+def dashboard_for(session: Session, actor: User, level: str, code: str, day: dt.date,
+                  visit_days: int = DEFAULT_WINDOW_DAYS) -> Dashboard | Unit:
     """The page of the unit on `day`, for a user who may see it (check_visible)."""
     check_visible(session, actor, level, code)
     if level == "country":
         return country_dashboard(session, day)
     build = {"province": province_dashboard, "ward": ward_dashboard,
-             "market": lambda s, c, d: market_dashboard(s, int(c), d)}[level]
-    page = build(session, code, day)
+             "market": lambda s, c, d, n: market_dashboard(s, int(c), d, n)}[level]
+    page = build(session, code, day, visit_days)
     if page is None:
         raise NotFound(N_("Không tìm thấy đơn vị này trong địa bàn của bạn."))
     return page

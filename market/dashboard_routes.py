@@ -109,8 +109,9 @@ def market(market_id: int):
 
 
 def _page(level: str, code: str):
-    day = DayArgs().load(request.args)["date"]
-    page = dashboard_for(db.session, current_user, level, code, day)
+    args = DayArgs().load(request.args)
+    day = args["date"]
+    page = dashboard_for(db.session, current_user, level, code, day, args["days"])
     return render_template(f"stats/{level}.html", page=page, day=day, level=level, code=code,
                            charts=dashboard_charts(page), tables=tables(page))
 
@@ -144,8 +145,10 @@ def market_table(market_id: int, table: str, fmt: str):
 
 def _table_file(level: str, code: str, name: str, fmt: str):
     """One table of a page as the file the page links to, with the page's figures."""
-    day = DayArgs().load(request.args)["date"]
-    found = tables(dashboard_for(db.session, current_user, level, code, day)).get(name)
+    args = DayArgs().load(request.args)
+    day = args["date"]
+    found = tables(dashboard_for(db.session, current_user, level, code, day,
+                                 args["days"])).get(name)
     if found is None:
         abort(404)
     header = [translate(title) for title in found.header]

@@ -12,7 +12,7 @@ from accounts.permissions import WRITE_MARKETS, WRITE_STALLS, market_scope, ward
 from domain_errors import N_, Conflict, Invalid, NotFound
 from market.indicators import cashless_share
 from market.models import Market, Province, Stall, Ward
-from textnorm import search_key
+from textnorm import search_key, vietnamese_sort_key
 from vendors.models import Vendor
 from vendors.status import accepts_cashless_on, active_on
 
@@ -34,7 +34,8 @@ class MarketSummary:
 def market_summaries(
     session: Session, scope: ColumnElement[bool], day: dt.date
 ) -> list[MarketSummary]:
-    """Each market in scope with its active and cashless vendor counts on `day`."""
+    """Each market in scope with its active and cashless vendor counts on `day`, in Vietnamese
+    alphabetical order."""
     stmt = (
         select(
             Market.id,
@@ -48,12 +49,12 @@ def market_summaries(
         .outerjoin(Vendor, and_(Vendor.market_id == Market.id, active_on(day)))
         .where(scope)
         .group_by(Market.id, Market.name, Ward.name, Market.market_class)
-        .order_by(Market.name)
     )
-    return [
+    summaries = [
         MarketSummary(mid, name, ward, mclass.value if mclass else None, active, cashless)
         for mid, name, ward, mclass, active, cashless in session.execute(stmt)
     ]
+    return sorted(summaries, key=lambda s: (vietnamese_sort_key(s.name), s.market_id))
 
 
 def get_market(session: Session, market_id: int, scope: ColumnElement[bool]) -> Market | None:

@@ -16,9 +16,17 @@ from market.dashboard import (
     resolve_area,
     shortfall_message,
 )
-from market.stats import area_unit, monthly_series
-from market.stats_schemas import Cho40Schema, SeriesArgs, SeriesSchema, ShareArgs, ShareSchema
+from market.stats import area_unit, breakdown, monthly_series
+from market.stats_schemas import (
+    BreakdownSchema,
+    Cho40Schema,
+    SeriesArgs,
+    SeriesSchema,
+    ShareArgs,
+    ShareSchema,
+)
 from periods import month_last_day
+from vendors.visits import due_for_visit, visit_counts
 
 blp = ApiBlueprint(
     "stats_api", __name__,
@@ -88,3 +96,25 @@ class Cho40(MethodView):
                             "message": translate(shortfall_message(s))}
                            for s in v.verdict.shortfalls],
         } for v in market_verdicts(db.session, day, area)]}
+
+
+@blp.route("/stats/breakdown")
+class BreakdownOfUnit(MethodView):
+    @blp.requires(SEE_DIGITISATION)
+    @blp.arguments(ShareArgs, location="query")
+    @blp.response(200, BreakdownSchema)
+    @blp.alt_response(404, description="No such unit in your area.")
+    def get(self, args):
+        """The unit's counts on a day by vendor kind, market class and payment kind, and its
+        return visits within `days` days"""
+        area = _visible_area(args)
+        day, days = args["date"], args["days"]
+        figures = breakdown(db.session, day, area)
+        visits = visit_counts(db.session, day, area, days)
+        _due, due = due_for_visit(db.session, day, area, days, limit=0)
+        return {"date": day, "level": area.level, "code": area_code(area),
+                "by_vendor_kind": figures.by_vendor_kind,
+                "by_market_class": figures.by_market_class,
+                "by_payment_kind": figures.by_payment_kind,
+                "visits": {"days": days, "cashless": visits.cashless, "visited": visits.visited,
+                           "verified_used": visits.verified_used, "due": due}}

@@ -58,6 +58,9 @@ class _Args(Schema):
 class DayArgs(_Args):
     date = fields.Date(validate=_no_later_than_today, metadata={
         "description": "The day the figures are for (YYYY-MM-DD); today if left out."})
+    days = fields.Integer(load_default=30, validate=Range(
+        min=1, max=366, error=_l("Số ngày từ 1 đến 366.")), metadata={
+        "description": "Visits count within this many days up to the day (30 if left out)."})
 
     @post_load
     def _today_by_default(self, data, **kwargs):
@@ -196,3 +199,38 @@ class VerdictSchema(Schema):
 class Cho40Schema(Schema):
     date = fields.Date()
     markets = fields.List(fields.Nested(VerdictSchema))
+
+
+class CountsSchema(Schema):
+    active = fields.Integer()
+    cashless = fields.Integer()
+    share = fields.Method("_share", allow_none=True,
+                          metadata={"type": "number", "nullable": True})
+
+    def _share(self, counts):
+        share = counts.share
+        return None if share is None else round(float(share), 6)
+
+
+class VisitFiguresSchema(Schema):
+    days = fields.Integer(metadata={"description": "The window, in days up to the date."})
+    cashless = fields.Integer(metadata={"description": "Active vendors accepting cashless."})
+    visited = fields.Integer(metadata={"description": "Of them, visited within the window."})
+    verified_used = fields.Integer(metadata={
+        "description": "Of them, whose latest visit in the window found the placard used."})
+    due = fields.Integer(metadata={"description": "Cashless vendors not visited in the window."})
+
+
+class BreakdownSchema(Schema):
+    date = fields.Date()
+    level = fields.String()
+    code = fields.String()
+    by_vendor_kind = fields.Dict(keys=fields.String(), values=fields.Nested(CountsSchema),
+                                 metadata={"description": "trader, household_business, "
+                                                          "cooperative"})
+    by_market_class = fields.Dict(keys=fields.String(), values=fields.Nested(CountsSchema),
+                                  metadata={"description": "I, II, III, none"})
+    by_payment_kind = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "Active vendors with a method of the kind in use: bank_account, "
+                       "ewallet:<provider>, card_terminal; one vendor may count under several."})
+    visits = fields.Nested(VisitFiguresSchema)

@@ -52,6 +52,7 @@ def test_the_document_has_every_api_route_and_method(app, client):
         "/api/v1/stats/share",
         "/api/v1/stats/series",
         "/api/v1/stats/cho40",
+        "/api/v1/stats/breakdown",
         "/api/v1/vendors/{vendor_id}/exports",
         "/api/v1/exports/{export_id}", "/api/v1/exports/{export_id}/file",
         "/api/v1/exports/{export_id}/images",

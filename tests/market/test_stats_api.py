@@ -100,6 +100,18 @@ def test_series_and_cho40(client, area, figures):
         "message": "cần thêm 1 tiểu thương nhận thanh toán không dùng tiền mặt"}]
 
 
+def test_breakdown_by_kind_class_payment_and_visits(client, area, figures):
+    body = client.get(f"/api/v1/stats/breakdown?market={area.market.id}&date={DAY}&days=10",
+                      headers=area.auth(Role.COMMUNE_STAFF)).get_json()
+    assert body["by_vendor_kind"]["trader"] == {"active": 3, "cashless": 2,
+                                                "share": pytest.approx(0.666667)}
+    assert body["by_market_class"]["II"]["active"] == 3
+    # Two bank accounts of one vendor: one vendor under bank_account.
+    assert body["by_payment_kind"] == {"bank_account": 2}
+    assert body["visits"] == {"days": 10, "cashless": 2, "visited": 0, "verified_used": 0,
+                              "due": 2}
+
+
 def test_the_cli_share_as_json_and_csv(runner, area, figures):
     result = runner.invoke(args=["stats", "share", "--province", THAI_NGUYEN, "--date",
                                  DAY.isoformat()])
