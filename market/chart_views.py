@@ -38,12 +38,14 @@ def monthly_line(dashboard: Dashboard, *, width: int = charts.WIDTH) -> Markup:
 def markets_map(dashboard: Dashboard, *, width: int = charts.WIDTH) -> Markup:
     """The area's markets that have coordinates, as dots coloured by share."""
     shares = {v.market_id: as_percent(v.counts.share) for v in dashboard.verdicts}
-    located = dashboard.located_markets
     points = [charts.MapPoint(market.name, float(market.latitude), float(market.longitude),
-                              shares.get(market.id)) for market in located]
-    bands = [_("dưới 25 %"), _("25–50 %"), _("50–75 %"), _("từ 75 %")]
-    return Markup(charts.market_map(_("Bản đồ chợ theo tỉ lệ"), points, bands,
-                                    _("chưa có tiểu thương"), width=width))
+                              shares.get(market.id)) for market in dashboard.located_markets]
+    return Markup(charts.market_map(points, width=width))
+
+
+def map_legend() -> list[tuple[str, str]]:
+    return charts.legend_bands([_("dưới 25 %"), _("25–50 %"), _("50–75 %"), _("từ 75 %")],
+                               _("chưa có tiểu thương"))
 
 
 def dashboard_charts(dashboard: Dashboard | Unit, *, width: int = charts.WIDTH) -> dict[str, Markup]:

@@ -4,6 +4,7 @@ already translated; no Flask, no database."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -26,7 +27,8 @@ def _style(*colours: str) -> Style:
     return Style(font_family=FONT, background="white", plot_background="white",
                  foreground="#222", foreground_strong="#111", foreground_subtle="#bbb",
                  colors=colours or (BLUE,), title_font_size=18, label_font_size=15,
-                 major_label_font_size=15, value_font_size=15, legend_font_size=15,
+                 major_label_font_size=15, value_font_size=15, value_label_font_size=15,
+                 legend_font_size=15,
                  tooltip_font_size=15)
 
 
@@ -41,8 +43,13 @@ def _plain_percent(value: float) -> str:
     return f"{value:.1f} %"
 
 
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL)
+
+
 def _svg(chart) -> str:
-    return chart.render(is_unicode=True)
+    # pygal writes its tooltip configuration as an inline script whatever `js` says: the charts
+    # need no script, and a page allowing none (Content-Security-Policy) would refuse it.
+    return _SCRIPT.sub("", chart.render(is_unicode=True))
 
 
 def bar_chart(title: str, labels: Sequence[str], percents: Sequence[float | None], *,
@@ -87,30 +94,34 @@ def share_colour(percent: float | None) -> str:
     return next(colour for limit, colour in SHARE_BANDS if percent < limit)
 
 
-def market_map(title: str, points: Sequence[MapPoint], band_labels: Sequence[str],
-               no_vendor_label: str, *, width: int = WIDTH) -> str:
-    """The markets as dots placed by their coordinates and coloured by share: an XY chart whose
-    axes have one scale (a degree of longitude shrunk by the cosine of the latitude), so the
-    province keeps its shape. No tiles, no outlines: dots and names."""
+def market_map(points: Sequence[MapPoint], *, width: int = WIDTH) -> str:
+    """The markets as dots placed by their coordinates and coloured by share (SHARE_BANDS), named
+    beside them. One scale on both axes: the ranges span as many kilometres across as down (a
+    degree of longitude shrunk by the cosine of the latitude) on a square plot with no title,
+    legend or axis labels taking room from it, so the province keeps its shape. The page gives
+    the title and the colours' legend (legend_bands). No tiles, no outlines: dots and names."""
+    options = _options(width=width, height=width, stroke=False, dots_size=7, margin=12,
+                       spacing=0, show_x_labels=False, show_y_labels=False,
+                       show_x_guides=False, show_y_guides=False, print_labels=True,
+                       style=_style(*(colour for _, colour in SHARE_BANDS), NO_VENDOR_COLOUR))
     if not points:
-        return _svg(pygal.XY(**_options(title=title, width=width, height=200, style=_style())))
+        return _svg(pygal.XY(**options))
     lats = [p.latitude for p in points]
     lons = [p.longitude for p in points]
     shrink = math.cos(math.radians(sum(lats) / len(lats)))
-    # A margin around the dots, and at least 0.05° so one market alone is not a corner.
+    # A margin around the dots for their names, and at least 0.05° so one market alone is not
+    # in a corner.
     span = max(max(lats) - min(lats), (max(lons) - min(lons)) * shrink, 0.05) * 1.4
     mid_lat, mid_lon = (max(lats) + min(lats)) / 2, (max(lons) + min(lons)) / 2
-    lon_range = (mid_lon - span / shrink / 2, mid_lon + span / shrink / 2)
-    lat_range = (mid_lat - span / 2, mid_lat + span / 2)
-    bands = [*zip(band_labels, [colour for _, colour in SHARE_BANDS]),
-             (no_vendor_label, NO_VENDOR_COLOUR)]
-    chart = pygal.XY(**_options(
-        title=title, width=width, height=width, stroke=False, dots_size=7,
-        xrange=lon_range, range=lat_range, show_legend=True, legend_at_bottom=True,
-        legend_at_bottom_columns=3, show_x_labels=False, show_y_labels=False,
-        show_x_guides=False, show_y_guides=False, print_labels=True,
-        style=_style(*(colour for _, colour in bands))))
-    for label, colour in bands:
-        chart.add(label, [{"value": (p.longitude, p.latitude), "label": p.name}
-                          for p in points if share_colour(p.percent) == colour])
+    chart = pygal.XY(**options, xrange=(mid_lon - span / shrink / 2, mid_lon + span / shrink / 2),
+                     range=(mid_lat - span / 2, mid_lat + span / 2))
+    for colour in [colour for _, colour in SHARE_BANDS] + [NO_VENDOR_COLOUR]:
+        chart.add(colour, [{"value": (p.longitude, p.latitude), "label": p.name}
+                           for p in points if share_colour(p.percent) == colour])
     return _svg(chart)
+
+
+def legend_bands(band_labels: Sequence[str], no_vendor_label: str) -> list[tuple[str, str]]:
+    """(label, colour) of each colour of the map, for the legend the page draws under it."""
+    return [*zip(band_labels, [colour for _, colour in SHARE_BANDS]),
+            (no_vendor_label, NO_VENDOR_COLOUR)]

@@ -33,7 +33,7 @@ from domain_errors import DomainError, Message
 from errors import domain_error_response, form_messages, translate, translated_fields
 from jobs import runner
 from jobs.service import get_job
-from market.chart_views import dashboard_charts
+from market.chart_views import dashboard_charts, map_legend
 from market.cho40 import (
     add_rule_version,
     rule_versions,
@@ -55,7 +55,7 @@ FORMATS = {"csv": "text/csv; charset=utf-8",
 @bp.app_context_processor
 def stats_helpers():
     return {"shortfall_message": lambda shortfall: translate(shortfall_message(shortfall)),
-            "stats_url": stats_url}
+            "stats_url": stats_url, "map_legend": map_legend}
 
 
 @bp.context_processor

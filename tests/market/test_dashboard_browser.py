@@ -63,7 +63,7 @@ def test_provincial_staff_pick_a_past_day_open_a_commune_and_download(
     # 6 active, 2 cashless on 31 March 2025: the 2025 account is not counted yet.
     expect(page.locator("[data-active]")).to_have_text("6")
     expect(page.locator("[data-cashless]")).to_have_text("2")
-    assert page.locator("figure.chart svg").count() == 3  # by commune, by month, the map
+    assert page.locator("figure.chart > svg").count() == 3  # by commune, by month, the map
     assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS[screen]["width"]
 
     with page.expect_navigation():
