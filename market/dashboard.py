@@ -110,7 +110,8 @@ def _dashboard(session: Session, day: dt.date, area: Area, unit: Unit,
     first, last = last_months(day, SERIES_MONTHS)
     due, due_total = due_for_visit(session, day, area, visit_days)
     return Dashboard(
-        day=day, area=area, unit=unit, series=monthly_series(session, area, first, last),
+        day=day, area=area, unit=unit,
+        series=monthly_series(session, area, first, last, until=day),
         breakdown=breakdown(session, day, area), verdicts=market_verdicts(session, day, area),
         visits=visit_counts(session, day, area, visit_days), due=due, due_total=due_total,
         visit_days=visit_days,

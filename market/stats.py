@@ -178,11 +178,17 @@ class MonthFigure:
 
 
 def monthly_series(session: Session, area: Area, first: tuple[int, int],
-                   last: tuple[int, int]) -> list[MonthFigure]:
-    """The area's counts on the last day of each month from `first` to `last` (both included)."""
+                   last: tuple[int, int], *, until: dt.date | None = None) -> list[MonthFigure]:
+    """The area's counts on the last day of each month from `first` to `last` (both included);
+    a month that ends after `until` (the day a page shows, or today) is read on `until`: its
+    last day has not come, and its figure must not guess it."""
     figures = []
     for year, month in months(first, last):
         day = month_last_day(year, month)
+        if until is not None and day > until:
+            if (year, month) > (until.year, until.month):
+                break
+            day = until
         figures.append(MonthFigure(year, month, day, area_counts(session, day, area)))
     return figures
 

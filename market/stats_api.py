@@ -2,6 +2,8 @@
 the units of the caller's area (see api.py for tokens, scope, errors)."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask.views import MethodView
 
 from accounts.permissions import SEE_DIGITISATION
@@ -69,9 +71,10 @@ class Series(MethodView):
     def get(self, args):
         """The share on the last day of each month, from one month to another"""
         area = _visible_area(args)
-        unit = area_unit(db.session, month_last_day(*args["last"]), area)
+        unit = area_unit(db.session, min(month_last_day(*args["last"]), dt.date.today()), area)
         return {"level": area.level, "code": area_code(area), "name": unit.name,
-                "months": monthly_series(db.session, area, args["first"], args["last"])}
+                "months": monthly_series(db.session, area, args["first"], args["last"],
+                                         until=dt.date.today())}
 
 
 @blp.route("/stats/cho40")

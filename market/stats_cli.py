@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import sys
 
@@ -87,7 +88,8 @@ def series_command(province, ward, market, first, last, output) -> None:
     args = _load(SeriesArgs(), {"province": province, "ward": ward, "market": market,
                                 "from": first, "to": last})
     area = _area(args)
-    figures = monthly_series(db.session, area, args["first"], args["last"])
+    figures = monthly_series(db.session, area, args["first"], args["last"],
+                             until=dt.date.today())
     unit = area_unit(db.session, figures[-1].day, area)
     data = SeriesSchema().dump({"level": area.level, "code": area_code(area), "name": unit.name,
                                 "months": figures})

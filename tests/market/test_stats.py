@@ -238,3 +238,13 @@ def test_counts_by_ward_match_the_oracle_on_odd_days(session, population):
         for market in population.markets[TAN_HOA]:
             assert per_market[market.id] == population.expected(
                 day, lambda m, w, i=market.id: m == i)
+
+
+def test_the_running_month_is_read_on_the_day_shown_not_its_future_last_day(session):
+    market = make_market(session, ward_code=TAN_CUONG)
+    vendor = _vendor(session, market, joined_on=dt.date(2026, 1, 1))
+    make_bank_account(session, vendor, started_on=dt.date(2026, 3, 20))
+    area = Area(market_id=market.id)
+    series = monthly_series(session, area, (2026, 2), (2026, 4), until=dt.date(2026, 3, 10))
+    assert [(f.day, f.counts) for f in series] == [
+        (dt.date(2026, 2, 28), Counts(1, 0)), (dt.date(2026, 3, 10), Counts(1, 0))]
