@@ -43,7 +43,7 @@ from catalog_export.image_store import images_dir, media_type, path_of
 from db import db
 from domain_errors import N_, DomainError
 from errors import form_messages, translated_fields
-from jobs.runner import output_dir
+from jobs.runner import job_page, output_dir
 
 bp = Blueprint("catalog_exports", __name__, url_prefix="/catalog")
 
@@ -94,12 +94,7 @@ def province_history():
 def export_result(export_id: int):
     record = get_export(db.session, current_user, export_id)
     job = jobs_of(db.session, [record]).get(record.job_id)
-    response = make_response(render_template(
-        "catalog/export_result.html", record=record, job=job, **_details([record])))
-    if job is not None and not job.finished:
-        # Progress without JavaScript: the browser reloads the page until the job is over.
-        response.headers["Refresh"] = "2"
-    return response
+    return job_page("catalog/export_result.html", job, record=record, **_details([record]))
 
 
 @bp.get("/exports/<int:export_id>/file", defaults={"part": "file"})

@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import Flask, current_app, make_response, render_template
 
 from db import db
 from domain_errors import N_
@@ -33,6 +33,15 @@ def output_dir(app: Flask) -> Path:
     """Where job files go: JOBS_DIR, else the instance folder's jobs/ (RQ workers must see the
     same folder as the web processes)."""
     return Path(app.config.get("JOBS_DIR") or Path(app.instance_path) / "jobs")
+
+
+def job_page(template: str, job: Job | None, **context):
+    """A page showing a job (`job` in the template); until the job is over the browser reloads
+    it every 2 seconds: progress without JavaScript."""
+    response = make_response(render_template(template, job=job, **context))
+    if job is not None and not job.finished:
+        response.headers["Refresh"] = "2"
+    return response
 
 
 def job_file(job: Job) -> Path | None:

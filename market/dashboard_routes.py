@@ -8,7 +8,6 @@ import io
 from flask import (
     Blueprint,
     abort,
-    make_response,
     redirect,
     render_template,
     request,
@@ -233,11 +232,7 @@ def start_report(province_code: str):
 @bp.get("/reports/<int:job_id>")
 @login_required
 def report_job(job_id: int):
-    job = _report_job(job_id)
-    response = make_response(render_template("stats/report_job.html", job=job))
-    if not job.finished:
-        response.headers["Refresh"] = "2"
-    return response
+    return runner.job_page("stats/report_job.html", _report_job(job_id))
 
 
 @bp.get("/reports/<int:job_id>/file")

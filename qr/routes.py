@@ -21,7 +21,7 @@ from flask_login import current_user, login_required
 from accounts.permissions import PRINT_PLACARDS, job_owner_filter, market_scope, vendor_scope
 from db import db
 from domain_errors import N_, Invalid
-from jobs.runner import enqueue, job_file
+from jobs.runner import enqueue, job_file, job_page
 from jobs.service import get_job, recent_jobs
 from market.service import get_market
 from qr.banks import list_banks
@@ -125,12 +125,7 @@ def start_placard_run():
 @bp.get("/jobs/<int:job_id>")
 @login_required
 def job(job_id: int):
-    found = _job_or_404(job_id)
-    response = make_response(render_template("qr/job.html", job=found))
-    if not found.finished:
-        # Progress without JavaScript: the browser reloads the page until the job is over.
-        response.headers["Refresh"] = "2"
-    return response
+    return job_page("qr/job.html", _job_or_404(job_id))
 
 
 @bp.get("/jobs/<int:job_id>/download")
