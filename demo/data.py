@@ -127,4 +127,8 @@ CHO40_RULES = [
 # sizes in mm, a Google category id), their variants on 0 to 2 axes, how many pictures to draw
 # and of what ("shape", see demo/pictures.py). A product with a "note" breaks a platform's rule
 # on purpose, so that the readiness report has something to show; the note says which.
+# "listed": the platforms it is for sale on (demo/history.py dates the listings). A
+# cooperative's products count for its market under a Chợ 4.0 rule asking for listed
+# products: Chợ Chu's and Chợ Úc Sơn's have the five Thái Nguyên's 2026 rule asks for,
+# Chợ Rã's four.
 COOPERATIVES = json.loads((_HERE / "cooperatives.json").read_text(encoding="utf-8"))

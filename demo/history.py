@@ -213,13 +213,13 @@ class _Life:
             day = _between(self.rng, change_day, last_day)
             methods.append(_dated(primary, begin, day))
             if roll < SWITCH:
-                methods.append(_dated(self._other_method(primary, day), day, None))
+                methods.append(_dated(self._other_method(primary), day, None))
                 return None
             return day  # back to cash, with no second method either
         methods.append(_dated(primary, begin, left))
         if second and begin < last_day:
             day = _between(self.rng, begin + dt.timedelta(days=1), last_day)
-            methods.append(_dated(self._other_method(primary, day), day, left))
+            methods.append(_dated(self._other_method(primary), day, left))
         return left
 
     def _new_method(self, day: dt.date) -> dict:
@@ -235,7 +235,7 @@ class _Life:
             return self._wallet()
         return self._bank_account()
 
-    def _other_method(self, before: dict, day: dt.date) -> dict:
+    def _other_method(self, before: dict) -> dict:
         if before["kind"] is PaymentMethodKind.BANK_ACCOUNT:
             return self._wallet() if self.rng.random() < 0.7 else self._bank_account()
         return self._bank_account()
