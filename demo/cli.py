@@ -1,4 +1,4 @@
-"""`flask demo load`: the Thái Nguyên demo, or `--scale N` vendors for benchmarks."""
+"""`flask demo load`: the Thái Nguyên and Phú Thọ demo, or `--scale N` vendors for benchmarks."""
 from __future__ import annotations
 
 import datetime as dt
@@ -34,7 +34,7 @@ def demo_cli() -> None:
 @click.option("--seed", type=int, default=19, show_default=True)
 @with_appcontext
 def load_command(scale: int | None, password: str | None, if_empty: bool, seed: int) -> None:
-    """Nạp dữ liệu mẫu Thái Nguyên vào cơ sở dữ liệu."""
+    """Nạp dữ liệu mẫu Thái Nguyên và Phú Thọ (hai năm lịch sử) vào cơ sở dữ liệu."""
     if current_app.config["CHO40_ENV"] == PRODUCTION:
         raise click.UsageError("Không nạp dữ liệu mẫu khi CHO40_ENV=production.")
     today = dt.date.today()
@@ -56,8 +56,9 @@ def load_command(scale: int | None, password: str | None, if_empty: bool, seed: 
                        images_folder=images_dir(current_app))
     db.session.commit()
     click.echo(f"Đã nạp {result.markets} chợ, {result.vendors} tiểu thương/HTX, "
-               f"{result.payment_methods} phương thức thanh toán, {result.products} sản phẩm "
-               f"với {result.images} ảnh trong {time.perf_counter() - started:.1f} giây.")
+               f"{result.payment_methods} phương thức thanh toán, {result.visits} lượt xác minh, "
+               f"{result.products} sản phẩm với {result.images} ảnh, {result.listings} nơi bán "
+               f"trực tuyến trong {time.perf_counter() - started:.1f} giây.")
     click.echo("Tài khoản mẫu (tên đăng nhập / mật khẩu / vai trò / phạm vi):")
     for account in result.accounts:
         click.echo(f"  {account.username:<16} {account.password:<14} "

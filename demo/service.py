@@ -1,11 +1,14 @@
-"""Generating demo data: the curated Thái Nguyên demo, and N vendors in bulk for benchmarks."""
+"""Generating demo data: the curated demo of Thái Nguyên and Phú Thọ with two years of history,
+and N vendors in bulk for benchmarks."""
 from __future__ import annotations
 
 import datetime as dt
 import enum
+import math
 import random
 import secrets
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import func, select, text
@@ -15,10 +18,26 @@ from accounts.models import Role
 from accounts.service import Scope, create_user
 from catalog_export import image_store
 from catalog_export.images import process_upload
-from catalog_export.models import Product, ProductImage, ProductStatus, ProductVariant
-from demo import data, pictures
+from catalog_export.models import (
+    Product,
+    ProductImage,
+    ProductListing,
+    ProductStatus,
+    ProductVariant,
+)
+from demo import data, history, pictures
+from demo.generator import Generator
+from demo.history import FIRST_CASHLESS, FIRST_JOIN, ListedProduct, Trader
 from market.admin_units import load_admin_units, shipped_admin_units
-from market.models import Market, MarketClass, Province, Stall, Ward
+from market.models import (
+    Cho40Rule,
+    Market,
+    MarketClass,
+    MarketFeeCollection,
+    Province,
+    Stall,
+    Ward,
+)
 from qr.banks import load_banks, shipped_bank_list
 from qr.models import Bank
 from textnorm import nfc, search_key, to_ascii
@@ -28,11 +47,9 @@ from vendors.models import (
     Vendor,
     VendorKind,
     VendorStatusPeriod,
+    VerificationVisit,
     WalletProvider,
 )
-
-FIRST_JOIN = dt.date(2018, 1, 1)
-FIRST_CASHLESS = dt.date(2020, 6, 1)
 
 
 @dataclass(frozen=True)
@@ -50,6 +67,8 @@ class LoadResult:
     payment_methods: int = 0
     products: int = 0
     images: int = 0
+    visits: int = 0
+    listings: int = 0
     accounts: list[DemoAccount] = field(default_factory=list)
 
 
@@ -66,53 +85,11 @@ def has_markets(session: Session) -> bool:
     return session.scalar(select(Market.id).limit(1)) is not None
 
 
-class _Generator:
-    """Random but reproducible people, phones, IDs and accounts, never repeating one."""
-
-    def __init__(self, seed: int, today: dt.date):
-        self.rng = random.Random(seed)
-        self.today = today
-        self._used: set[str] = set()
-
-    def _unique(self, make) -> str:
-        while True:
-            value = make()
-            if value not in self._used:
-                self._used.add(value)
-                return value
-
-    def digits(self, n: int) -> str:
-        return f"{self.rng.randrange(10 ** n):0{n}d}"
-
-    def person(self) -> tuple[str, bool]:
-        female = self.rng.random() < 0.7  # most market traders are women
-        middle = self.rng.choice(data.MIDDLE_FEMALE if female else data.MIDDLE_MALE)
-        given = self.rng.choice(data.GIVEN_FEMALE if female else data.GIVEN_MALE)
-        return nfc(f"{self.rng.choice(data.SURNAMES)} {middle} {given}"), female
-
-    def phone(self) -> str:
-        return self._unique(lambda: self.rng.choice(data.MOBILE_PREFIXES) + self.digits(7))
-
-    def citizen_id(self, female: bool) -> str:
-        # 12 digits: birth province, century and sex, year of birth, then a serial number.
-        year = self.rng.randint(1955, 2002)
-        century_sex = (0 if year < 2000 else 2) + (1 if female else 0)
-        province = self.rng.choice(["019", "006", "001", "024"])
-        return self._unique(lambda: f"{province}{century_sex}{year % 100:02d}{self.digits(6)}")
-
-    def tax_code(self) -> str:
-        return self._unique(lambda: "46" + self.digits(8))
-
-    def bank_account(self) -> tuple[str, str]:
-        bin_, length = self.rng.choice(data.BANK_ACCOUNTS)
-        return bin_, self._unique(lambda: self.rng.choice("123456789") + self.digits(length - 1))
-
-    def date_between(self, start: dt.date, end: dt.date) -> dt.date:
-        return start + dt.timedelta(days=self.rng.randint(0, max(0, (end - start).days)))
-
-
-def _market_row(name: str, ward: Ward, market_class: str, address: str, gen: _Generator) -> dict:
+def _market_row(name: str, ward: Ward, market_class: str, address: str, gen: Generator,
+                place: tuple[Decimal | None, Decimal | None] | None = None) -> dict:
+    """A market's row, at `place` (latitude, longitude), else at its ward's centre."""
     board_name, _ = gen.person()
+    latitude, longitude = place or (ward.latitude, ward.longitude)
     return {
         "name": nfc(name),
         "search_key": search_key(name),
@@ -121,9 +98,20 @@ def _market_row(name: str, ward: Ward, market_class: str, address: str, gen: _Ge
         "market_class": MarketClass(market_class),
         "board_contact_name": board_name,
         "board_contact_phone": gen.phone(),
-        "latitude": ward.latitude,
-        "longitude": ward.longitude,
+        "latitude": latitude,
+        "longitude": longitude,
     }
+
+
+def _near(ward: Ward, rng: random.Random) -> tuple[Decimal | None, Decimal | None]:
+    """A point 0.5 to 1.5 km from the ward's centre, so that two markets of one ward, or a
+    province's markets on a map, do not sit on one dot."""
+    if ward.latitude is None or ward.longitude is None:
+        return None, None
+    distance, angle = rng.uniform(0.0045, 0.0135), rng.uniform(0, 2 * math.pi)  # in degrees
+    latitude = float(ward.latitude) + distance * math.sin(angle)
+    longitude = float(ward.longitude) + distance * math.cos(angle) / math.cos(math.radians(latitude))
+    return Decimal(f"{latitude:.6f}"), Decimal(f"{longitude:.6f}")
 
 
 def _stall_rows(market_id: int, count: int) -> list[dict]:
@@ -174,29 +162,39 @@ def _insert_markets_with_stalls(
     return [(mid, [next(stall_ids) for _ in range(n)]) for mid, n in zip(market_ids, stall_counts)]
 
 
-def _insert_vendors(
-    session: Session, gen: _Generator, placements: list[tuple[int, int]]
-) -> tuple[int, int]:
-    """One trader or household business per (market id, stall id), with history and methods."""
-    vendor_rows, extra = [], []
+def _insert_traders(
+    session: Session, gen: Generator, placements: list[tuple[int, int]],
+    birth_provinces: dict[int, tuple[str, ...]] | None = None,
+) -> list[tuple[int, int, str, VendorKind]]:
+    """One trader or household business per (market id, stall id), without history; returns
+    (vendor id, market id, name, kind) of each. `birth_provinces` by market id: where its
+    traders' citizen IDs say they were born (Thái Nguyên's people by default)."""
+    vendor_rows = []
     for market_id, stall_id in placements:
         name, female = gen.person()
         household = gen.rng.random() < 0.2
+        born = (birth_provinces or {}).get(market_id, data.BIRTH_PROVINCES[data.PROVINCE_CODE])
         vendor_rows.append({
             "kind": VendorKind.HOUSEHOLD_BUSINESS if household else VendorKind.TRADER,
             "name": name,
             "search_key": search_key(name),
             "phone": gen.phone() if gen.rng.random() < 0.95 else None,
-            "citizen_id": gen.citizen_id(female) if gen.rng.random() < 0.6 else None,
+            "citizen_id": gen.citizen_id(female, born) if gen.rng.random() < 0.6 else None,
             "tax_code": gen.tax_code() if household else None,
             "market_id": market_id,
             "stall_id": stall_id,
         })
-        extra.append(name)
     vendor_ids = _insert_with_ids(session, Vendor, vendor_rows)
+    return [(vendor_id, row["market_id"], row["name"], row["kind"])
+            for vendor_id, row in zip(vendor_ids, vendor_rows)]
 
+
+def _insert_scale_history(session: Session, gen: Generator,
+                          vendors: list[tuple[int, int, str, VendorKind]]) -> int:
+    """The bulk load's simple history (bench/README.md's figures are for it): joined any day
+    since 2018, a few left, methods taken up at random; returns the number of methods."""
     periods, methods = [], []
-    for vendor_id, holder in zip(vendor_ids, extra):
+    for vendor_id, _market_id, holder, _kind in vendors:
         joined = gen.date_between(FIRST_JOIN, gen.today - dt.timedelta(days=30))
         left = None
         if gen.rng.random() < 0.08:
@@ -226,7 +224,7 @@ def _insert_vendors(
     session.execute(VendorStatusPeriod.__table__.insert(), periods)
     if methods:
         session.execute(PaymentMethod.__table__.insert(), _plain(methods))
-    return len(vendor_ids), len(methods)
+    return len(methods)
 
 
 def _method(vendor_id: int, kind: PaymentMethodKind, started: dt.date, stopped: dt.date | None,
@@ -242,36 +240,69 @@ def load_demo(
     session: Session, *, today: dt.date, password: str | None = None, seed: int = 19,
     images_folder: Path | None = None,
 ) -> LoadResult:
-    """The curated demo: about 20 Thái Nguyên markets, a few hundred vendors, seven
-    cooperatives with their catalogues, and one account per role. The products' pictures are
-    drawn and stored in `images_folder` (image_store's folder); None: products without
-    pictures."""
+    """The curated demo: 20 Thái Nguyên and 7 Phú Thọ markets, some 550 traders with two years
+    of history before `today` (demo/history.py: joining, leaving, going cashless, visits),
+    seven cooperatives with their catalogues listed online, the markets' cashless fee
+    collection, the provinces' Chợ 4.0 rules, and a demo account per role (and per province
+    for provincial staff). The products' pictures are drawn and stored in `images_folder`
+    (image_store's folder); None: products without pictures."""
     ensure_reference_data(session, today)
-    gen = _Generator(seed, today)
-    wards = {w.code: w for w in session.scalars(select(Ward).where(Ward.province_code == data.PROVINCE_CODE))}
-    market_rows = [_market_row(name, wards[code], cls, address, gen)
-                   for name, code, cls, address in data.MARKETS]
-    stall_counts = [data.STALLS_PER_CLASS[cls] for _, _, cls, _ in data.MARKETS]
+    gen = Generator(seed, today)
+    wards = {w.code: w for w in session.scalars(
+        select(Ward).where(Ward.province_code.in_(data.PROVINCE_CODES)))}
+    places = random.Random(f"{seed}:places")
+    market_rows = [_market_row(m.name, wards[m.ward_code], m.market_class, m.address, gen,
+                               _near(wards[m.ward_code], places)) for m in data.MARKETS]
+    stall_counts = [data.STALLS_PER_CLASS[m.market_class] for m in data.MARKETS]
     markets = _insert_markets_with_stalls(session, market_rows, stall_counts)
+    market_ids = {m.name: market_id for m, (market_id, _) in zip(data.MARKETS, markets)}
+    by_id = {market_id: m for m, (market_id, _) in zip(data.MARKETS, markets)}
     placements = [(market_id, stall_id) for market_id, stall_ids in markets
                   for stall_id in stall_ids if gen.rng.random() < 0.7]
-    vendors, methods = _insert_vendors(session, gen, placements)
-    market_ids = {name: market_id for (name, *_), (market_id, _) in zip(data.MARKETS, markets)}
-    cooperative_ids = [_add_cooperative(session, gen, coop, market_ids, images_folder)
-                       for coop in data.COOPERATIVES]
+    born = {market_id: data.BIRTH_PROVINCES[wards[m.ward_code].province_code]
+            for market_id, m in by_id.items()}
+    traders = [Trader(vendor_id, market_id, kind, to_ascii(name).upper(),
+                      by_id[market_id].market_class)
+               for vendor_id, market_id, name, kind in _insert_traders(
+                   session, gen, placements, born)]
+    cooperatives = [_add_cooperative(session, gen, coop, market_ids, images_folder)
+                    for coop in data.COOPERATIVES]
+    accounts, user_ids = _add_demo_accounts(session, password, market_ids["Chợ Đại Từ"],
+                                            cooperatives[0][0])
 
-    result = LoadResult(markets=len(markets), vendors=vendors + len(cooperative_ids),
-                        payment_methods=methods + len(cooperative_ids))
-    result.products = session.scalar(select(func.count()).select_from(Product))
-    result.images = session.scalar(select(func.count()).select_from(ProductImage))
-    result.accounts = _add_demo_accounts(session, password, market_ids["Chợ Đại Từ"],
-                                         cooperative_ids[0])
+    rng = random.Random(f"{seed}:history")
+    stories = {market_id: m.story for market_id, m in by_id.items()}
+    # The demo's agent works at Chợ Đại Từ; other markets' visits were recorded by agents
+    # without a demo account.
+    lives = history.traders_history(traders, stories, gen, rng, today,
+                                    {market_ids["Chợ Đại Từ"]: user_ids["tocns.daitu"]})
+    session.execute(VendorStatusPeriod.__table__.insert(), lives.periods)
+    session.execute(PaymentMethod.__table__.insert(), _plain(lives.methods))
+    session.execute(VerificationVisit.__table__.insert(), _plain(lives.visits))
+    session.execute(MarketFeeCollection.__table__.insert(),
+                    history.fee_collections(stories, rng, today))
+    staff = {data.PROVINCE_CODE: user_ids["tinh.thainguyen"],
+             data.PHU_THO_CODE: user_ids["tinh.phutho"]}
+    session.execute(Cho40Rule.__table__.insert(),
+                    [{**rule, "created_by": staff[rule["province_code"]]}
+                     for rule in data.CHO40_RULES])
+    listed = history.listings([product for _, products in cooperatives for product in products],
+                              rng, today)
+    session.execute(ProductListing.__table__.insert(), listed)
     session.flush()
-    return result
+
+    return LoadResult(
+        markets=len(markets), vendors=len(traders) + len(cooperatives),
+        payment_methods=len(lives.methods) + len(cooperatives),
+        products=session.scalar(select(func.count()).select_from(Product)),
+        images=session.scalar(select(func.count()).select_from(ProductImage)),
+        visits=len(lives.visits), listings=len(listed), accounts=accounts)
 
 
-def _add_cooperative(session: Session, gen: _Generator, coop, market_ids: dict[str, int],
-                     images_folder: Path | None) -> int:
+def _add_cooperative(session: Session, gen: Generator, coop, market_ids: dict[str, int],
+                     images_folder: Path | None) -> tuple[int, list[ListedProduct]]:
+    """The cooperative, its bank account and products; returns its id and where each of its
+    products is listed online (cooperatives.json's "listed")."""
     name = coop["name"]
     vendor = Vendor(kind=VendorKind.COOPERATIVE, name=nfc(name), search_key=search_key(name),
                     phone=gen.phone(), tax_code=gen.tax_code(), ward_code=coop["ward_code"],
@@ -284,17 +315,19 @@ def _add_cooperative(session: Session, gen: _Generator, coop, market_ids: dict[s
     session.add(PaymentMethod(vendor_id=vendor.id, kind=PaymentMethodKind.BANK_ACCOUNT,
                               bank_bin=coop["bank_bin"], account_number=account,
                               account_holder=to_ascii(name).upper()[:100], started_on=joined))
+    listed = []
     for item in coop["products"]:
         product = _product(item, vendor.id, gen)
         session.add(product)
         session.flush()
+        listed.append(ListedProduct(product.id, product.name, tuple(item.get("listed", ()))))
         if images_folder is not None:
             _add_pictures(session, product, item, images_folder)
     session.flush()
-    return vendor.id
+    return vendor.id, listed
 
 
-def _product(item: dict, vendor_id: int, gen: _Generator) -> Product:
+def _product(item: dict, vendor_id: int, gen: Generator) -> Product:
     """A product of cooperatives.json with its variants; a product without variants has its own
     price, stock and weight, one with variants the lowest price and the total stock of them."""
     description = item["description"]
@@ -341,31 +374,36 @@ def _add_pictures(session: Session, product: Product, item: dict, folder: Path) 
 
 
 def _add_demo_accounts(session: Session, password: str | None, market_id: int,
-                       cooperative_id: int) -> list[DemoAccount]:
+                       cooperative_id: int) -> tuple[list[DemoAccount], dict[str, int]]:
+    """One account per role, and one provincial staff account per demo province; returns them
+    with their passwords, and the users' ids by username."""
     specs = [
         ("admin", "Quản trị hệ thống", Role.ADMIN, Scope(), "toàn quốc"),
         ("tinh.thainguyen", "Nguyễn Thị Thanh Hương", Role.PROVINCIAL_STAFF,
          Scope(province_code=data.PROVINCE_CODE), "Tỉnh Thái Nguyên"),
+        ("tinh.phutho", "Đinh Công Tuấn", Role.PROVINCIAL_STAFF,
+         Scope(province_code=data.PHU_THO_CODE), "Tỉnh Phú Thọ"),
         ("xa.daitu", "Hoàng Văn Toàn", Role.COMMUNE_STAFF, Scope(ward_code="05830"), "Xã Đại Từ"),
         ("tocns.daitu", "Ma Thị Hồng Nhung", Role.ONBOARDING_AGENT,
          Scope(market_id=market_id), "Chợ Đại Từ"),
         ("htx.tancuong", "Đỗ Văn Bình", Role.COOPERATIVE_MANAGER,
          Scope(cooperative_id=cooperative_id), "HTX Chè Tân Cương Hoàng Bình"),
     ]
-    accounts = []
+    accounts, user_ids = [], {}
     for username, full_name, role, scope, scope_label in specs:
         chosen = password or secrets.token_urlsafe(9)
-        create_user(session, username=username, password=chosen, full_name=full_name,
-                    role=role, scope=scope)
+        user = create_user(session, username=username, password=chosen, full_name=full_name,
+                           role=role, scope=scope)
         accounts.append(DemoAccount(username, role, chosen, scope_label))
-    return accounts
+        user_ids[username] = user.id
+    return accounts, user_ids
 
 
 def load_scale(session: Session, vendors: int, *, today: dt.date, seed: int = 100,
                vendors_per_market: int = 250) -> LoadResult:
     """N vendors spread over generated markets in every commune of Thái Nguyên, in bulk."""
     ensure_reference_data(session, today)
-    gen = _Generator(seed, today)
+    gen = Generator(seed, today)
     wards = list(session.scalars(
         select(Ward).where(Ward.province_code == data.PROVINCE_CODE).order_by(Ward.code)))
     market_count = max(1, -(-vendors // vendors_per_market))
@@ -380,5 +418,6 @@ def load_scale(session: Session, vendors: int, *, today: dt.date, seed: int = 10
         stall_counts.append(min(vendors_per_market, vendors - i * vendors_per_market))
     markets = _insert_markets_with_stalls(session, market_rows, stall_counts)
     placements = [(market_id, stall_id) for market_id, stall_ids in markets for stall_id in stall_ids]
-    created, methods = _insert_vendors(session, gen, placements)
-    return LoadResult(markets=len(markets), vendors=created, payment_methods=methods)
+    vendors = _insert_traders(session, gen, placements)
+    methods = _insert_scale_history(session, gen, vendors)
+    return LoadResult(markets=len(markets), vendors=len(vendors), payment_methods=methods)

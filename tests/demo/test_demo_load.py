@@ -7,22 +7,28 @@ import unicodedata
 from sqlalchemy import func, select
 
 from accounts.models import Role, User
-from catalog_export.models import Product, ProductVariant
+from catalog_export.models import Product, ProductImage, ProductListing, ProductVariant
 from market.models import Market, Ward
 from qr.models import Bank
 from tests.factories import login
-from vendors.models import PaymentMethod, PaymentMethodKind, Vendor, VendorKind
+from vendors.models import (
+    PaymentMethod,
+    PaymentMethodKind,
+    Vendor,
+    VendorKind,
+    VerificationVisit,
+)
 
 
-def test_demo_load_builds_thai_nguyen_markets_vendors_and_cooperatives(runner, session):
+def test_demo_load_builds_markets_vendors_and_cooperatives_of_two_provinces(runner, session):
     result = runner.invoke(args=["demo", "load", "--password", "mat-khau-demo"])
     assert result.exit_code == 0, result.output
     markets = session.scalars(select(Market)).all()
-    assert 18 <= len(markets) <= 25
-    assert {m.ward.province_code for m in markets} == {"19"}
+    assert 25 <= len(markets) <= 30
+    assert {m.ward.province_code for m in markets} == {"19", "25"}
     assert "Chợ Đại Từ" in {m.name for m in markets}
     vendors = session.scalars(select(Vendor)).all()
-    assert 200 <= len(vendors) <= 600
+    assert 400 <= len(vendors) <= 750
     assert all(unicodedata.is_normalized("NFC", v.name) for v in vendors)
     assert any(ch in "".join(v.name for v in vendors) for ch in "ăâđêôơư")
     banks = {m.bank_bin for m in session.scalars(
@@ -32,6 +38,18 @@ def test_demo_load_builds_thai_nguyen_markets_vendors_and_cooperatives(runner, s
     assert len(cooperatives) >= 3
     assert session.scalar(select(func.count()).select_from(Product)) >= 4
     assert session.scalar(select(func.min(ProductVariant.price))) > 0
+
+
+def test_demo_load_prints_the_counts_of_what_it_loaded(runner, session):
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    printed = re.search(
+        r"Đã nạp (\d+) chợ, (\d+) tiểu thương/HTX, (\d+) phương thức thanh toán, (\d+) lượt "
+        r"xác minh, (\d+) sản phẩm với (\d+) ảnh, (\d+) nơi bán trực tuyến", result.output)
+    assert printed, result.output
+    counted = [session.scalar(select(func.count()).select_from(model)) for model in (
+        Market, Vendor, PaymentMethod, VerificationVisit, Product, ProductImage, ProductListing)]
+    assert [int(n) for n in printed.groups()] == counted
 
 
 def test_demo_load_prints_a_working_account_for_every_role(runner, app, session):
