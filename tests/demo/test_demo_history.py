@@ -17,6 +17,7 @@ from catalog_export.models import Product, ProductListing
 from demo import data, history
 from demo.generator import Generator
 from demo.service import load_demo
+from market.cho40 import market_verdicts
 from market.indicators import (
     CASHLESS_FEES,
     MORE_LISTED_PRODUCTS,
@@ -259,6 +260,9 @@ def test_some_markets_of_each_province_are_cho40_today_and_others_miss_by_a_litt
         session, today):
     _load(session, today)
     verdicts = _verdicts(session, today)
+    # The app's verdicts, counted in SQL, are those worked out here one fact at a time.
+    assert {v.name: (v.province_code, v.verdict)
+            for v in market_verdicts(session, today, Area())} == verdicts
     qualified = {name for name, (_, verdict) in verdicts.items() if verdict.qualifies}
     by_province = {code: {name for name, (p, _) in verdicts.items() if p == code}
                    for code in (THAI_NGUYEN, PHU_THO)}
