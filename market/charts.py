@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pygal
 from pygal.style import Style
+
+# pygal puts an import hook of its own on sys.meta_path (for its map plugins, unused here) that
+# lacks find_spec: importlib-based importers (pytest's among them) fail on it. Taken off again.
+sys.meta_path[:] = [finder for finder in sys.meta_path
+                    if type(finder).__module__.split(".")[0] != "pygal"]
 
 FONT = "Noto Sans, DejaVu Sans, Arial, sans-serif"
 BLUE = "#1f5fa8"
