@@ -67,8 +67,10 @@ def bar_chart(title: str, labels: Sequence[str], percents: Sequence[float | None
         # A short bar has no room for its figure (the table beside the chart has them all).
         value_formatter=lambda value: "" if value is None or value < 8 else formatter(value),
         y_labels=[0, 25, 50, 75, 100], style=_style()))
-    chart.x_labels = list(labels)
-    chart.add(title, list(percents))
+    # pygal stacks horizontal bars from the bottom up: given reversed, they read from the top in
+    # the order of the table beside them.
+    chart.x_labels = list(labels)[::-1]
+    chart.add(title, list(percents)[::-1])
     return _svg(chart)
 
 

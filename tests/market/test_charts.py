@@ -45,6 +45,10 @@ def test_bars_and_lines_carry_their_labels_and_values():
     assert "<script" not in svg
     words = texts(svg)
     assert "Xã Đại Từ" in words and "Phường Ưng" in words and "45.2 %" in words
+    # The first unit is drawn at the top, as it is first in the table beside the chart.
+    labels = {t.text: float(t.get("y")) for t in parse(svg).iter(f"{SVG}text")
+              if t.text in ("Xã Đại Từ", "Phường Ưng")}
+    assert labels["Xã Đại Từ"] < labels["Phường Ưng"]
     line = charts.line_chart("Theo tháng", ["01/2026", "02/2026"], [12.4, 30.6])
     assert {"01/2026", "02/2026", "12", "31"} <= set(texts(line))
     assert len(dots(line)) == 2
