@@ -33,20 +33,21 @@ METHOD_EDITABLE = {
 
 def checked_method(session: Session, method: dict) -> dict:
     """A payment method as stored: bank and account checked, wallet code checked and kept as
-    read. Refused with the field at fault (Invalid)."""
+    read. Refused with the field at fault (Invalid). A field the schema requires may be missing
+    when a form with other mistakes is checked as far as it goes (registration.field_problems)."""
     kind = method["kind"]
     row = {"kind": kind, "started_on": method.get("started_on")}
     if kind is PaymentMethodKind.BANK_ACCOUNT:
         bank, number = validate_bank_account(session, method["bank_bin"], method["account_number"])
         row.update(bank_bin=bank.bin, account_number=number,
-                   account_holder=method["account_holder"])
+                   account_holder=method.get("account_holder"))
     elif kind is PaymentMethodKind.EWALLET:
         payload = method.get("wallet_payload")
         if payload:
             _check_wallet_code(payload)
-        row.update(wallet_provider=method["wallet_provider"], wallet_payload=payload)
+        row.update(wallet_provider=method.get("wallet_provider"), wallet_payload=payload)
     else:
-        row.update(terminal_provider=method["terminal_provider"],
+        row.update(terminal_provider=method.get("terminal_provider"),
                    terminal_id=method.get("terminal_id"))
     return row
 

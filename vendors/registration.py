@@ -75,8 +75,13 @@ def register_vendor(
             "Mã chống gửi trùng phải gồm 8–64 ký tự chữ, số, gạch ngang hoặc gạch dưới.")})
     REGISTER_VENDORS.check(actor)
     fingerprint = request_fingerprint(data)
-    place = _place_for_registration(session, actor, data)
-    methods = [checked_method(session, m) for m in data["payment_methods"]]
+    # Every field the database is asked about is checked before any is refused: the agent fixes
+    # them all in one go, not one per submit.
+    problems: dict = {}
+    place = _collecting(problems, _place_for_registration, session, actor, data)
+    methods = [_collecting(problems, checked_method, session, m) for m in data["payment_methods"]]
+    if problems:
+        raise Invalid(fields=problems)
     # The retry and duplicate checks are index lookups in one statement: most registrations
     # are neither, and then that statement is all they cost.
     check_duplicates = not data.get("allow_duplicate")
@@ -105,6 +110,29 @@ def register_vendor(
             raise
         return _earlier_registration(session, *registered, fingerprint)
     return Registration(vendor, replayed=False)
+
+
+def _collecting(problems: dict, check, *args):
+    """check(*args), its field errors added to `problems` instead of raised."""
+    try:
+        return check(*args)
+    except Invalid as error:
+        for name, messages in (error.fields or {"_schema": [error.message]}).items():
+            problems.setdefault(name, []).extend(messages)
+        return None
+
+
+def field_problems(session: Session, actor: User, data: dict) -> dict:
+    """What register_vendor would refuse of the fields loaded so far (a form whose other fields
+    are still wrong): the market and the payment methods given, checked against the database.
+    {field: [Message]}, empty when nothing is wrong."""
+    problems: dict = {}
+    if data.get("market_id") or data.get("ward_code"):
+        _collecting(problems, _place_for_registration, session, actor, data)
+    for method in data.get("payment_methods") or []:
+        if isinstance(method, dict) and method.get("kind") is not None:
+            _collecting(problems, checked_method, session, method)
+    return problems
 
 
 def _earlier_registration(session: Session, vendor_id: int, first_fingerprint: str,

@@ -34,7 +34,7 @@ from market.service import search_markets
 from qr.placard_data import vendor_placard
 from vendors.models import VendorKind, VisitAnswer, WalletProvider
 from vendors.onboarding import new_idempotency_key, onboarding_choices
-from vendors.registration import register_vendor
+from vendors.registration import field_problems, register_vendor
 from vendors.schemas import (
     ONBOARDING_BANK_FIELDS,
     ONBOARDING_WALLET_FIELDS,
@@ -169,7 +169,14 @@ def new():
     except ValidationError as error:
         if wants_json():
             raise
-        return _refused(values, translated_fields(error.messages), 422)
+        messages = translated_fields(error.messages)
+        # The fields the schema passed are checked against the database too (the bank account
+        # number for its bank, the market's area), so every mistake shows on this first answer.
+        partial = error.valid_data if isinstance(error.valid_data, dict) else {}
+        for name, found in translated_fields(
+                field_problems(db.session, current_user, partial)).items():
+            messages.setdefault(name, []).extend(m for m in found if m not in messages[name])
+        return _refused(values, messages, 422)
     except DomainError as error:
         if wants_json():
             return domain_error_response(error)

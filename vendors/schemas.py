@@ -52,7 +52,7 @@ class PaymentMethodInput(Schema):
     terminal_id = Text(validate=validate.Length(max=50), allow_none=True)
     started_on = fields.Date(allow_none=True)
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)  # reported with the other fields' errors
     def _fields_of_kind(self, data, **kwargs):
         needed = {
             PaymentMethodKind.BANK_ACCOUNT: {
@@ -91,7 +91,7 @@ class VendorRegistrationInput(Schema):
     # The agent has looked at the possible duplicates shown and says this is someone else.
     allow_duplicate = fields.Boolean(load_default=False)
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)  # reported with the other fields' errors
     def _where_they_trade(self, data, **kwargs):
         if data.get("kind") is not VendorKind.COOPERATIVE and not data.get("market_id"):
             raise ValidationError({"market_id": [_l("Chọn chợ nơi tiểu thương kinh doanh.")]})
@@ -134,7 +134,7 @@ class OnboardingFormInput(VendorRegistrationInput):
         return values
 
     def handle_error(self, error, data, *, many, **kwargs):
-        raise ValidationError(flat_messages(error.messages)) from error
+        raise ValidationError(flat_messages(error.messages), valid_data=error.valid_data) from error
 
 
 # --- The JSON API: stricter inputs, and outputs ------------------------------------------------

@@ -405,3 +405,24 @@ def test_the_service_worker_is_served_under_vendors_and_never_cached(client):
     assert response.mimetype == "text/javascript"
     assert response.headers["Cache-Control"] == "no-cache"
     assert b"cho40-onboarding" in response.data
+
+
+def test_every_field_error_is_reported_on_the_first_submit(agent_client, dai_tu, session):
+    """A bad phone, a name too short, no account holder and an account number the bank cannot
+    have (Vietcombank's are 13 digits): all four beside their fields at once, not in rounds."""
+    _agent, market, _other = dai_tu
+    response = agent_client.post("/vendors/new", data=_form(
+        market, phone="0912 34", name="H", account_holder="", account_number="12"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    for field in ("phone", "name", "account_holder", "account_number"):
+        assert _error_beside(html, field), f"{field} has no message"
+    assert _vendors(session) == 0
+    # The schema happy, the database checks still report every field they refuse together.
+    other_market = make_market(session, ward_code="04792")  # Phú Thọ: outside the agent's area
+    session.commit()
+    response = agent_client.post("/vendors/new", data=_form(
+        other_market, account_number="12"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert _error_beside(html, "market_id") and _error_beside(html, "account_number")
