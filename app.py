@@ -15,6 +15,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     # Importing the models registers every table on db.metadata (Alembic compares against it).
     import accounts.models  # noqa: F401
+    import audit.models  # noqa: F401
     import catalog_export.models  # noqa: F401
     import jobs.models  # noqa: F401
     import market.models  # noqa: F401
@@ -42,11 +43,12 @@ def create_app(config: dict | None = None) -> Flask:
     from market.routes import bp as market_bp
     from qr.routes import bp as qr_bp
     from ui import register_template_helpers
+    from vendors.edit_routes import bp as vendor_edits_bp
     from vendors.import_routes import bp as vendor_import_bp
     from vendors.routes import bp as vendors_bp
 
     for blueprint in (accounts_bp, market_bp, vendors_bp, vendor_import_bp, qr_bp, catalog_bp,
-                      catalog_readiness_bp, catalog_exports_bp, stats_bp):
+                      catalog_readiness_bp, catalog_exports_bp, stats_bp, vendor_edits_bp):
         app.register_blueprint(blueprint)
 
     # The JSON API under /api/v1, its OpenAPI document at /api/openapi.json, docs at /api/docs.

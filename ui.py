@@ -66,6 +66,43 @@ def method_label(method: PaymentMethod) -> str:
     return str(_l("Máy POS %(provider)s", provider=method.terminal_provider))
 
 
+AUDIT_ACTION_LABELS = {
+    "vendor.update": _l("Sửa thông tin"),
+    "vendor.leave": _l("Nghỉ bán"),
+    "vendor.return": _l("Quay lại kinh doanh"),
+    "payment_method.add": _l("Thêm phương thức thanh toán"),
+    "payment_method.update": _l("Sửa phương thức thanh toán"),
+    "payment_method.stop": _l("Ngừng phương thức thanh toán"),
+}
+AUDIT_FIELD_LABELS = {
+    "name": _l("họ tên"), "phone": _l("điện thoại"), "citizen_id": _l("số CCCD"),
+    "tax_code": _l("mã số thuế"), "market_id": _l("chợ số"), "stall_id": _l("quầy số"),
+    "ward_code": _l("mã xã/phường"), "left_on": _l("nghỉ từ"), "reason": _l("lý do"),
+    "joined_on": _l("quay lại từ"), "bank_bin": _l("mã ngân hàng"),
+    "account_number": _l("số tài khoản"), "account_holder": _l("chủ tài khoản"),
+    "wallet_provider": _l("ví"), "terminal_provider": _l("máy POS"),
+    "terminal_id": _l("số máy POS"), "started_on": _l("dùng từ"), "stopped_on": _l("ngừng từ"),
+}
+_PERSONAL_FIELDS = {"phone", "citizen_id"}
+
+
+def shown_value(name: str, value, show_contact: bool) -> str:
+    """A value of the audit log as the trader's page shows it: dates as dd/mm/yyyy, a phone or
+    ID number masked for those who may not see it, nothing as a dash."""
+    if value is None or value == "":
+        return "—"
+    if name in _PERSONAL_FIELDS and not show_contact:
+        return masked(str(value))
+    if name.endswith("_on"):
+        try:
+            return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+        except (TypeError, ValueError):
+            return str(value)
+    if name == "wallet_provider" and value in {w.value for w in WalletProvider}:
+        return str(WALLET_LABELS[WalletProvider(value)])
+    return str(value)
+
+
 def payment_kind_label(key: str) -> str:
     """A payment kind as the figures key it: "bank_account", "ewallet:momo", "card_terminal"."""
     kind, _sep, provider = key.partition(":")
@@ -98,6 +135,9 @@ def register_template_helpers(app: Flask) -> None:
         vendor_kind_label=lambda value: KIND_LABELS[VendorKind(value)],
         payment_kind_label=payment_kind_label,
         pct_of=percent_of,
+        audit_action_label=lambda action: AUDIT_ACTION_LABELS.get(action, action),
+        audit_field_label=lambda name: AUDIT_FIELD_LABELS.get(name, name),
+        shown_value=shown_value,
         visit_answer_label=lambda answer: VISIT_ANSWER_LABELS[VisitAnswer(answer)],
         today_iso=lambda: dt.date.today().isoformat(),
     )

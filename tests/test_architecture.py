@@ -9,9 +9,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 NOT_THE_APP = {".venv", "tests", "migrations", "bench", "scripts", "instance", ".git",
                "node_modules", "static", "templates", "translations"}
-DOMAIN_PACKAGES = {"accounts", "catalog_export", "demo", "jobs", "market", "qr", "vendors"}
+DOMAIN_PACKAGES = {"accounts", "audit", "catalog_export", "demo", "jobs", "market", "qr", "vendors"}
 # Modules that turn requests or commands into calls: only app.py registers them.
-ENTRY_MODULES = {"routes", "api", "cli", "import_routes", "readiness_routes", "export_routes",
+ENTRY_MODULES = {"routes", "api", "cli", "import_routes", "edit_routes", "readiness_routes", "export_routes",
                  "export_api", "export_cli", "dashboard_routes", "stats_api", "stats_cli"}
 # Where correctness matters most: plain values in, plain values out.
 PURE_MODULES = {"domain_errors", "textnorm", "spreadsheets", "qr.payload", "market.indicators",
@@ -27,6 +27,7 @@ FLASK_GLUE = {
     "market.stats_schemas",  # the figures' query and form schemas (lazy messages)
     "market.chart_views",  # the charts' titles and legends in the reader's language
     "market.report",  # the monthly report: the app's template and locale, in a job
+    "vendors.pages",  # the trader's page, shown by the routes that view and change a trader
 }
 DATABASE = ("sqlalchemy", "db")
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from accounts.models import User
 from accounts.permissions import EDIT_VENDORS, market_scope, vendor_scope, ward_scope
+from audit.service import record, snapshot
 from domain_errors import N_, Invalid, NotFound
 from market.models import Market, Stall, Ward
 from periods import not_ended_by
@@ -16,6 +17,9 @@ from textnorm import nfc, search_key
 from vendors.duplicates import DuplicateVendorError, find_duplicates
 from vendors.models import Vendor, VendorKind, VendorStatusPeriod
 from vendors.search import get_vendor
+
+# What a change of a vendor's details logs, before and after.
+DETAIL_FIELDS = ("name", "phone", "citizen_id", "tax_code", "market_id", "stall_id", "ward_code")
 
 
 def writable_vendor(session: Session, actor: User, vendor_id: int) -> Vendor:
@@ -86,6 +90,7 @@ def update_vendor(session: Session, actor: User, vendor_id: int, data: dict) -> 
         if matches:
             raise DuplicateVendorError(matches)
 
+    before = snapshot(vendor, DETAIL_FIELDS)
     for name in ("name", "phone", "citizen_id", "tax_code"):
         if name in data:
             setattr(vendor, name, data[name])
@@ -93,6 +98,8 @@ def update_vendor(session: Session, actor: User, vendor_id: int, data: dict) -> 
     vendor.market_id = market.id if market else None
     vendor.ward_code, vendor.stall_id = ward_code, stall_id
     session.flush()
+    record(session, actor.id, "vendor.update", "vendor", vendor.id, vendor_id=vendor.id,
+           before=before, after=snapshot(vendor, DETAIL_FIELDS))
     return vendor
 
 
@@ -109,9 +116,34 @@ def close_vendor(session: Session, actor: User, vendor_id: int, left_on: dt.date
             "Ngày nghỉ phải sau ngày bắt đầu kinh doanh (%(day)s).",
             day=period.joined_on.strftime("%d/%m/%Y"))})
     period.left_on, period.left_reason = left_on, nfc(reason)
+    record(session, actor.id, "vendor.leave", "vendor", vendor.id, vendor_id=vendor.id,
+           after={"left_on": left_on.isoformat(), "reason": period.left_reason})
     # Payment methods stop with the membership: the figures count neither after that day.
     for method in vendor.payment_methods:
         if not_ended_by(method.stopped_on, left_on):
             method.stopped_on = max(left_on, method.started_on)
+            record(session, actor.id, "payment_method.stop", "payment_method", method.id,
+                   vendor_id=vendor.id, after={"stopped_on": method.stopped_on.isoformat()})
     session.flush()
+    return vendor
+
+
+def return_vendor(session: Session, actor: User, vendor_id: int, joined_on: dt.date) -> Vendor:
+    """Record that a vendor who left trades again from `joined_on`: a new membership period,
+    so the months away stay away in the figures. Payment methods are added again as they are
+    taken up (a bank account stopped when the vendor left is not assumed to be back)."""
+    vendor = writable_vendor(session, actor, vendor_id)
+    periods = vendor.status_periods
+    if not periods or any(period.left_on is None for period in periods):
+        raise Invalid(fields={"joined_on": N_("Tiểu thương này đang kinh doanh.")})
+    last_left = max(period.left_on for period in periods)
+    if joined_on < last_left:
+        raise Invalid(fields={"joined_on": N_(
+            "Ngày quay lại phải từ ngày nghỉ (%(day)s) trở đi.",
+            day=last_left.strftime("%d/%m/%Y"))})
+    period = VendorStatusPeriod(vendor_id=vendor.id, joined_on=joined_on)
+    session.add(period)
+    session.flush()
+    record(session, actor.id, "vendor.return", "vendor", vendor.id, vendor_id=vendor.id,
+           after={"joined_on": joined_on.isoformat()})
     return vendor

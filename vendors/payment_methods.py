@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from accounts.models import User
 from accounts.permissions import vendor_scope
+from audit.service import record, snapshot
 from domain_errors import N_, Invalid, NotFound
 from qr.banks import validate_bank_account
 from qr.payload import PayloadError, check_wallet_payload
@@ -29,6 +30,11 @@ METHOD_EDITABLE = {
     PaymentMethodKind.EWALLET: {"wallet_payload", "started_on"},
     PaymentMethodKind.CARD_TERMINAL: {"terminal_provider", "terminal_id", "started_on"},
 }
+
+
+# What the audit log keeps of a payment method.
+LOGGED_FIELDS = ("kind", "bank_bin", "account_number", "account_holder", "wallet_provider",
+                 "terminal_provider", "terminal_id", "started_on", "stopped_on")
 
 
 def checked_method(session: Session, method: dict) -> dict:
@@ -66,7 +72,22 @@ def add_payment_method(session: Session, actor: User, vendor_id: int, data: dict
                            **{**row, "started_on": row["started_on"] or dt.date.today()})
     session.add(method)
     session.flush()
+    record(session, actor.id, "payment_method.add", "payment_method", method.id,
+           vendor_id=vendor.id, after=snapshot(method, LOGGED_FIELDS))
     return method
+
+
+def replace_payment_method(session: Session, actor: User, vendor_id: int, old_method_id: int,
+                           data: dict) -> PaymentMethod:
+    """A new account or wallet in place of one in use: the old one stops the day the new one
+    starts, both kept in the history."""
+    old = _writable_method(session, actor, old_method_id)
+    if old.vendor_id != vendor_id:
+        raise NotFound(N_("Không tìm thấy phương thức thanh toán này."))
+    new = add_payment_method(session, actor, vendor_id, data)
+    if old.stopped_on is None:
+        stop_payment_method(session, actor, old.id, max(new.started_on, old.started_on))
+    return new
 
 
 def record_payment_method(session: Session, actor: User, vendor_id: int,
@@ -114,9 +135,12 @@ def update_payment_method(session: Session, actor: User, method_id: int,
         raise Invalid(fields={"started_on": N_(
             "Ngày bắt đầu dùng phải trước ngày ngừng (%(day)s).",
             day=method.stopped_on.strftime("%d/%m/%Y"))})
+    before = snapshot(method, LOGGED_FIELDS)
     for name, value in data.items():
         setattr(method, name, value if name != "started_on" else started_on)
     session.flush()
+    record(session, actor.id, "payment_method.update", "payment_method", method.id,
+           vendor_id=method.vendor_id, before=before, after=snapshot(method, LOGGED_FIELDS))
     return method
 
 
@@ -132,4 +156,6 @@ def stop_payment_method(session: Session, actor: User, method_id: int,
             day=method.started_on.strftime("%d/%m/%Y"))})
     method.stopped_on = stopped_on
     session.flush()
+    record(session, actor.id, "payment_method.stop", "payment_method", method.id,
+           vendor_id=method.vendor_id, after={"stopped_on": stopped_on.isoformat()})
     return method

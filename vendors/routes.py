@@ -15,7 +15,6 @@ from flask import (
     url_for,
 )
 from flask_babel import format_decimal
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -34,6 +33,7 @@ from market.service import search_markets
 from qr.placard_data import vendor_placard
 from vendors.models import VendorKind, VisitAnswer, WalletProvider
 from vendors.onboarding import new_idempotency_key, onboarding_choices
+from vendors.pages import detail_page, duplicate_rows
 from vendors.registration import field_problems, register_vendor
 from vendors.schemas import (
     ONBOARDING_BANK_FIELDS,
@@ -43,7 +43,7 @@ from vendors.schemas import (
 )
 from vendors.search import get_vendor, search_vendors
 from vendors.sticker import StickerScanError, scan_payment_sticker
-from vendors.visits import record_visit, vendor_visits
+from vendors.visits import record_visit
 
 bp = Blueprint("vendors", __name__, url_prefix="/vendors")
 
@@ -75,12 +75,7 @@ def _vendor_or_404(vendor_id: int):
 @bp.get("/<int:vendor_id>")
 @login_required
 def detail(vendor_id: int):
-    vendor = _vendor_or_404(vendor_id)
-    return render_template(
-        "vendors/detail.html", vendor=vendor, placard=vendor_placard(db.session, vendor.id),
-        show_contact=SEE_CONTACT_DETAILS.allows(current_user),
-        visits=vendor_visits(db.session, vendor.id), may_visit=RECORD_VISITS.allows(current_user),
-    )
+    return detail_page(_vendor_or_404(vendor_id))
 
 
 @bp.route("/<int:vendor_id>/visits/new", methods=["GET", "POST"])
@@ -132,24 +127,12 @@ def _render_form(values: dict, errors: dict | None = None, status: int = 200, du
     ), status
 
 
-def _duplicate_rows(matches) -> list[dict]:
-    return [{
-        "vendor_id": match.vendor_id,
-        "label": match.name or _("Tiểu thương số %(id)s (ngoài địa bàn của bạn)",
-                                 id=match.vendor_id),
-        "market_name": match.market_name,
-        "summary": _("trùng %(what)s",
-                     what=", ".join(translate(label) for label in match.reason_labels)),
-        "url": url_for("vendors.detail", vendor_id=match.vendor_id),
-    } for match in matches]
-
-
 def _refused(values: dict, messages: dict, status: int, duplicates=()):
     """The form again, with each message beside its field."""
     if status == 409 and "idempotency_key" in messages:
         # That key is spent on other content; a fresh one lets the agent register this person.
         values = {**values, "idempotency_key": new_idempotency_key()}
-    return _render_form(values, messages, status, _duplicate_rows(duplicates))
+    return _render_form(values, messages, status, duplicate_rows(duplicates))
 
 
 @bp.route("/new", methods=["GET", "POST"])

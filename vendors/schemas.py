@@ -286,3 +286,47 @@ class VisitInput(Schema):
     @pre_load
     def _blank_is_missing(self, data, **kwargs):
         return {key: value for key, value in data.items() if value != ""}
+
+
+# --- The trader page's forms: as the API's inputs, posted flat with a CSRF token --------------
+
+
+class _FormInput(Schema):
+    class Meta:
+        unknown = EXCLUDE  # the CSRF token and the buttons travel in the same form
+
+    @pre_load
+    def _blank_is_none(self, data, **kwargs):
+        # An emptied field clears an optional value; a required one reports it missing.
+        return {key: (None if isinstance(value, str) and not value.strip() else value)
+                for key, value in data.items()}
+
+
+class VendorDetailsFormInput(_FormInput):
+    name = Text(required=True, error_messages=REQUIRED,
+                validate=validate.Length(min=2, max=200, error=_l("Họ tên dài từ 2 đến 200 ký tự.")))
+    phone = PhoneNumber(allow_none=True)
+    citizen_id = DigitsField(lengths=(12,), allow_none=True,
+                             message=_l("Số CCCD gồm đúng 12 chữ số."))
+    tax_code = TaxCode(allow_none=True)
+    allow_duplicate = fields.Boolean(load_default=False, allow_none=True)
+
+
+class PaymentMethodFormInput(_FormInput, PaymentMethodInput):
+    """A bank account or an e-wallet added from the trader's page, maybe in place of one."""
+
+    started_on = fields.Date(allow_none=True, validate=not_in_the_future)
+    replaces = fields.Integer(allow_none=True, validate=ID_RANGE)
+
+
+class LeaveFormInput(_FormInput):
+    left_on = fields.Date(required=True, error_messages=REQUIRED, validate=not_in_the_future)
+    reason = Text(allow_none=True, validate=validate.Length(max=300, error=_l("Lý do dài tối đa 300 ký tự.")))
+
+
+class ReturnFormInput(_FormInput):
+    joined_on = fields.Date(required=True, error_messages=REQUIRED, validate=not_in_the_future)
+
+
+class StopFormInput(_FormInput):
+    stopped_on = fields.Date(required=True, error_messages=REQUIRED, validate=not_in_the_future)
