@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from catalog_export import canonical, taxonomy
 from catalog_export.models import Product, ProductImage, ProductStatus
 from catalog_export.products import to_canonical
+from db import vietnamese_order
 
 PUBLIC_IMAGES_PATH = "/catalog/public-images/"
 # A product's public page (catalog_export.export_routes.public_product), the `link` feeds need.
@@ -24,7 +25,7 @@ def active_products(session: Session, vendor_ids: Iterable[int]) -> list[Product
         .options(selectinload(Product.variants), selectinload(Product.images),
                  selectinload(Product.vendor))
         .where(Product.vendor_id.in_(list(vendor_ids)), Product.status == ProductStatus.ACTIVE)
-        .order_by(Product.vendor_id, Product.search_key, Product.id)))
+        .order_by(Product.vendor_id, vietnamese_order(Product.name), Product.id)))
 
 
 def public_image_url(public_base_url: str | None, file_name: str) -> str | None:

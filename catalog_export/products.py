@@ -12,6 +12,7 @@ from accounts.models import User
 from accounts.permissions import EDIT_CATALOGUE, vendor_scope
 from catalog_export import canonical
 from catalog_export.models import Product, ProductStatus, ProductVariant
+from db import vietnamese_order
 from domain_errors import N_, Conflict, Invalid, NotFound
 from textnorm import nfc, search_key, to_ascii
 from vendors.models import Vendor, VendorKind
@@ -57,7 +58,7 @@ def list_products(session: Session, user: User, *, vendor_id: int | None = None,
     total = session.scalar(select(func.count()).select_from(Product).where(*conditions))
     products = session.scalars(
         select(Product).options(*_loaded()).where(*conditions)
-        .order_by(Product.search_key, Product.id).limit(page_size).offset((page - 1) * page_size))
+        .order_by(vietnamese_order(Product.name), Product.id).limit(page_size).offset((page - 1) * page_size))
     return list(products), total or 0
 
 
@@ -66,7 +67,7 @@ def list_products(session: Session, user: User, *, vendor_id: int | None = None,
 def cooperatives(session: Session, scope: ColumnElement[bool]) -> list[Vendor]:
     """The cooperatives `scope` covers, by name."""
     return list(session.scalars(select(Vendor).where(Vendor.kind == VendorKind.COOPERATIVE, scope)
-                                .order_by(Vendor.name)))
+                                .order_by(vietnamese_order(Vendor.name), Vendor.id)))
 
 
 def writable_vendor(session: Session, user: User, vendor_id: int) -> Vendor:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from accounts.models import User
 from accounts.permissions import WRITE_MARKETS, WRITE_STALLS, market_scope, ward_scope
+from db import vietnamese_order
 from domain_errors import N_, Conflict, Invalid, NotFound
 from market.indicators import cashless_share
 from market.models import Market, Province, Stall, Ward
@@ -82,7 +83,7 @@ def search_markets(
     """Markets in scope whose name contains every word of `query`, diacritics optional:
     "dai tu" finds "Chợ Đại Từ"."""
     stmt = select(Market).where(*_market_conditions(scope, query))
-    stmt = stmt.options(selectinload(Market.ward)).order_by(Market.name, Market.id).limit(limit)
+    stmt = stmt.options(selectinload(Market.ward)).order_by(vietnamese_order(Market.name), Market.id).limit(limit)
     return list(session.scalars(stmt))
 
 
@@ -118,8 +119,7 @@ def list_markets(
     stmt = (
         select(Market).where(*conditions)
         .options(selectinload(Market.ward).selectinload(Ward.province))
-        # By the name without diacritics: a binary order would put "Đ" after "T".
-        .order_by(Market.search_key, Market.name, Market.id)
+        .order_by(vietnamese_order(Market.name), Market.id)
         .limit(page_size).offset(offset)
     )
     return list(session.scalars(stmt)), total

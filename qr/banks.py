@@ -12,6 +12,7 @@ from typing import NamedTuple, Protocol
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from db import vietnamese_order
 from domain_errors import N_, Invalid, Message
 from qr.models import Bank
 from reference_csv import ReferenceListError, read_reference_csv, read_reference_file, source_line
@@ -202,7 +203,7 @@ def shipped_bank_list() -> tuple[list[BankRow], str]:
 
 
 def list_banks(session: Session) -> list[Bank]:
-    return list(session.scalars(select(Bank).order_by(Bank.short_name)))
+    return list(session.scalars(select(Bank).order_by(vietnamese_order(Bank.short_name))))
 
 
 def account_number_lengths(

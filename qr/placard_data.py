@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
+from db import vietnamese_order
 from market.models import Market, Stall
 from qr.models import Bank
 from qr.payload import PayloadError, build_vietqr
@@ -126,7 +127,7 @@ def _placards(session: Session, vendors: ColumnElement[bool], day: dt.date) -> l
         .outerjoin(Stall, Stall.id == Vendor.stall_id)
         .outerjoin(Market, Market.id == Vendor.market_id)
         .where(vendors, active_on(day))
-        .order_by(Stall.code, Vendor.name, Vendor.id)
+        .order_by(Stall.code, vietnamese_order(Vendor.name), Vendor.id)
     )
     placards = []
     for vendor_id, name, holder, bank, bin_, number, stall, market in session.execute(stmt):

@@ -8,6 +8,7 @@ import zipfile
 
 from sqlalchemy import select
 
+from db import vietnamese_order
 from domain_errors import N_, Invalid
 from files import atomic_output
 from jobs.service import JobContext
@@ -25,7 +26,7 @@ def run_placards_job(context: JobContext) -> str:
     markets = session.execute(
         select(Market.id, Market.name)
         .where(Market.id.in_(context.params["market_ids"]))
-        .order_by(Market.name, Market.id)
+        .order_by(vietnamese_order(Market.name), Market.id)
     ).all()
     total = count_market_placards(session, [market_id for market_id, _ in markets], day=day)
     context.progress(0, total)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from db import vietnamese_order
 from market.models import Market, Ward
 from textnorm import search_key
 from vendors.models import PaymentMethod, Vendor, VendorKind
@@ -73,7 +74,7 @@ def search_vendors(
         .where(*conditions)
         .options(selectinload(Vendor.market), selectinload(Vendor.stall),
                  selectinload(Vendor.payment_methods), selectinload(Vendor.status_periods))
-        .order_by(Vendor.name, Vendor.id)
+        .order_by(vietnamese_order(Vendor.name), Vendor.id)
         .limit(page_size)
         .offset(offset)
     )
