@@ -80,8 +80,8 @@ def draw(size: int, *, favicon: bool) -> Image.Image:
 
 
 def svg() -> str:
-    """The same drawing as an SVG favicon (sharp at any size), small: the rectangles of a colour
-    one path, as every page loads it."""
+    """The same drawing as an SVG favicon (sharp at any size). Every page loads it, so it is
+    kept small: neighbouring shapes of one colour make one path."""
     parts = [f'<rect width="100" height="100" rx="{CORNER}" fill="{GREEN}"/>']
     # Painting order matters only where shapes of different colours overlap: the awning's
     # stripes and scallops (drawn first), then the code's white square, then its modules.
