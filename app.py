@@ -42,13 +42,15 @@ def create_app(config: dict | None = None) -> Flask:
     from market.dashboard_routes import bp as stats_bp
     from market.routes import bp as market_bp
     from qr.routes import bp as qr_bp
+    from site_files import bp as site_bp
     from ui import register_template_helpers
     from vendors.edit_routes import bp as vendor_edits_bp
     from vendors.import_routes import bp as vendor_import_bp
     from vendors.routes import bp as vendors_bp
 
     for blueprint in (accounts_bp, market_bp, vendors_bp, vendor_import_bp, qr_bp, catalog_bp,
-                      catalog_readiness_bp, catalog_exports_bp, stats_bp, vendor_edits_bp):
+                      catalog_readiness_bp, catalog_exports_bp, stats_bp, vendor_edits_bp,
+                      site_bp):
         app.register_blueprint(blueprint)
 
     # The JSON API under /api/v1, its OpenAPI document at /api/openapi.json, docs at /api/docs.

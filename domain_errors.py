@@ -6,13 +6,22 @@ command-line tool prints str(message): the Vietnamese text with its values.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+
+from formats import money_text
+
+
+class Money(int):
+    """A sum of whole đồng among a message's values, written as the reader's language writes money
+    ("125.000 đ", "125,000 VND"): N_("Giá %(price)s ...", price=Money(125000))."""
+
+    __slots__ = ()
 
 
 class Message:
     """A sentence for a person: its text as written in the translation catalogue (Vietnamese, the
     source language; %(name)s placeholders) and the values of its placeholders. A value may be
-    a Message itself, or a list of them (shown joined by commas), translated with it."""
+    a Message itself, or a list of them (shown joined by commas), translated with it, or Money."""
 
     __slots__ = ("msgid", "params")
 
@@ -20,12 +29,18 @@ class Message:
         self.msgid = msgid
         self.params = params
 
-    def render(self, translate) -> str:
-        """The sentence with its values, each text passed through `translate(msgid)`."""
-        text = translate(self.msgid)
+    def render(self, translate: Callable[[str], str], *, language: str = "vi",
+               ngettext: Callable[[str, str, int], str] | None = None) -> str:
+        """The sentence with its values in `language`, each text passed through
+        `translate(msgid)`, a sentence with a number through `ngettext(singular, plural, n)`."""
+        text = self._text(translate, ngettext)
         if not self.params:
             return text
-        return text % {name: _rendered(value, translate) for name, value in self.params.items()}
+        return text % {name: _rendered(value, translate, language, ngettext)
+                       for name, value in self.params.items()}
+
+    def _text(self, translate, ngettext) -> str:
+        return translate(self.msgid)
 
     def __str__(self) -> str:
         return self.render(lambda msgid: msgid)
@@ -46,17 +61,40 @@ class Message:
         return hash(str(self))
 
 
-def _rendered(value, translate):
+class PluralMessage(Message):
+    """A sentence whose words follow a number, %(count)s: English says "1 column", "2 columns".
+    Vietnamese has one form, so `plural` repeats the Vietnamese text; the English catalogue
+    gives both forms (msgid_plural)."""
+
+    __slots__ = ("plural",)
+
+    def __init__(self, msgid: str, plural: str, *, count: int, **params):
+        super().__init__(msgid, count=count, **params)
+        self.plural = plural
+
+    def _text(self, translate, ngettext) -> str:
+        if ngettext is None:  # no catalogue: the source language's own choice
+            return self.msgid if self.params["count"] == 1 else self.plural
+        return ngettext(self.msgid, self.plural, self.params["count"])
+
+
+def _rendered(value, translate, language, ngettext):
     if isinstance(value, Message):
-        return value.render(translate)
+        return value.render(translate, language=language, ngettext=ngettext)
     if isinstance(value, (list, tuple)) and value and all(isinstance(v, Message) for v in value):
-        return ", ".join(v.render(translate) for v in value)
+        return ", ".join(v.render(translate, language=language, ngettext=ngettext)
+                         for v in value)
+    if isinstance(value, Money):
+        return money_text(value, language)
     return value
 
 
 # The marker the translation catalogue is extracted by (pybabel's keyword N_, as gettext_noop):
 # N_("Không có chợ «%(name)s».", name=market.name) is a Message, translated where it is shown.
 N_ = Message
+# And for a sentence with a number (as ngettext): N_plural("Có %(count)s cột.", "Có %(count)s cột.",
+# count=n), the Vietnamese twice.
+N_plural = PluralMessage
 
 FieldErrors = Mapping[str, "Message | Iterable[Message]"]
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
@@ -50,7 +51,8 @@ def translate(message) -> str:
     """A sentence in the reader's language: a domain Message, a lazy string, or a plain string
     (marshmallow's own messages that were never formatted are still their msgid)."""
     if isinstance(message, Message):
-        return message.render(_)
+        return message.render(_, language=str(get_locale()),
+                              ngettext=get_translations().ngettext)
     return _(str(message))
 
 

@@ -19,10 +19,10 @@ from domain_errors import Message
 ROOT = Path(__file__).parent
 TRANSLATIONS = ROOT / "translations"
 ENGLISH_CATALOGUE = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po"
-# Markers a message is found by: Flask-Babel's, domain_errors.N_ (a Message, translated where
-# it is shown) and schema_fields._m (marshmallow's messages).
+# Markers a message is found by: Flask-Babel's, domain_errors.N_ and N_plural (a Message,
+# translated where it is shown) and schema_fields._m (marshmallow's messages).
 KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "_l": None, "ngettext": (1, 2),
-            "N_": None, "_m": None}
+            "N_": None, "N_plural": (1, 2), "_m": None}
 # Folders whose files hold no message a person reads in the app.
 SKIPPED_DIRS = {".venv", "tests", "migrations", "bench", "instance", "node_modules", ".git",
                 "scripts", "static"}
@@ -30,30 +30,53 @@ SKIPPED_DIRS = {".venv", "tests", "migrations", "bench", "instance", "node_modul
 
 def messages_in_source(root: Path = ROOT) -> dict[str, list[tuple[str, int]]]:
     """Every message of the code and templates, with where it is used."""
+    return _extracted(root)[0]
+
+
+def _extracted(root: Path) -> tuple[dict[str, list[tuple[str, int]]], dict[str, str]]:
+    """({msgid: where it is used}, {msgid: its plural} for the messages with a number)."""
     method_map = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
     found: dict[str, list[tuple[str, int]]] = {}
+    plurals: dict[str, str] = {}
     for filename, lineno, message, _comments, _context in extract_from_dir(
         root, method_map, keywords=KEYWORDS,
         directory_filter=lambda path: Path(path).name not in SKIPPED_DIRS,
     ):
         msgid = message if isinstance(message, str) else message[0]
+        plural = message[1] if not isinstance(message, str) and len(message) > 1 else None
+        if msgid in found and plurals.get(msgid) != plural:
+            # gettext would not find the English of one of the two uses.
+            raise ValueError(f"{filename}:{lineno}: «{msgid}» is used with and without a "
+                             f"plural, or with two; also at {found[msgid]}")
+        if plural:
+            plurals[msgid] = plural
         found.setdefault(msgid, []).append((filename, lineno))
-    return found
+    return found, plurals
 
 
 def update_catalogue(path: Path = ENGLISH_CATALOGUE) -> tuple[list[str], list[str]]:
     """Add the code's new messages to the catalogue (untranslated) and mark those the code no
-    longer uses as obsolete; returns (added, obsolete)."""
+    longer uses as obsolete; returns (added, obsolete). A message that gained or lost its plural
+    counts as new: its English needs both forms, or one."""
     with path.open("rb") as po_file:
         catalogue = read_po(po_file)
-    used = messages_in_source()
-    known = {message.id for message in catalogue if message.id}
+    used, plurals = _extracted(ROOT)
+    known = {_msgid(message) for message in catalogue if message.id}
+    reshaped = sorted(msgid for msgid in set(used) & known
+                      if _plural(catalogue[msgid]) != plurals.get(msgid))
     added = sorted(set(used) - known)
     obsolete = sorted(known - set(used))
-    for msgid in added:
+    for msgid in reshaped:
+        del catalogue[msgid]
+    for msgid in added + reshaped:
         # A message used again gets back the translation it had.
         earlier = catalogue.obsolete.pop(msgid, None)
-        catalogue.add(msgid, earlier.string if earlier else "", locations=used[msgid])
+        if msgid in plurals:
+            string = earlier.string if earlier and _plural(earlier) == plurals[msgid] else ("", "")
+            catalogue.add((msgid, plurals[msgid]), string, locations=used[msgid])
+        else:
+            string = earlier.string if earlier and _plural(earlier) is None else ""
+            catalogue.add(msgid, string, locations=used[msgid])
     for msgid in obsolete:
         catalogue.obsolete[msgid] = catalogue[msgid]
         del catalogue[msgid]
@@ -61,7 +84,15 @@ def update_catalogue(path: Path = ENGLISH_CATALOGUE) -> tuple[list[str], list[st
         catalogue[msgid].locations = locations
     with path.open("wb") as po_file:
         write_po(po_file, catalogue, width=100, sort_output=False)
-    return added, obsolete
+    return sorted(added + reshaped), obsolete
+
+
+def _msgid(message) -> str:
+    return message.id[0] if isinstance(message.id, tuple) else message.id
+
+
+def _plural(message) -> str | None:
+    return message.id[1] if isinstance(message.id, tuple) else None
 
 
 def compile_catalogs(directory: Path = TRANSLATIONS) -> list[Path]:
@@ -93,10 +124,11 @@ def _translations(locale: str) -> NullTranslations:
 
 def in_language(message: Message | str, locale: str) -> str:
     """A message in `locale` ("vi" or "en") without a request: for the command line."""
-    gettext = _translations(locale).gettext
+    translations = _translations(locale)
     if isinstance(message, Message):
-        return message.render(gettext)
-    return gettext(message)
+        return message.render(translations.gettext, language=locale,
+                              ngettext=translations.ngettext)
+    return translations.gettext(message)
 
 
 @click.group("translations", help="Bản dịch giao diện.")

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
-from domain_errors import N_, Invalid, Message
+from domain_errors import N_, Invalid, Message, N_plural
 
 
 class ReferenceListError(Invalid):
@@ -59,8 +59,9 @@ def read_reference_csv(text: str, columns: tuple[str, ...], *, nothing_in_it: Me
                                columns=",".join(columns + optional)))
             continue
         if len(record) != len(header):
-            raise error(N_("Dòng %(line)s: có %(count)s cột, dòng tiêu đề có %(header)s.",
-                           line=line_no, count=len(record), header=len(header)))
+            raise error(N_plural("Dòng %(line)s: có %(count)s cột, dòng tiêu đề có %(header)s.",
+                                 "Dòng %(line)s: có %(count)s cột, dòng tiêu đề có %(header)s.",
+                                 count=len(record), line=line_no, header=len(header)))
         rows.append((line_no, dict(zip(header, record))))
     if not rows:
         raise error(nothing_in_it)

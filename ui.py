@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+import flask_babel
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
+from flask_babel import format_decimal, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 
 from accounts.models import Role
 from accounts.permissions import masked
 from errors import translate
+from formats import day_text, moment_text, money_text
 from jobs.models import JobStatus
 from vendors.models import (
     PaymentMethod,
@@ -111,6 +113,29 @@ def payment_kind_label(key: str) -> str:
     return str(PAYMENT_KIND_LABELS[PaymentMethodKind(kind)])
 
 
+def reader_language() -> str:
+    """ "vi" or "en": the language of the page being written."""
+    return "en" if str(get_locale()) == "en" else "vi"
+
+
+def format_date(day: dt.date, form: str = "short") -> str:
+    """A day in the reader's language, as formats.DATE_FORMATS writes it: "short" (02/12/2026) or
+    "long" (2 tháng 12 năm 2026, 2 December 2026)."""
+    if form not in ("short", "long"):
+        return flask_babel.format_date(day, form)  # a Babel pattern, as some pages still pass
+    return day_text(day, reader_language(), form)
+
+
+def format_datetime(moment: dt.datetime) -> str:
+    """A moment (stored in UTC) on Vietnam's clock: 02/12/2026 14:05."""
+    return moment_text(moment, reader_language())
+
+
+def format_money(dong: int) -> str:
+    """A sum of whole đồng: "125.000 đ" in Vietnamese, "125,000 VND" in English."""
+    return money_text(dong, reader_language())
+
+
 def percent_of(part: int, whole: int) -> str:
     """part / whole as a percentage with one decimal, or a dash when there is no whole."""
     if not whole:
@@ -131,6 +156,7 @@ def register_template_helpers(app: Flask) -> None:
         format_decimal=format_decimal,
         format_percent=format_percent,
         format_datetime=format_datetime,
+        format_money=format_money,
         job_status_label=lambda status: JOB_STATUS_LABELS[status],
         vendor_kind_label=lambda value: KIND_LABELS[VendorKind(value)],
         payment_kind_label=payment_kind_label,

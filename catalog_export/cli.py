@@ -13,7 +13,7 @@ from sqlalchemy import true
 from catalog_export.exporters import EXPORTERS
 from catalog_export.readiness import Readiness, Status, readiness, readiness_document
 from db import db
-from domain_errors import N_, DomainError, Message
+from domain_errors import N_, DomainError, Message, N_plural
 from i18n import in_language
 
 STATUS_WORDS = {
@@ -68,8 +68,9 @@ def check_command(vendor_id: int, platforms: tuple[str, ...], output_format: str
 
 
 def _echo_text(report: Readiness, say) -> None:
-    click.echo(say(N_("%(vendor)s: %(count)s sản phẩm đang bán.", vendor=report.vendor.name,
-                      count=len(report.products))))
+    click.echo(say(N_plural("%(vendor)s: %(count)s sản phẩm đang bán.",
+                            "%(vendor)s: %(count)s sản phẩm đang bán.",
+                            count=len(report.products), vendor=report.vendor.name)))
     for exporter in report.platforms:
         counts = report.counts[exporter.name]
         click.echo(say(N_(

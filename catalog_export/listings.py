@@ -35,7 +35,7 @@ def end_listing(session: Session, user: User, listing_id: int, ended_on: dt.date
         raise NotFound(N_("Không tìm thấy nơi bán này."))
     if ended_on <= listing.listed_on:
         raise Invalid(fields={"ended_on": N_(
-            "Ngày ngừng bán phải sau ngày bắt đầu bán (%(day)s).", day=listing.listed_on.isoformat())})
+            "Ngày ngừng bán phải sau ngày bắt đầu bán (%(day)s).", day=listing.listed_on.strftime("%d/%m/%Y"))})
     listing.ended_on = ended_on
     session.flush()
     return listing

@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.service import Scope, create_user
 from catalog_export import image_store
 from catalog_export.images import process_upload
@@ -83,6 +83,27 @@ def ensure_reference_data(session: Session, today: dt.date) -> None:
 
 def has_markets(session: Session) -> bool:
     return session.scalar(select(Market.id).limit(1)) is not None
+
+
+@dataclass(frozen=True)
+class DatabaseCounts:
+    markets: int
+    vendors: int
+    payment_methods: int
+    visits: int
+    products: int
+    images: int
+    listings: int
+    users: int
+
+
+def database_counts(session: Session) -> DatabaseCounts:
+    """How many of each the database holds now (what a restart reports), in one query."""
+    models = (Market, Vendor, PaymentMethod, VerificationVisit, Product, ProductImage,
+              ProductListing, User)
+    row = session.execute(select(*(select(func.count()).select_from(model).scalar_subquery()
+                                   for model in models))).one()
+    return DatabaseCounts(*row)
 
 
 def _market_row(name: str, ward: Ward, market_class: str, address: str, gen: Generator,

@@ -17,7 +17,7 @@ from accounts.permissions import (
     province_scope,
     ward_scope,
 )
-from domain_errors import N_, Message, NotFound
+from domain_errors import N_, Message, N_plural, NotFound
 from market.cho40 import MarketVerdict, fee_collections, market_verdicts, rule_in_force
 from market.indicators import (
     CASHLESS_FEES,
@@ -301,19 +301,17 @@ def _units_table(unit: Unit) -> Table:
 
 def shortfall_message(shortfall: Shortfall) -> Message:
     """The sentence saying what a market lacks: "cần thêm 5 tiểu thương nhận thanh toán..."."""
-    one = shortfall.missing == 1  # English says "1 more trader", not "1 more traders"
+    count = shortfall.missing
     if shortfall.kind == MORE_CASHLESS_VENDORS:
-        return (N_("cần thêm 1 tiểu thương nhận thanh toán không dùng tiền mặt") if one else
-                N_("cần thêm %(count)s tiểu thương nhận thanh toán không dùng tiền mặt",
-                   count=shortfall.missing))
+        return N_plural("cần thêm %(count)s tiểu thương nhận thanh toán không dùng tiền mặt",
+                        "cần thêm %(count)s tiểu thương nhận thanh toán không dùng tiền mặt",
+                        count=count)
     if shortfall.kind == MORE_VERIFIED_VENDORS:
-        return (N_("cần xác minh thêm 1 tiểu thương có dùng mã QR") if one else
-                N_("cần xác minh thêm %(count)s tiểu thương có dùng mã QR",
-                   count=shortfall.missing))
+        return N_plural("cần xác minh thêm %(count)s tiểu thương có dùng mã QR",
+                        "cần xác minh thêm %(count)s tiểu thương có dùng mã QR", count=count)
     if shortfall.kind == MORE_LISTED_PRODUCTS:
-        return (N_("cần thêm 1 sản phẩm trên sàn thương mại điện tử") if one else
-                N_("cần thêm %(count)s sản phẩm trên sàn thương mại điện tử",
-                   count=shortfall.missing))
+        return N_plural("cần thêm %(count)s sản phẩm trên sàn thương mại điện tử",
+                        "cần thêm %(count)s sản phẩm trên sàn thương mại điện tử", count=count)
     if shortfall.kind == CASHLESS_FEES:
         return N_("chợ chưa thu phí không dùng tiền mặt")
     return N_("chợ chưa có tiểu thương đang hoạt động")

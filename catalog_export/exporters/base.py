@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO, ClassVar, Protocol
 
 from catalog_export.canonical import Image, Product
-from domain_errors import N_, Message
+from domain_errors import N_, Message, Money
 
 
 class Severity(str, enum.Enum):
@@ -117,9 +117,10 @@ def shared_findings(product: Product, limits: Limits) -> list[Finding]:
         if variant.price < limits.price_min or (
                 limits.price_max is not None and variant.price > limits.price_max):
             add("price", "price_out_of_range", N_(
-                "Giá %(price)s đ (%(sku)s) ngoài khoảng %(platform)s nhận: %(min)s đến %(max)s đ.",
-                price=variant.price, sku=variant.sku, platform=platform, min=limits.price_min,
-                max=limits.price_max if limits.price_max is not None else "∞"))
+                "Giá %(price)s (%(sku)s) ngoài khoảng %(platform)s nhận: %(min)s đến %(max)s.",
+                price=Money(variant.price), sku=variant.sku, platform=platform,
+                min=Money(limits.price_min),
+                max=Money(limits.price_max) if limits.price_max is not None else "∞"))
         if limits.sku_max is not None and len(variant.sku) > limits.sku_max:
             add("sku", "sku_too_long", N_(
                 "Mã SKU «%(sku)s» quá dài: tối đa %(max)s ký tự cho %(platform)s.",
