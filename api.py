@@ -26,9 +26,12 @@ ID = f"int(min=1, max={MAX_ID})"
 DESCRIPTION = """\
 The Chợ 4.0 JSON API: markets, stalls, vendors and their payment methods.
 
-**Authentication.** Every `/api/v1` route needs `Authorization: Bearer <token>`. An
-administrator issues a token with `flask users token USERNAME`; it acts as that user, with the
-user's role and area. A missing, unknown or revoked token gets 401.
+**Authentication.** Every `/api/v1` route needs `Authorization: Bearer <token>`. Every
+user issues their own tokens on the page «Khóa API» (`/me/tokens`), where they see when each
+was last used and revoke it; administrators see and revoke everyone's (`/accounts/tokens`),
+and issue one from the command line with `flask users token USERNAME`. A token acts as its
+user, with the user's role and area. A missing, unknown or revoked token, or one of a
+disabled account, gets 401.
 
 **Scope.** Reads return only what the user's role covers: an administrator sees everything,
 provincial staff their province, commune staff their commune, an onboarding agent their
@@ -96,7 +99,8 @@ class Cho40Api(Api):
         super().init_app(app, spec_kwargs=spec_kwargs)
         self.spec.components.security_scheme("bearerAuth", {
             "type": "http", "scheme": "bearer",
-            "description": "A token from `flask users token USERNAME`; acts as that user.",
+            "description": "A token from the page /me/tokens (or `flask users token "
+                       "USERNAME`); acts as that user.",
         })
 
 
@@ -116,6 +120,9 @@ def _authenticate() -> None:
     if user is None:
         abort(401, message=_("Khóa API không đúng, đã bị thu hồi hoặc tài khoản đã bị khóa."),
               headers=challenge)
+    # The token's last use, when user_for_token recorded it (at most once a minute), is kept
+    # whatever the request does next: a refused write rolls back only its own changes.
+    db.session.commit()
     g.api_user = user
 
 
