@@ -126,10 +126,10 @@ def scope_problems(session: Session, role: Role, scope: Scope,
 
 
 SCOPE_LABELS = {
-    "province_code": N_("tỉnh/thành"),
-    "ward_code": N_("xã/phường"),
-    "market_id": N_("chợ"),
-    "cooperative_id": N_("hợp tác xã"),
+    "province_code": N_("một tỉnh/thành"),
+    "ward_code": N_("một xã/phường"),
+    "market_id": N_("một chợ"),
+    "cooperative_id": N_("một hợp tác xã"),
 }
 
 
