@@ -249,10 +249,20 @@ _TOKEN_AND_USER = (
 )
 
 
-def user_for_token(session: Session, plain: str, *, now: dt.datetime | None = None) -> User | None:
+@dataclass(frozen=True)
+class TokenUse:
+    """Whom a bearer token acts for, and whether this use was recorded as its last (the caller
+    then commits)."""
+
+    user: User
+    recorded: bool
+
+
+def use_api_token(session: Session, plain: str, *,
+                  now: dt.datetime | None = None) -> TokenUse | None:
     """The active user a bearer token acts for, or None for an unknown or revoked token or a
     disabled account. Records the token's use when the last one recorded is a minute old or
-    more (LAST_USE_RESOLUTION), in the session: the caller commits."""
+    more (LAST_USE_RESOLUTION)."""
     if not plain or len(plain) > 200:
         return None
     row = session.execute(_TOKEN_AND_USER, {"token_hash": _token_digest(plain)}).first()
@@ -261,11 +271,13 @@ def user_for_token(session: Session, plain: str, *, now: dt.datetime | None = No
     token_id, last_used_at, user = row
     now = now or utcnow()
     cutoff = now - LAST_USE_RESOLUTION
-    if last_used_at is None or last_used_at <= cutoff:
-        # The condition again in SQL: of two requests at once, one writes.
-        session.execute(
-            update(ApiToken)
-            .where(ApiToken.id == token_id,
-                   or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= cutoff))
-            .values(last_used_at=now))
-    return user
+    # Checked here first: an UPDATE that changes no row still takes SQLite's write lock. Then
+    # again in SQL: of two requests at once, one writes.
+    if last_used_at is not None and last_used_at > cutoff:
+        return TokenUse(user, recorded=False)
+    session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token_id,
+               or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= cutoff))
+        .values(last_used_at=now))
+    return TokenUse(user, recorded=True)

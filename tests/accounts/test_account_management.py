@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from werkzeug.security import check_password_hash
 
 from accounts.management import (
@@ -29,8 +29,8 @@ from accounts.service import (
     issue_api_token,
     list_api_tokens,
     revoke_api_token,
+    use_api_token,
     user_for_session,
-    user_for_token,
 )
 from domain_errors import Forbidden, NotFound
 from tests.factories import (
@@ -47,6 +47,12 @@ from vendors.models import VendorKind
 
 HO_CHI_MINH = "79"
 NEW_PASSWORD = "mười quả cam chín"
+
+
+def _acting_user(session, plain, now=None):
+    """Whom the token acts for (None: refused)."""
+    use = use_api_token(session, plain, now=now)
+    return use.user if use else None
 
 
 @pytest.fixture
@@ -240,12 +246,12 @@ def test_a_disabled_account_cannot_log_in_and_its_sessions_end(session, area):
 
 def test_a_disabled_accounts_tokens_stop_working_until_it_is_enabled(session, area):
     _token, plain = issue_api_token(session, area["agent"], "điện thoại")
-    assert user_for_token(session, plain) == area["agent"]
+    assert _acting_user(session, plain) == area["agent"]
     set_account_active(session, area["admin"], area["agent"].id, False)
     session.commit()
-    assert user_for_token(session, plain) is None
+    assert _acting_user(session, plain) is None
     set_account_active(session, area["admin"], area["agent"].id, True)
-    assert user_for_token(session, plain) == area["agent"]
+    assert _acting_user(session, plain) == area["agent"]
 
 
 # --- Passwords ---------------------------------------------------------------------------------
@@ -319,10 +325,10 @@ def test_a_reset_gives_a_generated_or_chosen_password(session, area):
 def test_a_revoked_token_stops_working(session, area):
     token, plain = issue_api_token(session, area["agent"], "máy tính bảng")
     session.commit()
-    assert user_for_token(session, plain) == area["agent"]
+    assert _acting_user(session, plain) == area["agent"]
     revoke_api_token(session, area["agent"], token.id)
     session.commit()
-    assert user_for_token(session, plain) is None
+    assert _acting_user(session, plain) is None
     first_revocation = token.revoked_at
     assert revoke_api_token(session, area["agent"], token.id).revoked_at == first_revocation
 
@@ -350,11 +356,28 @@ def test_a_tokens_last_use_is_recorded_at_most_once_a_minute(session, area):
     first = dt.datetime(2026, 12, 2, 8, 0, tzinfo=dt.UTC)
 
     def last_used(now):
-        assert user_for_token(session, plain, now=now) == area["agent"]
+        use = use_api_token(session, plain, now=now)
+        assert use.user == area["agent"]
+        recorded.append(use.recorded)
         session.commit()
         return session.scalar(select(ApiToken.last_used_at).where(ApiToken.id == token.id))
 
-    assert last_used(first) == first
-    assert last_used(first + dt.timedelta(seconds=59)) == first  # no write
-    later = first + dt.timedelta(minutes=1, seconds=5)
-    assert last_used(later) == later
+    updates, recorded = [], []
+
+    def count_updates(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("UPDATE API_TOKENS"):
+            updates.append(statement)
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", count_updates)
+    try:
+        assert last_used(first) == first
+        # Within the minute not even an UPDATE is sent: on SQLite one that changes no row
+        # still takes the database's write lock.
+        assert last_used(first + dt.timedelta(seconds=59)) == first
+        assert len(updates) == 1
+        later = first + dt.timedelta(minutes=1, seconds=5)
+        assert last_used(later) == later
+        assert len(updates) == 2 and recorded == [True, False, True]
+    finally:
+        event.remove(engine, "before_cursor_execute", count_updates)
