@@ -14,7 +14,7 @@ from marshmallow.experimental.context import Context
 
 from accounts.models import User
 from accounts.permissions import SEE_CONTACT_DETAILS, Permission
-from accounts.service import user_for_token
+from accounts.service import use_api_token
 from db import csrf, db
 from i18n import in_language
 from schema_fields import MAX_ID
@@ -116,14 +116,14 @@ def _authenticate() -> None:
     if scheme.lower() != "bearer" or not token.strip():
         abort(401, message=_("Thiếu khóa API: gửi tiêu đề Authorization: Bearer <khóa>."),
               headers=challenge)
-    user = user_for_token(db.session, token.strip())
-    if user is None:
+    use = use_api_token(db.session, token.strip())
+    if use is None:
         abort(401, message=_("Khóa API không đúng, đã bị thu hồi hoặc tài khoản đã bị khóa."),
               headers=challenge)
-    # The token's last use, when user_for_token recorded it (at most once a minute), is kept
-    # whatever the request does next: a refused write rolls back only its own changes.
-    db.session.commit()
-    g.api_user = user
+    if use.recorded:
+        # Kept whatever the request does next: a refused write rolls back only its own changes.
+        db.session.commit()
+    g.api_user = use.user
 
 
 # Views that take files (ApiBlueprint.arguments(..., location="files")), by endpoint and method:
