@@ -31,6 +31,8 @@ from textnorm import nfc
 from vendors.models import Vendor
 
 PAGE_SIZE = 50
+# A page number past any list: larger offsets overflow SQLite's integers.
+MAX_PAGE = 100_000
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ def list_accounts(session: Session, actor: User, *, query: str = "", page: int =
         where.append(or_(User.username.ilike(pattern, escape="\\"),
                          User.full_name.ilike(pattern, escape="\\")))
     total = session.scalar(select(func.count(User.id)).where(*where))
-    page = max(page, 1)
+    page = min(max(page, 1), MAX_PAGE)
     items = session.scalars(_with_scope_names(select(User)).where(*where)
                             .order_by(User.username).offset((page - 1) * page_size)
                             .limit(page_size))

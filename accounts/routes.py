@@ -10,6 +10,7 @@ from flask import (
     abort,
     flash,
     get_flashed_messages,
+    has_request_context,
     make_response,
     redirect,
     render_template,
@@ -68,9 +69,10 @@ def load_user(session_id: str) -> User | None:
 
 @bp.app_context_processor
 def _account_links() -> dict:
-    # The navigation's link to the accounts pages, for the roles that manage accounts.
-    return {"may_manage_accounts": current_user.is_authenticated
-            and MANAGE_ACCOUNTS.allows(current_user)}
+    # The navigation's link to the accounts pages, for the roles that manage accounts. A job
+    # renders templates too, outside any request: there is no user then.
+    signed_in = has_request_context() and current_user.is_authenticated
+    return {"may_manage_accounts": signed_in and MANAGE_ACCOUNTS.allows(current_user)}
 
 
 def _safe_next(target: str | None) -> str | None:

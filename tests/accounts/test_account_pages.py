@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from flask import render_template_string
 from sqlalchemy import select
 
 from accounts.models import ApiToken, Role, User
@@ -254,3 +255,14 @@ def test_the_account_forms_work_with_csrf_tokens(database_url, session, people):
     page = _text(client.get("/me/tokens"))
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     assert client.post("/me/tokens", data={"name": "Có mã", "csrf_token": csrf}).status_code == 200
+
+
+def test_a_template_rendered_outside_a_request_has_no_accounts_link(app):
+    # A job (the monthly report) renders the app's templates with no request and no user.
+    with app.app_context():
+        assert render_template_string("{{ may_manage_accounts }}") == "False"
+
+
+def test_a_page_number_past_the_list_is_an_empty_page(app, people):
+    page = _client(app, "quantri").get("/accounts/?page=99999999999999999999")
+    assert page.status_code == 200 and "Không có tài khoản nào phù hợp." in _text(page)
