@@ -14,7 +14,7 @@ from marshmallow.experimental.context import Context
 
 from accounts.models import User
 from accounts.permissions import SEE_CONTACT_DETAILS, Permission
-from accounts.service import user_for_token
+from accounts.service import use_api_token
 from db import csrf, db
 from i18n import in_language
 from schema_fields import MAX_ID
@@ -26,9 +26,12 @@ ID = f"int(min=1, max={MAX_ID})"
 DESCRIPTION = """\
 The Chợ 4.0 JSON API: markets, stalls, vendors and their payment methods.
 
-**Authentication.** Every `/api/v1` route needs `Authorization: Bearer <token>`. An
-administrator issues a token with `flask users token USERNAME`; it acts as that user, with the
-user's role and area. A missing, unknown or revoked token gets 401.
+**Authentication.** Every `/api/v1` route needs `Authorization: Bearer <token>`. Every
+user issues their own tokens on the page «Khóa API» (`/me/tokens`), where they see when each
+was last used and revoke it; administrators see and revoke everyone's (`/accounts/tokens`),
+and issue one from the command line with `flask users token USERNAME`. A token acts as its
+user, with the user's role and area. A missing, unknown or revoked token, or one of a
+disabled account, gets 401.
 
 **Scope.** Reads return only what the user's role covers: an administrator sees everything,
 provincial staff their province, commune staff their commune, an onboarding agent their
@@ -96,7 +99,8 @@ class Cho40Api(Api):
         super().init_app(app, spec_kwargs=spec_kwargs)
         self.spec.components.security_scheme("bearerAuth", {
             "type": "http", "scheme": "bearer",
-            "description": "A token from `flask users token USERNAME`; acts as that user.",
+            "description": "A token from the page /me/tokens (or `flask users token "
+                       "USERNAME`); acts as that user.",
         })
 
 
@@ -112,11 +116,14 @@ def _authenticate() -> None:
     if scheme.lower() != "bearer" or not token.strip():
         abort(401, message=_("Thiếu khóa API: gửi tiêu đề Authorization: Bearer <khóa>."),
               headers=challenge)
-    user = user_for_token(db.session, token.strip())
-    if user is None:
+    use = use_api_token(db.session, token.strip())
+    if use is None:
         abort(401, message=_("Khóa API không đúng, đã bị thu hồi hoặc tài khoản đã bị khóa."),
               headers=challenge)
-    g.api_user = user
+    if use.recorded:
+        # Kept whatever the request does next: a refused write rolls back only its own changes.
+        db.session.commit()
+    g.api_user = use.user
 
 
 # Views that take files (ApiBlueprint.arguments(..., location="files")), by endpoint and method:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import hashlib
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
@@ -56,6 +57,16 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    @property
+    def session_fingerprint(self) -> str:
+        """Changes with the password: a login session carrying an older one has ended."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:
+        # What Flask-Login keeps in the session cookie (accounts.service.user_for_session reads
+        # it): with the fingerprint, a new password ends the account's other sessions.
+        return f"{self.id}.{self.session_fingerprint}"
 
 
 class ApiToken(db.Model):

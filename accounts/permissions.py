@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
-from accounts.models import Role, User
+from accounts.models import ApiToken, Role, User
 from domain_errors import N_, Forbidden, Message
 from market.models import Market, Province, Ward
-from vendors.models import Vendor
+from vendors.models import Vendor, VendorKind
 
 ADMIN, PROVINCIAL, COMMUNE, AGENT, COOPERATIVE = (
     Role.ADMIN, Role.PROVINCIAL_STAFF, Role.COMMUNE_STAFF, Role.ONBOARDING_AGENT,
@@ -104,9 +104,23 @@ MAKE_PROVINCE_REPORT = Permission(
 # Every job of everyone (others see the jobs they started).
 SEE_ALL_JOBS = Permission(
     "see_all_jobs", frozenset({ADMIN}), N_("Chỉ quản trị viên xem được việc của người khác."))
-# The counts of the whole system and the list of accounts.
+# The counts of the whole system.
 ADMINISTER = Permission(
     "administer", frozenset({ADMIN}), N_("Chỉ quản trị viên được làm việc này."))
+# Accounts are created, changed, disabled and reset by administrators (all of them) and by
+# provincial staff (those of their province: account_scope, grantable_scope). Nobody does it
+# to their own account: they change their own password, knowing the current one.
+MANAGE_ACCOUNTS = Permission(
+    "manage_accounts", frozenset({ADMIN, PROVINCIAL}),
+    N_("Chỉ quản trị viên và cán bộ tỉnh được quản lý tài khoản."))
+# An administrator is made by another.
+GRANT_ADMIN = Permission(
+    "grant_admin", frozenset({ADMIN}),
+    N_("Chỉ quản trị viên được tạo tài khoản quản trị viên."))
+# Everyone's API tokens, listed and revoked (everyone sees and revokes their own: token_scope).
+SEE_ALL_TOKENS = Permission(
+    "see_all_tokens", frozenset({ADMIN}),
+    N_("Chỉ quản trị viên xem được khóa API của người khác."))
 
 
 def masked(number: str | None) -> str | None:
@@ -181,3 +195,42 @@ def job_owner_filter(user: User) -> int | None:
     """Whose jobs the user may see: None for everyone's, else the user's own id."""
     return None if SEE_ALL_JOBS.allows(user) else user.id
 
+
+
+# --- Accounts and tokens ----------------------------------------------------------------------
+
+
+def account_scope(user: User) -> ColumnElement[bool]:
+    """Which accounts the user manages: a WHERE clause over User. Administrators: all; provincial
+    staff: those whose scope lies in their province (its staff, its communes', markets' and
+    cooperatives' accounts), never an administrator's; other roles: none."""
+    if not MANAGE_ACCOUNTS.allows(user):
+        return false()
+    if user.role is ADMIN:
+        return true()
+    return or_(User.province_code == user.province_code,
+               User.ward_code.in_(select(Ward.code).where(ward_scope(user))),
+               User.market_id.in_(select(Market.id).where(market_scope(user))),
+               User.cooperative_id.in_(select(Vendor.id).where(vendor_scope(user))))
+
+
+def grantable_scope(user: User) -> dict[str, ColumnElement[bool]]:
+    """What the user may name as another account's scope, by field of accounts.service.Scope:
+    WHERE clauses over Province, Ward, Market and Vendor. The areas and cooperatives the user
+    sees: all for an administrator; for provincial staff their province and what lies in it,
+    so that every account they make stays within account_scope."""
+    return {"province_code": province_scope(user), "ward_code": ward_scope(user),
+            "market_id": market_scope(user),
+            "cooperative_id": and_(vendor_scope(user), Vendor.kind == VendorKind.COOPERATIVE)}
+
+
+def grantable_roles(user: User) -> list[Role]:
+    """The roles the user may give an account (none without MANAGE_ACCOUNTS)."""
+    if not MANAGE_ACCOUNTS.allows(user):
+        return []
+    return [role for role in Role if role is not ADMIN or GRANT_ADMIN.allows(user)]
+
+
+def token_scope(user: User) -> ColumnElement[bool]:
+    """Which API tokens the user sees and may revoke: a WHERE clause over ApiToken."""
+    return true() if SEE_ALL_TOKENS.allows(user) else ApiToken.user_id == user.id

@@ -1,22 +1,25 @@
-"""Creating users, checking passwords, API tokens. Who may see and do what: accounts.permissions."""
+"""Creating users, checking and changing passwords, sessions, API tokens. Who may see and do
+what: accounts.permissions; accounts managed by others: accounts.management."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, bindparam, or_, select, update
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from accounts.models import ApiToken, Role, User
+from accounts.passwords import MAX_PASSWORD_LENGTH, password_problems
+from accounts.permissions import token_scope
 from db import utcnow
-from domain_errors import N_, Invalid
+from domain_errors import N_, Forbidden, Invalid, Message, NotFound
 from market.models import Market, Province, Ward
 from textnorm import nfc
 from vendors.models import Vendor, VendorKind
-
-MIN_PASSWORD_LENGTH = 10
 
 
 class AccountError(Invalid):
@@ -43,18 +46,27 @@ def create_user(
     full_name: str,
     role: Role,
     scope: Scope = Scope(),
+    confirmation: str | None = None,
+    grantable: Mapping[str, ColumnElement[bool]] | None = None,
 ) -> User:
+    """A new account. Every field at fault is reported at once. `confirmation`: the password
+    typed again, when a form asked for it; `grantable`: the scopes the person creating it may
+    give (accounts.permissions.grantable_scope), when it is not the command line."""
     username = (username or "").strip().lower()
+    problems: dict[str, Message | list[Message]] = {}
     if not username or len(username) > 64 or not username.replace(".", "").replace("_", "").isalnum():
-        raise AccountError(fields={"username": N_(
-            "Tên đăng nhập chỉ gồm chữ không dấu, số, dấu chấm hoặc gạch dưới.")})
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise AccountError(fields={"password": N_(
-            "Mật khẩu cần ít nhất %(count)s ký tự.", count=MIN_PASSWORD_LENGTH)})
-    if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise AccountError(fields={"username": N_(
-            "Tên đăng nhập «%(username)s» đã có người dùng.", username=username)})
-    _check_scope(session, role, scope)
+        problems["username"] = N_(
+            "Tên đăng nhập chỉ gồm chữ không dấu, số, dấu chấm hoặc gạch dưới.")
+    elif session.scalar(select(User.id).where(User.username == username)) is not None:
+        problems["username"] = N_("Tên đăng nhập «%(username)s» đã có người dùng.",
+                                  username=username)
+    if found := password_problems(password, username=username):
+        problems["password"] = found
+    if confirmation is not None and confirmation != password:
+        problems["confirmation"] = N_("Hai lần nhập mật khẩu không khớp nhau.")
+    problems.update(scope_problems(session, role, scope, grantable))
+    if problems:
+        raise AccountError(fields=problems)
     user = User(
         username=username,
         password_hash=generate_password_hash(password),
@@ -70,46 +82,125 @@ def create_user(
     return user
 
 
-def _check_scope(session: Session, role: Role, scope: Scope) -> None:
+# What each role's scope may name (one of them): the CHECK constraint users.role_has_scope.
+SCOPE_FIELDS_OF_ROLE = {
+    Role.ADMIN: (),
+    Role.PROVINCIAL_STAFF: ("province_code",),
+    Role.COMMUNE_STAFF: ("ward_code",),
+    Role.ONBOARDING_AGENT: ("market_id", "ward_code", "province_code"),
+    Role.COOPERATIVE_MANAGER: ("cooperative_id",),
+}
+
+
+def scope_problems(session: Session, role: Role, scope: Scope,
+                   grantable: Mapping[str, ColumnElement[bool]] | None = None,
+                   ) -> dict[str, Message]:
+    """Why `scope` does not suit `role` ({} when it does): the role takes exactly one field of
+    its kind, naming a unit or cooperative that exists and, with `grantable` (WHERE clauses by
+    field), lies within them. One outside them reads as one that does not exist."""
     given = [name for name, value in vars(scope).items() if value is not None]
-    allowed = {
-        Role.ADMIN: set(),
-        Role.PROVINCIAL_STAFF: {"province_code"},
-        Role.COMMUNE_STAFF: {"ward_code"},
-        Role.ONBOARDING_AGENT: {"province_code", "ward_code", "market_id"},
-        Role.COOPERATIVE_MANAGER: {"cooperative_id"},
-    }[role]
+    allowed = SCOPE_FIELDS_OF_ROLE[role]
     if role is Role.ADMIN and given:
-        raise AccountError(fields={"scope": N_("Quản trị viên không gắn với địa bàn nào.")})
+        return {"scope": N_("Quản trị viên không gắn với địa bàn nào.")}
     if role is not Role.ADMIN and (len(given) != 1 or given[0] not in allowed):
-        raise AccountError(fields={"scope": N_("Vai trò này cần đúng một phạm vi: %(scopes)s.",
-                                               scopes=", ".join(sorted(allowed)))})
+        return {"scope": N_("Vai trò này cần đúng một phạm vi: %(scopes)s.",
+                            scopes=[SCOPE_LABELS[name] for name in allowed])}
     lookups = {
-        "province_code": (Province, scope.province_code,
-                          N_("Không có tỉnh/thành mã %(key)s.", key=scope.province_code)),
-        "ward_code": (Ward, scope.ward_code,
-                      N_("Không có xã/phường mã %(key)s.", key=scope.ward_code)),
-        "market_id": (Market, scope.market_id, N_("Không có chợ số %(key)s.", key=scope.market_id)),
-        "cooperative_id": (Vendor, scope.cooperative_id,
-                           N_("Không có hợp tác xã số %(key)s.", key=scope.cooperative_id)),
+        "province_code": (Province.code, N_("Không có tỉnh/thành mã %(key)s.",
+                                            key=scope.province_code)),
+        "ward_code": (Ward.code, N_("Không có xã/phường mã %(key)s.", key=scope.ward_code)),
+        "market_id": (Market.id, N_("Không có chợ số %(key)s.", key=scope.market_id)),
+        "cooperative_id": (Vendor.id, N_("Không có hợp tác xã số %(key)s.",
+                                         key=scope.cooperative_id)),
     }
     for name in given:
-        model, key, message = lookups[name]
-        found = session.get(model, key)
-        if found is None or (model is Vendor and found.kind is not VendorKind.COOPERATIVE):
-            raise AccountError(fields={name: message})
+        key_column, message = lookups[name]
+        query = select(key_column).where(key_column == getattr(scope, name))
+        if name == "cooperative_id":
+            query = query.where(Vendor.kind == VendorKind.COOPERATIVE)
+        if grantable is not None:
+            query = query.where(grantable[name])
+        if session.scalar(query) is None:
+            return {name: message}
+    return {}
+
+
+SCOPE_LABELS = {
+    "province_code": N_("một tỉnh/thành"),
+    "ward_code": N_("một xã/phường"),
+    "market_id": N_("một chợ"),
+    "cooperative_id": N_("một hợp tác xã"),
+}
+
+
+class AccountDisabled(Forbidden, code="account_disabled"):
+    """The password is right but the account is disabled."""
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The account these credentials open, its last login recorded; None for a wrong username or
+    password. A disabled account's right password is refused with AccountDisabled (only someone
+    who knows the password learns the account is disabled)."""
+    password = password or ""
     user = session.scalar(select(User).where(User.username == (username or "").strip().lower()))
-    if user is None or not user.active or not check_password_hash(user.password_hash, password or ""):
+    if (user is None or len(password) > MAX_PASSWORD_LENGTH
+            or not check_password_hash(user.password_hash, password)):
         return None
+    if not user.active:
+        raise AccountDisabled(N_("Tài khoản này đã bị khóa. Hãy liên hệ quản trị viên hoặc "
+                                 "cán bộ tỉnh quản lý tài khoản."))
     user.last_login_at = utcnow()
     return user
 
 
-def list_users(session: Session) -> list[User]:
-    return list(session.scalars(select(User).order_by(User.role, User.username)))
+def user_for_session(session: Session, session_id: str) -> User | None:
+    """The user a login session belongs to (User.get_id: "id.fingerprint"), or None: the session
+    ended when the account was disabled or its password changed since."""
+    number, _dot, fingerprint = (session_id or "").partition(".")
+    if not number.isdigit() or len(number) > 10:
+        return None
+    user = session.get(User, int(number))
+    if user is None or not user.active or fingerprint != user.session_fingerprint:
+        return None
+    return user
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """Give the user a new password (checked by accounts.passwords), which ends their other
+    login sessions (User.session_fingerprint)."""
+    if problems := password_problems(password, username=user.username):
+        raise AccountError(fields={"password": problems})
+    user.password_hash = generate_password_hash(password)
+    session.flush()
+
+
+def change_own_password(session: Session, user: User, *, current: str, new: str,
+                        confirmation: str) -> None:
+    """A user changes their own password: the current one is required and the new one typed
+    twice. Every field at fault is reported at once."""
+    problems: dict[str, Message | list[Message]] = {}
+    current = current or ""
+    if (not current or len(current) > MAX_PASSWORD_LENGTH
+            or not check_password_hash(user.password_hash, current)):
+        problems["current_password"] = N_("Mật khẩu hiện tại không đúng.")
+    if found := password_problems(new, username=user.username):
+        problems["new_password"] = found
+    elif new == current:
+        problems["new_password"] = N_("Mật khẩu mới cần khác mật khẩu hiện tại.")
+    if (confirmation or "") != (new or ""):
+        problems["confirmation"] = N_("Hai lần nhập mật khẩu mới không khớp nhau.")
+    if problems:
+        raise AccountError(fields=problems)
+    set_password(session, user, new)
+
+
+# --- API tokens -------------------------------------------------------------------------------
+
+# A token's last use is written at most once a minute: the API is called in bursts (a phone
+# syncing its queue, a province's server paging through vendors), and a write per request would
+# turn every read into a write transaction (on SQLite, one writer at a time for the whole
+# database) for a time nobody needs to the second.
+LAST_USE_RESOLUTION = dt.timedelta(minutes=1)
 
 
 def _token_digest(token: str) -> str:
@@ -125,17 +216,68 @@ def issue_api_token(session: Session, user: User, name: str) -> tuple[ApiToken, 
     return token, plain
 
 
+def list_api_tokens(session: Session, actor: User, *, user_id: int | None = None,
+                    limit: int = 500) -> list[ApiToken]:
+    """The tokens the actor sees (their own; an administrator's, everyone's), of one user when
+    `user_id` is given: those in use first, newest first."""
+    query = (select(ApiToken).options(joinedload(ApiToken.user)).where(token_scope(actor))
+             .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc(),
+                       ApiToken.id.desc())
+             .limit(limit))
+    if user_id is not None:
+        query = query.where(ApiToken.user_id == user_id)
+    return list(session.scalars(query))
+
+
+def revoke_api_token(session: Session, actor: User, token_id: int) -> ApiToken:
+    """Revoke a token the actor sees; one already revoked keeps its first revocation time."""
+    token = session.scalar(select(ApiToken).where(ApiToken.id == token_id, token_scope(actor)))
+    if token is None:
+        raise NotFound(N_("Không tìm thấy khóa API này."))
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        session.flush()
+    return token
+
+
 # Built once: every API request runs it, and building a statement and its cache key costs more
 # than running this one.
-_USER_FOR_TOKEN = (
-    select(User).join(ApiToken, ApiToken.user_id == User.id)
+_TOKEN_AND_USER = (
+    select(ApiToken.id, ApiToken.last_used_at, User).join(ApiToken, ApiToken.user_id == User.id)
     .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
            User.active)
 )
 
 
-def user_for_token(session: Session, plain: str) -> User | None:
-    """The active user a bearer token acts for, or None for an unknown or revoked token."""
+@dataclass(frozen=True)
+class TokenUse:
+    """Whom a bearer token acts for, and whether this use was recorded as its last (the caller
+    then commits)."""
+
+    user: User
+    recorded: bool
+
+
+def use_api_token(session: Session, plain: str, *,
+                  now: dt.datetime | None = None) -> TokenUse | None:
+    """The active user a bearer token acts for, or None for an unknown or revoked token or a
+    disabled account. Records the token's use when the last one recorded is a minute old or
+    more (LAST_USE_RESOLUTION)."""
     if not plain or len(plain) > 200:
         return None
-    return session.scalar(_USER_FOR_TOKEN, {"token_hash": _token_digest(plain)})
+    row = session.execute(_TOKEN_AND_USER, {"token_hash": _token_digest(plain)}).first()
+    if row is None:
+        return None
+    token_id, last_used_at, user = row
+    now = now or utcnow()
+    cutoff = now - LAST_USE_RESOLUTION
+    # Checked here first: an UPDATE that changes no row still takes SQLite's write lock. Then
+    # again in SQL: of two requests at once, one writes.
+    if last_used_at is not None and last_used_at > cutoff:
+        return TokenUse(user, recorded=False)
+    session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token_id,
+               or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= cutoff))
+        .values(last_used_at=now))
+    return TokenUse(user, recorded=True)

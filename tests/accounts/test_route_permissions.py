@@ -92,7 +92,8 @@ ARCHIVING_ROUTES = {"POST /api/v1/products/<int:product_id>/archive",
 # The URL arguments that name a record: routes with one are requested a second time with the
 # records out of everyone's area but the admin's.
 RECORD_ARGUMENTS = {"vendor_id", "market_id", "stall_id", "method_id", "job_id", "product_id",
-                    "image_id", "listing_id", "export_id", "province_code", "ward_code"}
+                    "image_id", "listing_id", "export_id", "province_code", "ward_code",
+                    "user_id", "token_id"}
 
 # The out-of-scope sweep sends these valid bodies, to every role but the admin, where an empty
 # one is refused before the record is looked up: the scope check must answer, not the schema.
@@ -156,6 +157,10 @@ class World:
     export: int  # E, an export of C's catalogue, recorded before its file was written
     far_export: int  # XE, an export of XC's
     archivable: tuple[int, int]  # one more product of C and of XC, for the routes archiving one
+    account: int  # A, an agent's account in Xã Đại Từ: managed by the admin and Thái Nguyên's staff
+    far_account: int  # XA, the outsider's account (commune staff of Phường Thủ Dầu Một)
+    spare_tokens: dict[Role, int]  # one more token of each user, for the route revoking one
+    far_token: int  # a token of the outsider
 
 
 def build_world(session, images_folder) -> World:
@@ -188,6 +193,10 @@ def build_world(session, images_folder) -> World:
     users = make_one_user_per_role(session, market, cooperative)
     outsider = make_quick_user(session, Role.COMMUNE_STAFF, Scope(ward_code=THU_DAU_MOT))
     tokens = {role: issue_api_token(session, user, "tests")[1] for role, user in users.items()}
+    spare_tokens = {role: issue_api_token(session, user, "spare")[0].id
+                    for role, user in users.items()}
+    account = make_quick_user(session, Role.ONBOARDING_AGENT, Scope(ward_code=DAI_TU))
+    far_token = issue_api_token(session, outsider, "far")[0].id
     params = {"per_page": 4, "day": dt.date.today().isoformat()}
     jobs = {role: create_job(session, "placards", {"market_ids": [market.id], **params},
                              created_by=user.id).id
@@ -202,7 +211,7 @@ def build_world(session, images_folder) -> World:
                  far_stall, far_vendor, far_method, far_cooperative, users, tokens, jobs, far_job,
                  product.id, far_product.id, image.id, spare_images, far_image.id,
                  far_spare_images, listing.id, far_listing.id, exports[0].id,
-                 exports[1].id, archivable)
+                 exports[1].id, archivable, account.id, outsider.id, spare_tokens, far_token)
 
 
 def url_values(world: World, role: Role | None, route: str, *, far: bool = False) -> dict:
@@ -220,7 +229,8 @@ def url_values(world: World, role: Role | None, route: str, *, far: bool = False
                   if route in DISPOSABLE_ROUTES else world.far_image,
                   "listing_id": world.far_listing,
                   "export_id": world.far_export, "province_code": FAR_PROVINCE,
-                  "ward_code": THU_DAU_MOT}
+                  "ward_code": THU_DAU_MOT, "user_id": world.far_account,
+                  "token_id": world.far_token}
         cooperative = world.far_cooperative
     else:
         values = {"vendor_id": (world.cooperative if manager else world.vendor).id,
@@ -232,7 +242,8 @@ def url_values(world: World, role: Role | None, route: str, *, far: bool = False
                   "image_id": world.spare_images[DISPOSABLE_ROUTES.index(route)]
                   if route in DISPOSABLE_ROUTES else world.image,
                   "listing_id": world.listing, "export_id": world.export,
-                  "province_code": THAI_NGUYEN, "ward_code": DAI_TU}
+                  "province_code": THAI_NGUYEN, "ward_code": DAI_TU,
+                  "user_id": world.account, "token_id": world.spare_tokens[own]}
         cooperative = world.cooperative
     if route in COOPERATIVE_ROUTES:
         values["vendor_id"] = cooperative.id
