@@ -39,7 +39,7 @@ class StallCode(Text):
         try:
             return normalise_stall_code(text)
         except StallCodeError as error:
-            raise ValidationError(_lazy(error.message)) from None
+            raise ValidationError([_lazy(error.message)]) from None
 
 
 class StallCodePattern(Text):
@@ -50,7 +50,7 @@ class StallCodePattern(Text):
         try:
             return normalise_pattern(text)
         except StallCodeError as error:
-            raise ValidationError(_lazy(error.message)) from None
+            raise ValidationError([_lazy(error.message)]) from None
 
 
 class MarketInput(ApiInput):

@@ -310,11 +310,18 @@ def _prefix_of(typed: list[str], tokens: list[str]) -> bool:
     return tokens[:len(whole)] == whole and tokens[len(whole)].startswith(last)
 
 
+def _zone_has(zone_words: list[str], words: list[str]) -> bool:
+    # A lone letter is a zone's letter ("c" for "Khu C"), not the start of any word in it.
+    return all(any(zone_word == word or (len(word) > 1 and zone_word.startswith(word))
+                   for zone_word in zone_words) for word in words)
+
+
 def rank_stalls(query: str, stalls: Iterable[StallChoice], *,
                 limit: int = 20) -> list[StallChoice]:
     """The stalls matching what is typed, best first: the code itself or a near match, codes it
     begins ("c-0" and "c0" begin "C-07"; "c 1" begins "C-12"), codes containing it ("07" is in
-    "A-07"), then stalls whose zone has its words ("rau" finds "Khu A – Rau củ"). Blank: none."""
+    "A-07"), then stalls whose zone has words it begins ("rau" finds "Khu A – Rau củ").
+    Nothing typed, nothing offered."""
     typed_key, typed_compact = _tokens(query), _compact(query)
     words = search_key(query).split()
     if not typed_compact and not words:
@@ -329,7 +336,7 @@ def rank_stalls(query: str, stalls: Iterable[StallChoice], *,
             rank = 1
         elif typed_compact and typed_compact in compact:
             rank = 2
-        elif words and stall.zone and all(word in search_key(stall.zone) for word in words):
+        elif words and stall.zone and _zone_has(search_key(stall.zone).split(), words):
             rank = 3
         else:
             continue
