@@ -6,7 +6,7 @@ in market.service.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
 
 from domain_errors import Message
 from market.models import MarketClass
@@ -20,6 +20,7 @@ from schema_fields import (
     PhoneNumber,
     Range,
     Text,
+    not_in_the_future,
 )
 
 
@@ -141,3 +142,39 @@ class StallSchema(Schema):
     market_id = fields.Integer()
     code = fields.String()
     zone = fields.String()
+
+
+# --- The staff's pages: the same fields as forms post them ------------------------------------
+
+class _FormInput(Schema):
+    """A page's form: fields it does not know (the CSRF token, its buttons) are dropped, a blank
+    field is null (on an edit page, clearing it)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    @pre_load
+    def _blank_is_null(self, data, **kwargs):
+        values = {name: (None if isinstance(value, str) and not value.strip() else value)
+                  for name, value in data.items()}
+        for name in ("latitude", "longitude"):
+            # A phone's keyboard in Vietnamese writes the decimal comma.
+            if isinstance(values.get(name), str):
+                values[name] = values[name].strip().replace(",", ".")
+        return values
+
+
+class MarketFormInput(_FormInput, MarketInput):
+    """The market page's form: every field of MarketInput."""
+
+
+class MarketCloseInput(_FormInput):
+    closed_on = fields.Date(required=True, error_messages=REQUIRED, validate=not_in_the_future)
+
+
+class StallFormInput(_FormInput, StallInput):
+    """Adding or renaming a stall on the stalls page."""
+
+
+class StallMergeInput(_FormInput):
+    into = StallCode(required=True, error_messages=REQUIRED)

@@ -13,6 +13,7 @@ from accounts.permissions import WRITE_MARKETS, market_scope, ward_scope
 from domain_errors import N_, Conflict, Invalid, NotFound
 from market.indicators import cashless_share
 from market.models import Market, Province, Ward
+from market.province_map import MapFrame, frame_for
 from market.stall_codes import StallCodeError, normalise_pattern
 from periods import not_ended_by
 from textnorm import search_key, vietnamese_sort_key
@@ -263,3 +264,66 @@ def reopen_market(session: Session, actor: User, market_id: int) -> Market:
     market.closed_on = None
     session.flush()
     return market
+
+
+# --- Where a market is: communes to choose from, and the province map ---------------------------
+
+
+def search_wards(session: Session, actor: User, query: str = "", *,
+                 chosen: str | None = None, limit: int = 30) -> list[Ward]:
+    """Communes of the actor's area whose name has every word of `query` (diacritics optional),
+    by name, with the one already `chosen` first; every one when the area has a single commune."""
+    conditions = [ward_scope(actor)]
+    for word in search_key(query).split()[:6]:
+        conditions.append(Ward.search_key.contains(word, autoescape=True))
+    stmt = (select(Ward).where(*conditions).options(selectinload(Ward.province))
+            .order_by(Ward.search_key, Ward.code).limit(limit))
+    wards = list(session.scalars(stmt))
+    if chosen and all(ward.code != chosen for ward in wards):
+        ward = session.scalar(select(Ward).where(Ward.code == chosen, ward_scope(actor)))
+        if ward is not None:
+            wards.insert(0, ward)
+    return wards
+
+
+@dataclass(frozen=True)
+class MapDot:
+    x: float
+    y: float
+    name: str
+    market_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ProvinceMap:
+    """What the market form draws: the province's communes as dots (its shape), the markets
+    the actor sees with their names, in the frame that holds them."""
+
+    province_name: str
+    frame: MapFrame
+    wards: list[MapDot]
+    markets: list[MapDot]
+
+
+def province_map(session: Session, actor: User, province_code: str) -> ProvinceMap | None:
+    """The map of a province for the market form; None when nothing in it has coordinates."""
+    province = session.get(Province, province_code)
+    if province is None:
+        return None
+    wards = session.execute(select(Ward.name, Ward.latitude, Ward.longitude).where(
+        Ward.province_code == province_code, Ward.latitude.is_not(None),
+        Ward.longitude.is_not(None))).all()
+    markets = session.execute(select(Market.id, Market.name, Market.latitude, Market.longitude)
+                              .join(Ward, Market.ward_code == Ward.code)
+                              .where(Ward.province_code == province_code, market_scope(actor),
+                                     Market.latitude.is_not(None),
+                                     Market.longitude.is_not(None))).all()
+    frame = frame_for([(float(lat), float(lon)) for _, lat, lon in wards]
+                      + [(float(lat), float(lon)) for _, _, lat, lon in markets])
+    if frame is None:
+        return None
+    return ProvinceMap(
+        province.name, frame,
+        wards=[MapDot(*frame.point(float(lat), float(lon)), name) for name, lat, lon in wards],
+        markets=[MapDot(*frame.point(float(lat), float(lon)), name, market_id)
+                 for market_id, name, lat, lon in markets])

@@ -101,20 +101,28 @@ class StallPage:
         return max(1, -(-self.total // self.page_size))
 
 
+def _stall_rows(session: Session, day: dt.date, *conditions) -> list[StallRow]:
+    stmt = (
+        select(Stall.id, Stall.code, Stall.zone, func.count(Vendor.id),
+               func.count(case((active_on(day), Vendor.id))))
+        .outerjoin(Vendor, Vendor.stall_id == Stall.id)
+        .where(*conditions)
+        .group_by(Stall.id, Stall.code, Stall.zone)
+    )
+    return [StallRow(*row) for row in session.execute(stmt)]
+
+
+def stall_row(session: Session, stall: Stall, day: dt.date) -> StallRow:
+    """A stall (already found in the actor's area) with its vendors."""
+    return _stall_rows(session, day, Stall.id == stall.id)[0]
+
+
 def stall_page(session: Session, actor: User, market_id: int, day: dt.date, *, query: str = "",
                page: int = 1, page_size: int = 100) -> StallPage:
     """One page of the market's stalls with their vendors: those matching `query` best first,
     else all in reading order ("C-2" before "C-10")."""
     market = visible_market(session, actor, market_id)
-    stmt = (
-        select(Stall.id, Stall.code, Stall.zone, func.count(Vendor.id),
-               func.count(case((active_on(day), Vendor.id))))
-        .outerjoin(Vendor, Vendor.stall_id == Stall.id)
-        .where(Stall.market_id == market.id)
-        .group_by(Stall.id, Stall.code, Stall.zone)
-    )
-    rows = {stall_id: StallRow(stall_id, code, zone, vendors, active)
-            for stall_id, code, zone, vendors, active in session.execute(stmt)}
+    rows = {row.stall_id: row for row in _stall_rows(session, day, Stall.market_id == market.id)}
     choices = [StallChoice(row.code, row.stall_id, row.zone) for row in rows.values()]
     if query.strip():
         ordered = rank_stalls(query, choices, limit=len(choices))
