@@ -236,7 +236,7 @@
     if (by && by.name === 'action' && !implicit) return;
     event.preventDefault();
     if (busy) return;
-    clearErrors();
+    clearErrors(); hideStalls(); clearTimeout(stallTimer); stallAsked++;
     var key = el.idempotency_key.value, fields = fieldsOf();
     // Until an answer comes, a second tap sends nothing, and a retry would reuse this key.
     busy = true; submit.disabled = true;
@@ -330,15 +330,14 @@
     clearStallQuestion();
     clearTimeout(stallTimer); stallTimer = setTimeout(findStalls, 200);
   });
+  // The list stays until a stall is picked, the code cleared or the form sent: closing it when
+  // another field takes the focus would move what is under the agent's finger mid-tap.
   el.market_id.addEventListener('change', hideStalls);
-  form.addEventListener('focusin', function (event) {
-    if (event.target !== el.stall_code && !stallOptions.contains(event.target)) hideStalls();
-  });
 
   // The server asks "Có phải quầy C-07?": use a stall it offers (sent again at once), or tick
   // that the code typed is a new stall and send again.
   function askAboutStall(body) {
-    clearStallQuestion();
+    hideStalls(); clearStallQuestion();
     body.stall_choices.forEach(function (choice) {
       stallQuestion.append(stallButton(t('use_stall', {code: choice.code}) + (choice.zone ? ' · ' + choice.zone : ''),
                                        choice.code, function () { submit.click(); }));
