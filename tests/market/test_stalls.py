@@ -23,6 +23,7 @@ from market.service import (
 )
 from market.stalls import create_stall, merge_stalls, search_stalls, stall_page, update_stall
 from market.stats import Area, area_counts
+from tests.api_area import refused
 from tests.factories import (
     DAI_TU,
     TAN_CUONG,
@@ -291,3 +292,27 @@ def test_closing_a_market_sends_its_vendors_away_that_day_and_keeps_the_past(ses
     assert search_markets(session, Market.id == market.id) == [market]
     assert session.scalar(select(func.count()).select_from(VendorStatusPeriod).where(
         VendorStatusPeriod.vendor_id == trading.id, VendorStatusPeriod.left_on.is_(None))) == 0
+
+
+# --- The JSON API -----------------------------------------------------------------------------
+
+
+def test_the_api_questions_a_near_stall_and_takes_the_confirmation(client, session, area):
+    path = f"/api/v1/markets/{area.market.id}/stalls"  # the area's market has stall A-01
+    body = refused(client.post(path, json={"code": "a1"}, headers=area.auth(Role.ADMIN)), 409,
+                   field="code", reason="Có phải quầy A-01?")
+    assert body["reason"] == "stall_near_match"
+    assert body["stall_choices"] == [{"code": "A-01", "stall_id": area.stall.id, "zone": None}]
+    assert body["new_stall_code"] == "A1"
+    response = client.post(path, json={"code": "a1", "confirm_new_stall": True},
+                           headers=area.auth(Role.ADMIN))
+    assert response.status_code == 201 and response.get_json()["code"] == "A1"
+    refused(client.post(path, json={"code": "zz 99 !!"}, headers=area.auth(Role.ADMIN)), 422,
+            field="code")
+    market = client.patch(f"/api/v1/markets/{area.market.id}", json={"stall_code_pattern": "a-00"},
+                          headers=area.auth(Role.COMMUNE_STAFF)).get_json()
+    assert (market["stall_code_pattern"], market["closed_on"]) == ("A-00", None)
+    body = refused(client.post(path, json={"code": "b 2"}, headers=area.auth(Role.ADMIN)), 422,
+                   field="code", reason="Có phải quầy B-02?")
+    assert body["reason"] == "stall_code_pattern"
+    assert body["stall_choices"] == [{"code": "B-02", "stall_id": None, "zone": None}]
