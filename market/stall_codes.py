@@ -22,6 +22,7 @@ The rules, as agents and commune staff meet them:
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -302,15 +303,26 @@ def _compact(text: str) -> str:
     return "".join(_TOKENS.findall(unicodedata.normalize("NFC", text or "").upper()))
 
 
-def _prefix_of(typed: list[str], tokens: list[str]) -> bool:
+# A market's stalls are ranked again at every keystroke: what each code and zone reads as is
+# kept, so ranking 2,000 stalls costs a few milliseconds rather than tens.
+@functools.lru_cache(maxsize=16384)
+def _code_reading(code: str) -> tuple[tuple[str, ...], str]:
+    return tuple(_tokens(code)), _compact(code)
+
+
+@functools.lru_cache(maxsize=4096)
+def _zone_reading(zone: str) -> tuple[str, ...]:
+    return tuple(search_key(zone).split())
+
+
+def _prefix_of(typed: tuple[str, ...], tokens: tuple[str, ...]) -> bool:
     """The typed tokens begin the code's: all but the last equal, the last a prefix."""
     if not typed or len(typed) > len(tokens):
         return False
-    *whole, last = typed
-    return tokens[:len(whole)] == whole and tokens[len(whole)].startswith(last)
+    return tokens[:len(typed) - 1] == typed[:-1] and tokens[len(typed) - 1].startswith(typed[-1])
 
 
-def _zone_has(zone_words: list[str], words: list[str]) -> bool:
+def _zone_has(zone_words: tuple[str, ...], words: list[str]) -> bool:
     # A lone letter is a zone's letter ("c" for "Khu C"), not the start of any word in it.
     return all(any(zone_word == word or (len(word) > 1 and zone_word.startswith(word))
                    for zone_word in zone_words) for word in words)
@@ -322,13 +334,13 @@ def rank_stalls(query: str, stalls: Iterable[StallChoice], *,
     begins ("c-0" and "c0" begin "C-07"; "c 1" begins "C-12"), codes containing it ("07" is in
     "A-07"), then stalls whose zone has words it begins ("rau" finds "Khu A – Rau củ").
     Nothing typed, nothing offered."""
-    typed_key, typed_compact = _tokens(query), _compact(query)
+    typed_key, typed_compact = tuple(_tokens(query)), _compact(query)
     words = search_key(query).split()
     if not typed_compact and not words:
         return []
     ranked = []
     for stall in stalls:
-        tokens, compact = _tokens(stall.code), _compact(stall.code)
+        tokens, compact = _code_reading(stall.code)
         if typed_key and tokens == typed_key:
             rank = 0
         elif typed_compact and (compact.startswith(typed_compact)
@@ -336,7 +348,7 @@ def rank_stalls(query: str, stalls: Iterable[StallChoice], *,
             rank = 1
         elif typed_compact and typed_compact in compact:
             rank = 2
-        elif words and stall.zone and _zone_has(search_key(stall.zone).split(), words):
+        elif words and stall.zone and _zone_has(_zone_reading(stall.zone), words):
             rank = 3
         else:
             continue
