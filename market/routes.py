@@ -145,17 +145,16 @@ def edit(market_id: int):
 def close(market_id: int):
     WRITE_MARKETS.check(current_user)
     market = visible_market(db.session, current_user, market_id)
+    typed = {**_market_values(market), "closed_on": request.form.get("closed_on", "")}
     try:
         data = MarketCloseInput().load(request.form.to_dict())
         left = close_market(db.session, current_user, market.id, data["closed_on"],
                             today=dt.date.today())
     except ValidationError as error:
-        return _render_market_form(_market_values(market), translated_fields(error.messages),
-                                   422, market)
+        return _render_market_form(typed, translated_fields(error.messages), 422, market)
     except DomainError as error:
         db.session.rollback()
-        return _render_market_form(_market_values(market), form_messages(error, "closed_on"),
-                                   error.status, market)
+        return _render_market_form(typed, form_messages(error, "closed_on"), error.status, market)
     db.session.commit()
     # Counts said as "…: 3", which reads right in both languages without plural forms.
     flash(_("Đã đóng cửa chợ. Số tiểu thương được ghi là nghỉ bán từ ngày đó: %(num)s.",
