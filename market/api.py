@@ -17,16 +17,8 @@ from market.schemas import (
     StallSchema,
     StallUpdateInput,
 )
-from market.service import (
-    create_market,
-    create_stall,
-    get_market,
-    get_stall,
-    list_markets,
-    list_stalls,
-    update_market,
-    update_stall,
-)
+from market.service import create_market, get_market, list_markets, update_market
+from market.stalls import create_stall, get_stall, list_stalls, update_stall
 
 blp = ApiBlueprint(
     "markets_api", __name__,
@@ -103,7 +95,8 @@ class Stalls(MethodView):
     @blp.arguments(StallInput)
     @blp.response(201, StallSchema)
     @blp.alt_response(404, description="No such market in your area.")
-    @blp.alt_response(409, description="The market already has a stall with this code.")
+    @blp.alt_response(409, description="The market already has a stall with this code, or one "
+                                        "near it (`stall_near_match`, with `stall_choices`).")
     def post(self, data, market_id):
         """Add a stall to a market"""
         stall = create_stall(db.session, api_user(), market_id, data)

@@ -6,9 +6,10 @@ import enum
 from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from db import UTCDateTime, db, enum_column, utcnow
+from market.stall_codes import MAX_PATTERN_LENGTH, stall_match_key
 
 
 class WardKind(str, enum.Enum):
@@ -70,24 +71,45 @@ class Market(db.Model):
     board_contact_phone: Mapped[str | None] = mapped_column(String(15))
     latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
     longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    # The shape new stall codes must fit ("A-00, A-000"; market/stall_codes.py), if any.
+    stall_code_pattern: Mapped[str | None] = mapped_column(String(MAX_PATTERN_LENGTH))
+    # The first day the market no longer runs (an end day, half-open as in periods.py): it stays
+    # in the figures of the days before and takes no new registrations.
+    closed_on: Mapped[dt.date | None]
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     ward: Mapped[Ward] = relationship()
     stalls: Mapped[list[Stall]] = relationship(back_populates="market", order_by="Stall.code")
 
 
+def _match_key_of_inserted_code(context) -> str:
+    return stall_match_key(context.get_current_parameters()["code"])
+
+
 class Stall(db.Model):
     """A numbered place inside a market (ki-ốt, sạp, lô)."""
 
     __tablename__ = "stalls"
-    __table_args__ = (UniqueConstraint("market_id", "code"),)
+    __table_args__ = (
+        UniqueConstraint("market_id", "code"),
+        # Near matches of a typed code ("C7" for "C-07") are one index lookup.
+        Index("ix_stalls_market_id_match_key", "market_id", "match_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     market_id: Mapped[int] = mapped_column(ForeignKey("markets.id"), index=True)
     code: Mapped[str] = mapped_column(String(20))
     zone: Mapped[str | None] = mapped_column(String(100))
+    # stall_match_key(code), kept by the model: set whenever the code is (below), and by the
+    # column default for rows inserted without the ORM (the demo's bulk inserts, registration's).
+    match_key: Mapped[str] = mapped_column(String(40), default=_match_key_of_inserted_code)
 
     market: Mapped[Market] = relationship(back_populates="stalls")
+
+    @validates("code")
+    def _keep_match_key(self, _name: str, code: str) -> str:
+        self.match_key = stall_match_key(code)
+        return code
 
 
 Index("ix_wards_search_key", Ward.search_key)

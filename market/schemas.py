@@ -6,9 +6,11 @@ in market.service.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
 
+from domain_errors import Message
 from market.models import MarketClass
+from market.stall_codes import StallCodeError, normalise_pattern, normalise_stall_code
 from schema_fields import (
     PROVINCE_CODE,
     REQUIRED,
@@ -18,7 +20,38 @@ from schema_fields import (
     PhoneNumber,
     Range,
     Text,
+    not_in_the_future,
 )
+
+
+def _lazy(message: Message):
+    """A domain Message as marshmallow carries messages: translated when shown."""
+    return _l(message.msgid, **message.params)
+
+
+class StallCode(Text):
+    """A stall code, written as market/stall_codes.py says ("c 07" loads as "C-07"); a code with
+    characters a stall code may not have is refused, naming them. Blank counts as missing."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if text is None:
+            return None
+        try:
+            return normalise_stall_code(text)
+        except StallCodeError as error:
+            raise ValidationError([_lazy(error.message)]) from None
+
+
+class StallCodePattern(Text):
+    """A market's pattern of stall codes ("A-00, A-000"), normalised; blank for none."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return normalise_pattern(text)
+        except StallCodeError as error:
+            raise ValidationError([_lazy(error.message)]) from None
 
 
 class MarketInput(ApiInput):
@@ -42,6 +75,10 @@ class MarketInput(ApiInput):
                                metadata={"minimum": -180, "maximum": 180},
                                validate=Range(min=-180, max=180, error=_l(
                                    "Kinh độ nằm trong khoảng -180 đến 180.")))
+    stall_code_pattern = StallCodePattern(allow_none=True, metadata={
+        "description": "The shape of new stall codes: `A` one letter, `0` one digit, other "
+                       "letters and digits, `-` and `/` as written; alternatives separated by "
+                       "commas (`A-00, A-000`). Codes typed for new stalls must fit one."})
 
 
 class MarketUpdateInput(MarketInput):
@@ -74,15 +111,23 @@ class MarketSchema(Schema):
         metadata={"description": "Masked for roles that may not see phone numbers."})
     latitude = fields.Float()
     longitude = fields.Float()
+    stall_code_pattern = fields.String()
+    closed_on = fields.Date(metadata={
+        "description": "First day closed; null while the market runs. A closed market takes "
+                       "no new registrations."})
     created_at = fields.DateTime()
 
 
 class StallInput(ApiInput):
-    code = Text(required=True, error_messages=REQUIRED,
-                validate=validate.Length(max=20, error=_l("Số quầy dài tối đa 20 ký tự.")),
-                metadata={"description": "The number painted on the stall; kept upper case."})
+    code = StallCode(required=True, error_messages=REQUIRED, metadata={
+        "description": "The number painted on the stall: letters A–Z and Đ, digits, `-` and "
+                       "`/`; kept upper case, a run of spaces, dots or dashes written `-` "
+                       "(`c 07` is `C-07`)."})
     zone = Text(allow_none=True,
                 validate=validate.Length(max=100, error=_l("Khu dài tối đa 100 ký tự.")))
+    confirm_new_stall = fields.Boolean(load_default=False, metadata={
+        "description": "A code near an existing stall's (`C7` beside `C-07`) is refused with "
+                       "409 `stall_near_match`; send it again with true to create it anyway."})
 
 
 class StallUpdateInput(StallInput):
@@ -97,3 +142,39 @@ class StallSchema(Schema):
     market_id = fields.Integer()
     code = fields.String()
     zone = fields.String()
+
+
+# --- The staff's pages: the same fields as forms post them ------------------------------------
+
+class _FormInput(Schema):
+    """A page's form: fields it does not know (the CSRF token, its buttons) are dropped, a blank
+    field is null (on an edit page, clearing it)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    @pre_load
+    def _blank_is_null(self, data, **kwargs):
+        values = {name: (None if isinstance(value, str) and not value.strip() else value)
+                  for name, value in data.items()}
+        for name in ("latitude", "longitude"):
+            # A phone's keyboard in Vietnamese writes the decimal comma.
+            if isinstance(values.get(name), str):
+                values[name] = values[name].strip().replace(",", ".")
+        return values
+
+
+class MarketFormInput(_FormInput, MarketInput):
+    """The market page's form: every field of MarketInput."""
+
+
+class MarketCloseInput(_FormInput):
+    closed_on = fields.Date(required=True, error_messages=REQUIRED, validate=not_in_the_future)
+
+
+class StallFormInput(_FormInput, StallInput):
+    """Adding or renaming a stall on the stalls page."""
+
+
+class StallMergeInput(_FormInput):
+    into = StallCode(required=True, error_messages=REQUIRED)

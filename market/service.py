@@ -1,20 +1,25 @@
-"""Markets and stalls: searching, listing, creating and editing, and per-market vendor counts."""
+"""Markets: searching, listing, creating, editing and closing, and per-market vendor counts.
+Their stalls are in market/stalls.py."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from accounts.models import User
-from accounts.permissions import WRITE_MARKETS, WRITE_STALLS, market_scope, ward_scope
+from accounts.permissions import WRITE_MARKETS, market_scope, ward_scope
 from db import vietnamese_order
 from domain_errors import N_, Conflict, Invalid, NotFound
 from market.indicators import cashless_share
-from market.models import Market, Province, Stall, Ward
+from market.models import Market, Province, Ward
+from market.province_map import MapFrame, frame_for
+from market.stall_codes import StallCodeError, normalise_pattern
+from periods import not_ended_by
 from textnorm import search_key, vietnamese_sort_key
-from vendors.models import Vendor
+from vendors.changes import close_vendor
+from vendors.models import Vendor, VendorStatusPeriod
 from vendors.status import accepts_cashless_on, active_on
 
 
@@ -78,12 +83,18 @@ def overview_counts(session: Session) -> dict[str, int]:
 
 
 def search_markets(
-    session: Session, scope: ColumnElement[bool], query: str = "", *, limit: int = 20
+    session: Session, scope: ColumnElement[bool], query: str = "", *, limit: int = 20,
+    include_closed: bool = False,
 ) -> list[Market]:
-    """Markets in scope whose name contains every word of `query`, diacritics optional:
-    "dai tu" finds "Chợ Đại Từ"."""
-    stmt = select(Market).where(*_market_conditions(scope, query))
-    stmt = stmt.options(selectinload(Market.ward)).order_by(vietnamese_order(Market.name), Market.id).limit(limit)
+    """Markets in scope whose name contains every word of `query`, diacritics optional: "dai tu"
+    finds "Chợ Đại Từ". Only those taking registrations (not closed today) unless
+    `include_closed`."""
+    conditions = _market_conditions(scope, query)
+    if not include_closed:
+        conditions.append(or_(Market.closed_on.is_(None), Market.closed_on > dt.date.today()))
+    stmt = select(Market).where(*conditions)
+    stmt = stmt.options(selectinload(Market.ward)).order_by(vietnamese_order(Market.name), Market.id)
+    stmt = stmt.limit(limit)
     return list(session.scalars(stmt))
 
 
@@ -125,7 +136,8 @@ def list_markets(
     return list(session.scalars(stmt)), total
 
 
-def _visible_market(session: Session, actor: User, market_id: int) -> Market:
+def visible_market(session: Session, actor: User, market_id: int) -> Market:
+    """The market, if it is in the actor's area; else NotFound (its existence not disclosed)."""
     market = get_market(session, market_id, market_scope(actor))
     if market is None:
         raise NotFound(N_("Không tìm thấy chợ này trong địa bàn của bạn."))
@@ -148,9 +160,20 @@ def _check_market_name_free(session: Session, name: str, ward_code: str,
                                           name=same.name, id=same.id)})
 
 
+def _with_pattern(data: dict) -> dict:
+    """`data` with its stall code pattern as stored, or refused with what to change."""
+    if not data.get("stall_code_pattern"):
+        return data
+    try:
+        return {**data, "stall_code_pattern": normalise_pattern(data["stall_code_pattern"])}
+    except StallCodeError as error:
+        raise Invalid(fields={"stall_code_pattern": error.message}) from None
+
+
 def create_market(session: Session, actor: User, data: dict) -> Market:
     """A new market from what MarketInput loaded, in a commune within the actor's area."""
     WRITE_MARKETS.check(actor)
+    data = _with_pattern(data)
     _check_ward(session, actor, data["ward_code"])
     _check_market_name_free(session, data["name"], data["ward_code"])
     market = Market(**data, search_key=search_key(data["name"]))
@@ -161,8 +184,9 @@ def create_market(session: Session, actor: User, data: dict) -> Market:
 
 def update_market(session: Session, actor: User, market_id: int, data: dict) -> Market:
     """Change the fields given; a market moved to another commune stays within the actor's area."""
-    market = _visible_market(session, actor, market_id)
+    market = visible_market(session, actor, market_id)
     WRITE_MARKETS.check(actor)
+    data = _with_pattern(data)
     ward_code = data.get("ward_code", market.ward_code)
     if ward_code != market.ward_code:
         _check_ward(session, actor, ward_code)
@@ -176,64 +200,131 @@ def update_market(session: Session, actor: User, market_id: int, data: dict) -> 
     return market
 
 
-def list_stalls(session: Session, actor: User, market_id: int, *, page: int = 1,
-                page_size: int = 50) -> tuple[list[Stall], int]:
-    """One page of a market's stalls, by code, and how many it has."""
-    market = _visible_market(session, actor, market_id)
-    total = session.scalar(select(func.count()).select_from(Stall)
-                           .where(Stall.market_id == market.id))
-    offset = (max(page, 1) - 1) * page_size
-    if offset >= total:  # past the last page: no query with an offset the database refuses
-        return [], total
-    stmt = (select(Stall).where(Stall.market_id == market.id).order_by(Stall.code, Stall.id)
-            .limit(page_size).offset(offset))
-    return list(session.scalars(stmt)), total
+# --- Closing a market --------------------------------------------------------------------------
+
+CLOSING_REASON = "Chợ đóng cửa"  # stored as a leaving vendor's reason, as staff would write it
 
 
-def get_stall(session: Session, actor: User, market_id: int, stall_id: int) -> Stall:
-    """The stall, if it is in this market and the market is in the actor's area."""
-    market = _visible_market(session, actor, market_id)
-    stall = session.scalar(select(Stall).where(Stall.id == stall_id, Stall.market_id == market.id))
-    if stall is None:
-        raise NotFound(N_("Chợ «%(market)s» không có quầy này.", market=market.name))
-    return stall
+def market_open_on(market: Market, day: dt.date) -> bool:
+    """Whether the market runs on `day`: not closed, or closed from a later day."""
+    return not_ended_by(market.closed_on, day)
 
 
-def _writable_market_for_stalls(session: Session, actor: User, market_id: int) -> Market:
-    market = _visible_market(session, actor, market_id)
-    WRITE_STALLS.check(actor)
+def check_market_open(market: Market, day: dt.date, field: str = "market_id") -> None:
+    """Refuse a new registration at a market closed on `day`."""
+    if not market_open_on(market, day):
+        raise Invalid(fields={field: N_("Chợ «%(market)s» đã đóng cửa từ ngày %(day)s.",
+                                        market=market.name,
+                                        day=market.closed_on.strftime("%d/%m/%Y"))})
+
+
+def vendors_trading_on(session: Session, market_id: int, day: dt.date) -> int:
+    """How many vendors of the market are active on `day` (those a closing then sends away)."""
+    return session.scalar(select(func.count(Vendor.id)).where(
+        Vendor.market_id == market_id, active_on(day)))
+
+
+def close_market(session: Session, actor: User, market_id: int, closed_on: dt.date, *,
+                 today: dt.date) -> int:
+    """Close the market from `closed_on`, its first day closed: it takes no new registrations,
+    and the vendors still trading there leave on that day (vendors.changes.close_vendor, their
+    payment methods stopping with them), so the figures of every day before it are unchanged
+    and those after it count no one there. Returns how many vendors left."""
+    market = visible_market(session, actor, market_id)
+    WRITE_MARKETS.check(actor)
+    if market.closed_on is not None:
+        raise Invalid(fields={"closed_on": N_("Chợ này đã đóng cửa từ ngày %(day)s.",
+                                              day=market.closed_on.strftime("%d/%m/%Y"))})
+    if closed_on > today:
+        raise Invalid(fields={"closed_on": N_("Ngày đóng cửa không thể ở tương lai.")})
+    latest_start = session.scalar(
+        select(func.max(VendorStatusPeriod.joined_on))
+        .join(Vendor, Vendor.id == VendorStatusPeriod.vendor_id)
+        .where(Vendor.market_id == market.id))
+    if latest_start is not None and latest_start >= closed_on:
+        raise Invalid(fields={"closed_on": N_(
+            "Có tiểu thương bắt đầu kinh doanh ở chợ này ngày %(day)s: ngày đóng cửa phải sau "
+            "ngày đó.", day=latest_start.strftime("%d/%m/%Y"))})
+    leaving = list(session.scalars(
+        select(Vendor.id).join(VendorStatusPeriod, VendorStatusPeriod.vendor_id == Vendor.id)
+        .where(Vendor.market_id == market.id, VendorStatusPeriod.left_on.is_(None))))
+    for vendor_id in leaving:
+        close_vendor(session, actor, vendor_id, closed_on, CLOSING_REASON)
+    market.closed_on = closed_on
+    session.flush()
+    return len(leaving)
+
+
+def reopen_market(session: Session, actor: User, market_id: int) -> Market:
+    """Take the market's closing back (a mistake, or a market running again): it takes
+    registrations again. The vendors who left when it closed stay recorded as having left."""
+    market = visible_market(session, actor, market_id)
+    WRITE_MARKETS.check(actor)
+    if market.closed_on is None:
+        raise Invalid(fields={"closed_on": N_("Chợ này đang hoạt động.")})
+    market.closed_on = None
+    session.flush()
     return market
 
 
-def _check_stall_code_free(session: Session, market: Market, code: str,
-                           stall_id: int | None = None) -> None:
-    same = session.scalar(select(Stall.id).where(
-        Stall.market_id == market.id, Stall.code == code, Stall.id != (stall_id or 0)))
-    if same is not None:
-        raise Conflict(fields={"code": N_("Chợ «%(market)s» đã có quầy số %(code)s.",
-                                          market=market.name, code=code)})
+# --- Where a market is: communes to choose from, and the province map ---------------------------
 
 
-def create_stall(session: Session, actor: User, market_id: int, data: dict) -> Stall:
-    """A new stall in the market; codes are kept upper case, as agents' entries are."""
-    market = _writable_market_for_stalls(session, actor, market_id)
-    code = data["code"].upper()
-    _check_stall_code_free(session, market, code)
-    stall = Stall(market_id=market.id, code=code, zone=data.get("zone"))
-    session.add(stall)
-    session.flush()
-    return stall
+def search_wards(session: Session, actor: User, query: str = "", *,
+                 chosen: str | None = None, limit: int = 30) -> list[Ward]:
+    """Communes of the actor's area whose name has every word of `query` (diacritics optional),
+    by name, with the one already `chosen` first; every one when the area has a single commune."""
+    conditions = [ward_scope(actor)]
+    for word in search_key(query).split()[:6]:
+        conditions.append(Ward.search_key.contains(word, autoescape=True))
+    stmt = (select(Ward).where(*conditions).options(selectinload(Ward.province))
+            .order_by(Ward.search_key, Ward.code).limit(limit))
+    wards = list(session.scalars(stmt))
+    if chosen and all(ward.code != chosen for ward in wards):
+        ward = session.scalar(select(Ward).where(Ward.code == chosen, ward_scope(actor)))
+        if ward is not None:
+            wards.insert(0, ward)
+    return wards
 
 
-def update_stall(session: Session, actor: User, market_id: int, stall_id: int,
-                 data: dict) -> Stall:
-    """Change a stall's code or zone; it stays in its market."""
-    market = _writable_market_for_stalls(session, actor, market_id)
-    stall = get_stall(session, actor, market.id, stall_id)
-    if "code" in data:
-        data = {**data, "code": data["code"].upper()}
-        _check_stall_code_free(session, market, data["code"], stall.id)
-    for field, value in data.items():
-        setattr(stall, field, value)
-    session.flush()
-    return stall
+@dataclass(frozen=True)
+class MapDot:
+    x: float
+    y: float
+    name: str
+    market_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ProvinceMap:
+    """What the market form draws: the province's communes as dots (its shape), the markets
+    the actor sees with their names, in the frame that holds them."""
+
+    province_name: str
+    frame: MapFrame
+    wards: list[MapDot]
+    markets: list[MapDot]
+
+
+def province_map(session: Session, actor: User, province_code: str) -> ProvinceMap | None:
+    """The map of a province for the market form; None when nothing in it has coordinates."""
+    province = session.get(Province, province_code)
+    if province is None:
+        return None
+    wards = session.execute(select(Ward.name, Ward.latitude, Ward.longitude).where(
+        Ward.province_code == province_code, Ward.latitude.is_not(None),
+        Ward.longitude.is_not(None))).all()
+    markets = session.execute(select(Market.id, Market.name, Market.latitude, Market.longitude)
+                              .join(Ward, Market.ward_code == Ward.code)
+                              .where(Ward.province_code == province_code, market_scope(actor),
+                                     Market.latitude.is_not(None),
+                                     Market.longitude.is_not(None))).all()
+    frame = frame_for([(float(lat), float(lon)) for _, lat, lon in wards]
+                      + [(float(lat), float(lon)) for _, _, lat, lon in markets])
+    if frame is None:
+        return None
+    return ProvinceMap(
+        province.name, frame,
+        wards=[MapDot(*frame.point(float(lat), float(lon)), name) for name, lat, lon in wards],
+        markets=[MapDot(*frame.point(float(lat), float(lon)), name, market_id)
+                 for market_id, name, lat, lon in markets])

@@ -140,6 +140,14 @@ def _register_row(session: Session, actor: User, data: dict, number: int,
     except DuplicateVendorError as error:
         errors.setdefault(None, []).extend(_duplicate_message(m, created) for m in error.matches)
     except DomainError as error:
+        if error.code == "stall_near_match":
+            # A file cannot answer the form's question: it names the stall meant, or the stall
+            # is added on the market's stalls page first.
+            error = Invalid(fields={"stall_code": N_(
+                "Có phải quầy %(codes)s? Chợ đã có quầy này, chỉ khác cách viết. Ghi đúng số "
+                "quầy đó trong tệp, hoặc thêm quầy «%(code)s» ở trang Quầy của chợ trước khi "
+                "nhập.", codes=", ".join(c["code"] for c in error.details["stall_choices"]),
+                code=error.details["new_stall_code"])})
         if error.message is not None:
             errors.setdefault(None, []).append(error.message)
         for key, messages in error.fields.items():
@@ -273,7 +281,9 @@ class _ImportMarkets:
         return self.found[key]
 
     def _find(self, name: str, key: str) -> tuple[int | None, Message | None]:
-        candidates = search_markets(self.session, self.scope, name, limit=10)
+        # Closed markets too: registering there is then refused saying so.
+        candidates = search_markets(self.session, self.scope, name, limit=10,
+                                    include_closed=True)
         exact = [m for m in candidates if m.search_key in (key, f"cho {key}")]
         if len(exact) == 1:
             return exact[0].id, None

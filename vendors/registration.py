@@ -22,6 +22,15 @@ from accounts.permissions import REGISTER_VENDORS, market_scope, vendor_scope, w
 from db import utcnow
 from domain_errors import N_, Conflict, Invalid
 from market.models import Market, Stall, Ward
+from market.service import check_market_open
+from market.stall_codes import (
+    AskAboutStall,
+    ExistingStall,
+    StallChoice,
+    choose_stall,
+    stall_match_key,
+)
+from market.stalls import normalised_code, stall_refusal
 from textnorm import search_key
 from vendors.duplicates import (
     DuplicateVendorError,
@@ -113,10 +122,13 @@ def register_vendor(
 
 
 def _collecting(problems: dict, check, *args):
-    """check(*args), its field errors added to `problems` instead of raised."""
+    """check(*args), its field errors added to `problems` instead of raised. A refusal that
+    asks a question (which stall was meant) is raised as it is: the page asks it."""
     try:
         return check(*args)
     except Invalid as error:
+        if error.details:
+            raise
         for name, messages in (error.fields or {"_schema": [error.message]}).items():
             problems.setdefault(name, []).extend(messages)
         return None
@@ -162,7 +174,9 @@ class _Place:
 
 
 def _place_for_registration(session: Session, actor: User, data: dict) -> _Place:
-    """The market in the actor's scope, and the stall asked for, in one query."""
+    """The market in the actor's scope, open on the day the vendor joins, and the stall asked
+    for, in one query: by id, or by code (market/stall_codes.py: the stall with that code, a
+    new one, or a question when the code is near another's or outside the market's pattern)."""
     market_id = data.get("market_id")
     if not market_id:
         ward_ok = session.scalar(select(Ward.code).where(Ward.code == data.get("ward_code"),
@@ -173,19 +187,36 @@ def _place_for_registration(session: Session, actor: User, data: dict) -> _Place
         return _Place(market=None, ward_code=ward_ok)
     stall_id = data.get("stall_id")
     # Agents find new stall numbers: a code the market does not have yet is a new stall.
-    code = (data.get("stall_code") or "").upper() or None
+    code = normalised_code(data["stall_code"], "stall_code") if data.get("stall_code") else None
     stall_by = "id" if stall_id else "code" if code else None
     scope = _ActorScope(actor.role, actor.province_code, actor.ward_code, actor.market_id,
                         actor.cooperative_id)
-    found = session.execute(_market_query(scope, stall_by),
-                            {"market_id": market_id, "stall": stall_id or code}).first()
-    market, stall = (found[0], found[1] if stall_by else None) if found else (None, None)
+    # By code, one row per stall sharing the code's match key (its near matches), or one row
+    # with no stall.
+    rows = session.execute(_market_query(scope, stall_by), {
+        "market_id": market_id,
+        "stall": stall_id if stall_by == "id" else stall_match_key(code)}).all()
+    market = rows[0][0] if rows else None
     if market is None:
         raise Invalid(fields={"market_id": N_("Không có chợ này trong địa bàn của bạn.")})
-    if stall_id and stall is None:
-        raise Invalid(fields={"stall_id": N_("Quầy có id %(id)s không thuộc chợ «%(market)s».",
-                                             id=stall_id, market=market.name)})
-    return _Place(market=market, stall=stall, new_stall_code=None if stall else code)
+    check_market_open(market, max(data.get("joined_on") or dt.date.today(), dt.date.today()))
+    stalls = {row[1].id: row[1] for row in rows if stall_by and row[1] is not None}
+    if stall_by == "id":
+        if not stalls:
+            raise Invalid(fields={"stall_id": N_(
+                "Quầy có id %(id)s không thuộc chợ «%(market)s».", id=stall_id,
+                market=market.name)})
+        return _Place(market=market, stall=stalls[stall_id])
+    if stall_by is None:
+        return _Place(market=market)
+    decision = choose_stall(
+        code, [StallChoice(stall.code, stall.id, stall.zone) for stall in stalls.values()],
+        market.stall_code_pattern, confirm_new=bool(data.get("confirm_new_stall")))
+    if isinstance(decision, AskAboutStall):
+        raise stall_refusal(decision, "stall_code")
+    if isinstance(decision, ExistingStall):
+        return _Place(market=market, stall=stalls[decision.stall_id])
+    return _Place(market=market, new_stall_code=decision.code)
 
 
 class _ActorScope(NamedTuple):
@@ -201,12 +232,13 @@ class _ActorScope(NamedTuple):
 
 @functools.lru_cache(maxsize=256)
 def _market_query(scope: _ActorScope, stall_by: str | None):
-    """The market :market_id if it is in the scope and, when `stall_by` is "id" or "code", its
-    stall with that id or code (:stall), or None. Built once per scope and kept: building a
-    statement and its cache key costs about as much as running it, on every registration."""
+    """The market :market_id if it is in the scope and, when `stall_by` is "id", its stall with
+    that id (:stall) or None; when "code", each of its stalls with the match key :stall, or
+    None. Built once per scope and kept: building a statement and its cache key costs about as
+    much as running it, on every registration."""
     stmt = select(Market).where(Market.id == bindparam("market_id"), market_scope(scope))
     if stall_by:
-        wanted = (Stall.id if stall_by == "id" else Stall.code) == bindparam("stall")
+        wanted = (Stall.id if stall_by == "id" else Stall.match_key) == bindparam("stall")
         stmt = stmt.add_columns(Stall).outerjoin(
             Stall, and_(Stall.market_id == Market.id, wanted))
     return stmt
@@ -270,7 +302,8 @@ def _method_row(method: dict, vendor_id: int, joined_on: dt.date, now: dt.dateti
 def _new_stall(session: Session, market: Market, code: str) -> Stall:
     """The market's new stall with this code, inserted; or, when another registration created
     the same stall since it was looked for (two agents at one new row of stalls), that one."""
-    values = {"market_id": market.id, "code": code, "zone": None}
+    values = {"market_id": market.id, "code": code, "zone": None,
+              "match_key": stall_match_key(code)}
     stall_id = session.connection().execute(
         _insert_stall_if_new(session.get_bind().dialect.name), values).scalar()
     if stall_id is None:

@@ -30,6 +30,7 @@ from db import db
 from domain_errors import N_, DomainError, TooLarge
 from errors import domain_error_response, form_messages, translate, translated_fields, wants_json
 from market.service import search_markets
+from market.stalls import search_stalls
 from qr.placard_data import vendor_placard
 from vendors.models import VendorKind, VisitAnswer, WalletProvider
 from vendors.onboarding import new_idempotency_key, onboarding_choices
@@ -111,28 +112,34 @@ FORM_FIELDS = (
 )
 
 
-def _render_form(values: dict, errors: dict | None = None, status: int = 200, duplicates=()):
+def _render_form(values: dict, errors: dict | None = None, status: int = 200, duplicates=(),
+                 stall_question: dict | None = None):
     try:
         market_id = int(values.get("market_id") or 0) or None
     except ValueError:
         market_id = None
     choices = onboarding_choices(db.session, current_user, values.get("market_q", "")[:100],
-                                 market_id)
+                                 market_id, values.get("stall_code", "")[:20])
     errors = errors or {}
     return render_template(
         "vendors/new.html", v=values, errors=errors, duplicates=duplicates, choices=choices,
-        kinds=list(VendorKind), wallets=list(WalletProvider),
+        stall_question=stall_question, kinds=list(VendorKind), wallets=list(WalletProvider),
         general_errors=[m for name, ms in errors.items() if name not in FORM_FIELDS
                         and name != "duplicate" for m in ms],
     ), status
 
 
-def _refused(values: dict, messages: dict, status: int, duplicates=()):
-    """The form again, with each message beside its field."""
+def _refused(values: dict, messages: dict, status: int, duplicates=(), details=None):
+    """The form again, with each message beside its field, and the question about the stall
+    when the refusal asks one (market.stalls.stall_refusal)."""
     if status == 409 and "idempotency_key" in messages:
         # That key is spent on other content; a fresh one lets the agent register this person.
         values = {**values, "idempotency_key": new_idempotency_key()}
-    return _render_form(values, messages, status, duplicate_rows(duplicates))
+    question = None
+    if details and "stall_choices" in details:
+        question = {"choices": details["stall_choices"], "new_code": details.get("new_stall_code")}
+        values = {name: value for name, value in values.items() if name != "confirm_new_stall"}
+    return _render_form(values, messages, status, duplicate_rows(duplicates), question)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -145,6 +152,8 @@ def new():
     values = request.form.to_dict()
     if values.get("action") == "find_market":  # the search button of the page without script
         return _render_form(values)
+    if values.get("use_stall"):  # "Có phải quầy C-07?" answered with that stall
+        values["stall_code"] = values.pop("use_stall")
     key = request.headers.get("Idempotency-Key") or values.get("idempotency_key") or None
     try:
         data = OnboardingFormInput().load(values)
@@ -164,7 +173,8 @@ def new():
         if wants_json():
             return domain_error_response(error)
         db.session.rollback()
-        return _refused(values, form_messages(error), error.status, getattr(error, "matches", ()))
+        return _refused(values, form_messages(error), error.status, getattr(error, "matches", ()),
+                        error.details)
     db.session.commit()
     target = url_for("vendors.registered", vendor_id=registration.vendor.id)
     if wants_json():
@@ -189,6 +199,14 @@ def market_search():
     markets = search_markets(db.session, market_scope(current_user),
                              request.args.get("q", "")[:100])
     return jsonify(markets=[{"id": m.id, "name": m.name, "ward": m.ward.name} for m in markets])
+
+
+@bp.get("/markets/<int:market_id>/stalls.json")
+@login_required
+def stall_search(market_id: int):
+    """The market's stalls matching what the agent is typing, for the form's stall field."""
+    stalls = search_stalls(db.session, current_user, market_id, request.args.get("q", "")[:20])
+    return jsonify(stalls=[{"id": s.stall_id, "code": s.code, "zone": s.zone} for s in stalls])
 
 
 @bp.post("/scan")

@@ -18,6 +18,7 @@ from marshmallow import (
     validates_schema,
 )
 
+from market.schemas import StallCode
 from schema_fields import (
     ID_RANGE,
     PROVINCE_CODE,
@@ -83,7 +84,9 @@ class VendorRegistrationInput(Schema):
     tax_code = TaxCode(allow_none=True)
     market_id = fields.Integer(allow_none=True, strict=False,
                                error_messages={"invalid": _l("Chọn chợ trong danh sách.")})
-    stall_code = Text(allow_none=True, validate=validate.Length(max=20, error=_l("Số quầy dài tối đa 20 ký tự.")))
+    stall_code = StallCode(allow_none=True)
+    # The agent was asked about a stall near this code ("Có phải quầy C-07?") and says it is new.
+    confirm_new_stall = fields.Boolean(load_default=False)
     ward_code = fields.String(allow_none=True, validate=WARD_CODE)
     joined_on = fields.Date(allow_none=True)
     payment_methods = fields.List(fields.Nested(PaymentMethodInput), load_default=list,

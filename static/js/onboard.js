@@ -1,4 +1,5 @@
-/* The onboarding form on a phone: market search as you type, reading the trader's QR sticker,
+/* The onboarding form on a phone: market search as you type, the market's stalls offered as a
+   code is typed (and the question about a near one answered), reading the trader's QR sticker,
    one submission per idempotency key, and a queue on the device for when the network is gone.
    Without this script the form still works as a plain POST. */
 (function () {
@@ -166,6 +167,7 @@
       // Ready for the next trader at the same market, with a key of its own.
       var marketId = el.market_id.value;
       form.reset();
+      hideStalls(); clearStallQuestion();
       el.market_id.value = marketId;
       el.wallet_payload.value = '';
       document.getElementById('duplicates').hidden = true;
@@ -225,6 +227,8 @@
 
   form.addEventListener('submit', function (event) {
     var by = event.submitter;
+    // "Dùng quầy C-07", from the page the server drew without script: that code, sent as usual.
+    if (by && by.name === 'use_stall') pickStall(by.value);
     // "Go" on a phone keyboard submits with the form's first button, the market search:
     // that is a search only when typed in the search box.
     var implicit = by && document.activeElement !== by && document.activeElement !== el.market_q;
@@ -232,7 +236,7 @@
     if (by && by.name === 'action' && !implicit) return;
     event.preventDefault();
     if (busy) return;
-    clearErrors();
+    clearErrors(); hideStalls(); clearTimeout(stallTimer); stallAsked++;
     var key = el.idempotency_key.value, fields = fieldsOf();
     // Until an answer comes, a second tap sends nothing, and a retry would reuse this key.
     busy = true; submit.disabled = true;
@@ -252,6 +256,7 @@
         showDuplicates(result.body.duplicates, [].concat(errors.duplicate || []).join(' '));
       }
       if (result.body.errors) showErrors(errors); else formError.textContent = messageOf(result);
+      if (result.body.stall_choices) askAboutStall(result.body);
     }, function () {
       // No answer: the server may or may not have it. Queue it with the same key, so
       // sending it again later registers the trader once either way.
@@ -276,6 +281,76 @@
     }).catch(function () { /* offline: keep the markets the page came with */ });
   }
   el.market_q.addEventListener('input', function () { clearTimeout(timer); timer = setTimeout(findMarkets, 250); });
+
+  // --- The market's stalls as a code is typed, and the question about a near one ---------------
+
+  var stallOptions = document.getElementById('stall-options');
+  var stallQuestion = document.getElementById('stall-question');
+  var stallTimer = null, stallAsked = 0;
+  el.stall_code.removeAttribute('list');  // the list under the field replaces the browser's
+
+  function hideStalls() { stallOptions.hidden = true; stallOptions.textContent = ''; }
+  function clearStallQuestion() { stallQuestion.hidden = true; stallQuestion.textContent = ''; }
+
+  function pickStall(code) {
+    el.stall_code.value = code;
+    hideStalls(); clearStallQuestion();
+    document.getElementById('stall_code-error').textContent = '';
+    el.stall_code.removeAttribute('aria-invalid');
+  }
+
+  function stallButton(text, code, then) {
+    var button = document.createElement('button');
+    button.type = 'button'; button.textContent = text; button.dataset.code = code;
+    button.addEventListener('click', function () { pickStall(code); then(); });
+    return button;
+  }
+
+  function findStalls() {
+    var typed = el.stall_code.value.trim(), market = el.market_id.value;
+    if (!typed || !market) { hideStalls(); return; }
+    var asked = ++stallAsked;
+    fetch(form.dataset.stalls.replace(/\/0\/stalls\.json$/, '/' + market + '/stalls.json') +
+          '?q=' + encodeURIComponent(typed), {headers: {'Accept': 'application/json'}, credentials: 'same-origin'})
+      .then(function (r) { return r.ok ? r.json() : {stalls: []}; })
+      .then(function (data) {
+        if (asked !== stallAsked) return;  // an answer to what was typed before
+        stallOptions.textContent = '';
+        data.stalls.slice(0, 8).forEach(function (stall) {
+          var li = document.createElement('li');
+          li.append(stallButton(stall.code + (stall.zone ? ' · ' + stall.zone : ''), stall.code,
+                                function () { el.stall_code.focus(); }));
+          stallOptions.append(li);
+        });
+        stallOptions.hidden = !data.stalls.length;
+        if (data.stalls.length) statusLine.textContent = t('stalls_found', {n: data.stalls.length});
+      }).catch(function () { /* offline: the code is typed in full */ });
+  }
+  el.stall_code.addEventListener('input', function () {
+    clearStallQuestion();
+    clearTimeout(stallTimer); stallTimer = setTimeout(findStalls, 200);
+  });
+  // The list stays until a stall is picked, the code cleared or the form sent: closing it when
+  // another field takes the focus would move what is under the agent's finger mid-tap.
+  el.market_id.addEventListener('change', hideStalls);
+
+  // The server asks "Có phải quầy C-07?": use a stall it offers (sent again at once), or tick
+  // that the code typed is a new stall and send again.
+  function askAboutStall(body) {
+    hideStalls(); clearStallQuestion();
+    body.stall_choices.forEach(function (choice) {
+      stallQuestion.append(stallButton(t('use_stall', {code: choice.code}) + (choice.zone ? ' · ' + choice.zone : ''),
+                                       choice.code, function () { submit.click(); }));
+    });
+    if (body.new_stall_code) {
+      var label = document.createElement('label'), box = document.createElement('input');
+      label.className = 'check';
+      box.type = 'checkbox'; box.name = 'confirm_new_stall'; box.value = '1';
+      label.append(box, ' ' + t('new_stall', {code: body.new_stall_code}));
+      stallQuestion.append(label);
+    }
+    stallQuestion.hidden = false;
+  }
 
   // --- Reading the trader's QR sticker --------------------------------------------------------
 

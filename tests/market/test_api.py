@@ -32,7 +32,8 @@ def test_markets_are_listed_by_name_with_their_commune_and_province(client, area
         "id": area.market.id, "name": "Chợ Đại Từ", "ward_code": DAI_TU, "ward_name": "Xã Đại Từ",
         "province_code": "19", "province_name": "Tỉnh Thái Nguyên", "address": None,
         "market_class": "II", "board_contact_name": None, "board_contact_phone": None,
-        "latitude": None, "longitude": None, "created_at": market["created_at"],
+        "latitude": None, "longitude": None, "stall_code_pattern": None, "closed_on": None,
+        "created_at": market["created_at"],
     }
     assert market["created_at"].endswith("+00:00")
 
