@@ -16,7 +16,6 @@ from market.indicators import cashless_share
 from market.models import Market, Province, Ward
 from market.province_map import MapFrame, frame_for
 from market.stall_codes import StallCodeError, normalise_pattern
-from periods import not_ended_by
 from textnorm import search_key, vietnamese_sort_key
 from vendors.changes import close_vendor
 from vendors.models import Vendor, VendorStatusPeriod
@@ -203,19 +202,6 @@ def update_market(session: Session, actor: User, market_id: int, data: dict) -> 
 # --- Closing a market --------------------------------------------------------------------------
 
 CLOSING_REASON = "Chợ đóng cửa"  # stored as a leaving vendor's reason, as staff would write it
-
-
-def market_open_on(market: Market, day: dt.date) -> bool:
-    """Whether the market runs on `day`: not closed, or closed from a later day."""
-    return not_ended_by(market.closed_on, day)
-
-
-def check_market_open(market: Market, day: dt.date, field: str = "market_id") -> None:
-    """Refuse a new registration at a market closed on `day`."""
-    if not market_open_on(market, day):
-        raise Invalid(fields={field: N_("Chợ «%(market)s» đã đóng cửa từ ngày %(day)s.",
-                                        market=market.name,
-                                        day=market.closed_on.strftime("%d/%m/%Y"))})
 
 
 def vendors_trading_on(session: Session, market_id: int, day: dt.date) -> int:

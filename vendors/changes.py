@@ -11,6 +11,7 @@ from accounts.models import User
 from accounts.permissions import EDIT_VENDORS, market_scope, vendor_scope, ward_scope
 from audit.service import record, snapshot
 from domain_errors import N_, Invalid, NotFound
+from market.closing import check_market_open
 from market.models import Market, Stall, Ward
 from periods import not_ended_by
 from textnorm import nfc, search_key
@@ -60,6 +61,7 @@ def update_vendor(session: Session, actor: User, vendor_id: int, data: dict) -> 
                                                          market_scope(actor)))
             if market is None:
                 raise Invalid(fields={"market_id": N_("Không có chợ này trong địa bàn của bạn.")})
+            check_market_open(market, dt.date.today())  # nobody moves into a closed market
     ward_code = None if market else vendor.ward_code
     if data.get("ward_code"):
         if market is not None:

@@ -21,8 +21,8 @@ from accounts.models import Role, User
 from accounts.permissions import REGISTER_VENDORS, market_scope, vendor_scope, ward_scope
 from db import utcnow
 from domain_errors import N_, Conflict, Invalid
+from market.closing import check_market_open
 from market.models import Market, Stall, Ward
-from market.service import check_market_open
 from market.stall_codes import (
     AskAboutStall,
     ExistingStall,
