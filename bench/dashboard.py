@@ -17,8 +17,9 @@ The naive way loads the vendors as the app's objects with their periods and paym
 20,000, so that a million fit in memory) and decides each vendor's status with
 vendors/status.py's functions, counting per unit in Python. The SQL way's time is the fastest
 of --runs calls after one to warm the caches (the machine is shared), wall clock, with the
-median beside it and the PostgreSQL backend's CPU time (read from /proc, when the server runs
-on this machine; parallel workers, if any, not included).
+median beside it. Beside each wall time, the CPU time of this process and of the PostgreSQL
+backend serving it (read from /proc when the server runs on this machine; parallel workers
+not included): on a loaded machine the wall time is mostly waiting for a core.
 """
 from __future__ import annotations
 
@@ -233,32 +234,44 @@ class Backend:
         return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
-def time_sql(call, runs: int, backend: Backend) -> dict:
-    """The result of `call()` and its times: one warming call, then `runs` timed ones."""
+def clocked(call, backend: Backend) -> dict:
+    """`call()`'s result, wall time and CPU time: this process's and the PostgreSQL backend's."""
+    backend_cpu, own_cpu = backend.cpu_ms(), time.process_time()
+    started = time.perf_counter()
     result = call()
-    walls, cpus = [], []
-    for _ in range(runs):
-        cpu = backend.cpu_ms()
-        started = time.perf_counter()
-        result = call()
-        walls.append((time.perf_counter() - started) * 1000)
-        if cpu is not None:
-            cpus.append(backend.cpu_ms() - cpu)
-    best = min(range(runs), key=walls.__getitem__)
-    return {"result": result, "ms": walls[best], "median_ms": statistics.median(walls),
-            "cpu_ms": cpus[best] if cpus else None}
+    wall = (time.perf_counter() - started) * 1000
+    own = (time.process_time() - own_cpu) * 1000
+    server = backend.cpu_ms() - backend_cpu if backend_cpu is not None else None
+    return {"result": result, "ms": wall, "python_ms": own, "server_ms": server,
+            "cpu_ms": own + (server or 0)}
 
 
-def fastest_ms(session, sql: str, runs: int, **params) -> float:
+def time_sql(call, runs: int, backend: Backend) -> dict:
+    """The fastest of `runs` calls after a warming one, with the median wall time."""
+    call()
+    measured = [clocked(call, backend) for _ in range(runs)]
+    best = dict(min(measured, key=lambda run: run["ms"]))
+    best["median_ms"] = statistics.median(run["ms"] for run in measured)
+    return best
+
+
+def floor(session, sql: str, runs: int, backend: Backend, **params) -> dict:
+    """A bare statement's fastest run after a warming one: what reading those rows costs."""
     from sqlalchemy import text
 
-    session.execute(text(sql), params).all()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        session.execute(text(sql), params).all()
-        times.append((time.perf_counter() - started) * 1000)
-    return min(times)
+    return time_sql(lambda: session.execute(text(sql), params).all(), runs, backend)
+
+
+def floor_text(*runs: dict) -> str:
+    """Floor runs as text: a + b = c ms (PostgreSQL CPU x + y = z ms)."""
+    walls = [run["ms"] for run in runs]
+    cpus = [run["server_ms"] for run in runs]
+    text = " + ".join(f"{ms:.0f}" for ms in walls)
+    text += f" = {sum(walls):.0f} ms" if len(runs) > 1 else " ms"
+    if None not in cpus:
+        text += " (PostgreSQL CPU " + " + ".join(f"{ms:.0f}" for ms in cpus)
+        text += f" = {sum(cpus):.0f} ms)" if len(runs) > 1 else " ms)"
+    return text
 
 
 # --- The naive way: every vendor as an object, its status decided in Python -----------------
@@ -280,7 +293,7 @@ class Places:
 
 def load_vendors(session, condition):
     """The vendors matching `condition` with their periods and payment methods, as objects,
-    NAIVE_CHUNK at a time (the session forgets each chunk once it has been counted)."""
+    NAIVE_CHUNK at a time (the session holds them weakly: a counted chunk is freed)."""
     from sqlalchemy import select
     from sqlalchemy.orm import selectinload
 
@@ -291,7 +304,6 @@ def load_vendors(session, condition):
             .execution_options(yield_per=NAIVE_CHUNK))
     for chunk in session.scalars(stmt).partitions():
         yield from chunk
-        session.expunge_all()
 
 
 def province_vendors(province: str):
@@ -360,24 +372,25 @@ def unit_counts(unit) -> dict:
 
 # --- The run ----------------------------------------------------------------------------------
 
-def report(label: str, call: str, sql: dict, naive_s: float, naive_parts: str,
-           floor: str) -> bool:
-    ratio = naive_s * 1000 / sql["ms"]
+def cpu_text(run: dict, unit: str) -> str:
+    scale = 1000 if unit == "s" else 1
+    server = (f"PostgreSQL {run['server_ms'] / scale:,.{1 if unit == 's' else 0}f} {unit} + "
+              if run["server_ms"] is not None else "")
+    return f"CPU {server}Python {run['python_ms'] / scale:,.{1 if unit == 's' else 0}f} {unit}"
+
+
+def report(label: str, call: str, sql: dict, naive: dict, naive_work: str,
+           floors: str) -> bool:
+    ratio, cpu_ratio = naive["ms"] / sql["ms"], naive["cpu_ms"] / sql["cpu_ms"]
     ms_ok, ratio_ok = sql["ms"] <= TARGET_MS, ratio >= TARGET_RATIO
-    cpu = f", backend CPU {sql['cpu_ms']:.0f} ms" if sql["cpu_ms"] is not None else ""
     print(f"\n{label}\n  {call}")
-    print(f"  SQL:   {sql['ms']:,.0f} ms fastest, {sql['median_ms']:,.0f} ms median{cpu}; "
-          f"target <= {TARGET_MS:.0f} ms: {'ok' if ms_ok else 'MISSED'}")
-    print(f"  naive: {naive_s:,.1f} s ({naive_parts}); {ratio:,.0f}x the SQL; "
-          f"target >= {TARGET_RATIO:.0f}x: {'ok' if ratio_ok else 'MISSED'}")
-    print(f"  floor: {floor}")
+    print(f"  SQL:   {sql['ms']:,.0f} ms fastest ({cpu_text(sql, 'ms')}), {sql['median_ms']:,.0f} "
+          f"ms median; target <= {TARGET_MS:.0f} ms: {'ok' if ms_ok else 'MISSED'}")
+    print(f"  naive: {naive['ms'] / 1000:,.1f} s ({cpu_text(naive, 's')}; {naive_work}); "
+          f"{ratio:,.0f}x the SQL (CPU {cpu_ratio:,.0f}x); target >= {TARGET_RATIO:.0f}x: "
+          f"{'ok' if ratio_ok else 'MISSED'}")
+    print(f"  floor: {floors}")
     return ms_ok and ratio_ok
-
-
-def timed(call):
-    started = time.perf_counter()
-    result = call()
-    return result, time.perf_counter() - started
 
 
 def measure(url: str, runs: int, province: str | None) -> bool:
@@ -410,60 +423,64 @@ def measure(url: str, runs: int, province: str | None) -> bool:
         passed = True
 
         # Floors: what reading the rows involved costs at all, same run.
-        bare = {table: fastest_ms(session, f"SELECT count(*) FROM {table}", runs)
-                for table in ("vendors", "vendor_status_periods", "payment_methods")}
+        tables = ("vendors", "vendor_status_periods", "payment_methods")
+        bare = {table: floor(session, f"SELECT count(*) FROM {table}", runs, backend)
+                for table in tables}
+        active_only = floor(
+            session, "SELECT count(*) FROM vendors v WHERE EXISTS (SELECT 1 FROM "
+            "vendor_status_periods p WHERE p.vendor_id = v.id AND p.joined_on <= :day AND "
+            "(p.left_on IS NULL OR p.left_on > :day))", runs, backend, day=DAY)
         area = stats.Area(province_code=province)
         ids_sql = ("SELECT count(*) FROM {table} WHERE vendor_id = ANY(ARRAY("
                    "SELECT v.id FROM vendors v JOIN markets m ON m.id = v.market_id "
                    "JOIN wards w ON w.code = m.ward_code WHERE w.province_code = :p "
                    "UNION ALL SELECT v.id FROM vendors v JOIN wards w ON w.code = v.ward_code "
                    "WHERE v.market_id IS NULL AND w.province_code = :p))")
-        lookups = {table: fastest_ms(session, ids_sql.format(table=table), runs, p=province)
-                   for table in ("vendor_status_periods", "payment_methods")}
+        lookups = [floor(session, ids_sql.format(table=table), runs, backend, p=province)
+                   for table in tables[1:]]
         province_ids = session.scalar(text(ids_sql.format(table="vendors").replace(
             "WHERE vendor_id = ANY(ARRAY(", "WHERE id = ANY(ARRAY(")), {"p": province})
         lookup_floor = (f"the province's {province_ids:,} vendors' periods and methods looked "
-                        f"up by id and counted, nothing else: "
-                        f"{lookups['vendor_status_periods']:.0f} + "
-                        f"{lookups['payment_methods']:.0f} = {sum(lookups.values()):.0f} ms")
+                        f"up by id and counted, nothing else: {floor_text(*lookups)}")
 
         # (a) every province on DAY.
         sql = time_sql(lambda: stats.province_counts(session, DAY), runs, backend)
-        naive, naive_s = timed(lambda: naive_provinces(session, DAY))
-        assert sql["result"] == naive, "province counts differ"
+        naive = clocked(lambda: naive_provinces(session, DAY), backend)
+        assert sql["result"] == naive["result"], "province counts differ"
         total = sum(sql["result"].values(), stats.Counts())
-        print(f"\n  (a) {len(naive)} provinces, {total.active:,} active, {total.cashless:,} "
+        print(f"\n  (a) {len(sql['result'])} provinces, {total.active:,} active, {total.cashless:,} "
               "cashless: SQL and naive equal")
         passed &= report(
             "(a) the share of every province on a day", "market.stats.province_counts(session, "
-            f"{DAY!r})", sql, naive_s, "1,000,000 vendors loaded and decided",
-            "SELECT count(*) alone: " + " + ".join(
-                f"{table} {ms:.0f}" for table, ms in bare.items())
-            + f" = {sum(bare.values()):.0f} ms")
+            f"{DAY!r})", sql, naive, "1,000,000 vendors loaded and decided",
+            f"SELECT count(*) alone of {', '.join(tables)}: {floor_text(*bare.values())}; "
+            f"the country's active vendors counted, nothing else (one join): "
+            f"{floor_text(active_only)}")
 
         # (b) the province broken down to its markets on DAY.
         sql = time_sql(lambda: stats.area_unit(session, DAY, area), runs, backend)
-        naive, naive_s = timed(lambda: naive_breakdown(session, DAY, province))
-        assert unit_counts(sql["result"]) == naive, "breakdown differs"
+        naive = clocked(lambda: naive_breakdown(session, DAY, province), backend)
+        assert unit_counts(sql["result"]) == naive["result"], "breakdown differs"
         markets = sum(len(ward.children) for ward in sql["result"].children)
         print(f"\n  (b) {len(sql['result'].children)} communes, {markets} markets, "
               f"{sql['result'].counts.active:,} active: SQL and naive equal")
         passed &= report(
             f"(b) one province's breakdown to markets ({province} {name})",
             f"market.stats.area_unit(session, {DAY!r}, Area(province_code={province!r}))",
-            sql, naive_s, "the province's vendors loaded and decided", lookup_floor)
+            sql, naive, "the province's vendors loaded and decided", lookup_floor)
 
         # (c) the province's 12 months.
         days = [month_last_day(year, month) for year, month in months(*SERIES)]
         sql = time_sql(lambda: stats.monthly_series(session, area, *SERIES), runs, backend)
-        naive, naive_s = timed(lambda: naive_series(session, days, province))
-        assert [figure.counts for figure in sql["result"]] == naive, "series differs"
-        print(f"\n  (c) {len(naive)} months, {naive[0].active:,} to {naive[-1].active:,} "
+        naive = clocked(lambda: naive_series(session, days, province), backend)
+        series = [figure.counts for figure in sql["result"]]
+        assert series == naive["result"], "series differs"
+        print(f"\n  (c) {len(series)} months, {series[0].active:,} to {series[-1].active:,} "
               "active: SQL and naive equal")
         passed &= report(
             f"(c) one province's 12-month series ({province} {name})",
             f"market.stats.monthly_series(session, Area(province_code={province!r}), "
-            f"{SERIES[0]}, {SERIES[1]})", sql, naive_s,
+            f"{SERIES[0]}, {SERIES[1]})", sql, naive,
             "the province's vendors loaded once, decided for 12 days", lookup_floor)
         print(f"\nload average at the end "
               f"{'/'.join(f'{x:.1f}' for x in os.getloadavg())}")
