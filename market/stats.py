@@ -13,7 +13,19 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import ClassVar
 
-from sqlalchemy import Boolean, ColumnElement, Select, and_, case, func, select, true, union_all
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    Subquery,
+    and_,
+    case,
+    func,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.visitors import InternalTraversal
@@ -68,20 +80,24 @@ class Area:
 
 
 def cashless_vendor_ids(day: dt.date) -> Select:
-    """Ids of vendors with a payment method in use on `day`: a vendor with two methods is one id
-    when used as `Vendor.id IN (...)`."""
+    """Ids of vendors with a payment method in use on `day`; a vendor with two methods appears
+    twice (take them DISTINCT, or in `Vendor.id IN (...)`)."""
     return select(PaymentMethod.vendor_id).where(payment_method_in_use_clause(day))
 
 
-# How the counts are read at scale (bench/dashboard.py: a million vendors; the indexes on
-# (vendor_id, first day, end day) of both period tables and on vendors (market_id, id)):
-# - the whole country in one pass over vendors, their periods and their methods, each read in
-#   vendor order from an index, grouped by the vendor's own market and commune; markets and
-#   communes are joined to the 13,000-odd groups after, not to a million vendors;
-# - an area's vendors are found from its markets and communes through the indexes, and their
-#   periods and methods looked up by those ids (_AmongIds).
-# Who counts is the rule of vendors/status.py either way: active if a membership period covers
-# the day, cashless if a payment method is in use on it; a vendor with two is counted once.
+# How the counts are read at scale (bench/dashboard.py: a million vendors, two years of
+# history). Who counts is vendors/status.py's rule either way: active if a membership period
+# covers the day, cashless if a payment method is in use on it; a vendor with two counts once.
+# - The country: one pass over every vendor's place, periods and methods, each read in vendor
+#   order from an index of its own (ix_vendors_place, ix_*_vendor_dates), grouped by the
+#   vendor's market and own commune; the 13,000-odd groups are then joined to markets and
+#   communes, not the million vendors.
+# - An area: its vendors from its markets (ix_vendors_market_vendor) and communes
+#   (ix_vendors_without_market), their periods and methods looked up by those ids (_AmongIds).
+# - The cashless ids are joined as a DISTINCT list. The CASE over `Vendor.id IN (cashless ids)`
+#   this replaced is a subplan that PostgreSQL hashes only when the ids fit in work_mem: with
+#   885,000 ids and the default 4 MB it scanned the list once per vendor, and none of the three
+#   figures of the bench finished in 2 minutes.
 
 
 class _AmongIds(ColumnElement[bool]):
@@ -91,8 +107,10 @@ class _AmongIds(ColumnElement[bool]):
 
     type = Boolean()
     inherit_cache = True
-    _traverse_internals: ClassVar = [("column", InternalTraversal.dp_clauseelement),
-                           ("ids", InternalTraversal.dp_clauseelement)]
+    _traverse_internals: ClassVar = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("ids", InternalTraversal.dp_clauseelement),
+    ]
 
     def __init__(self, column, ids: Select):
         self.column = column
@@ -119,7 +137,7 @@ def _commune_clause(area: Area, column) -> ColumnElement[bool]:
     return true()
 
 
-def _counted_vendors(area: Area):
+def _counted_vendors(area: Area) -> Select | CompoundSelect:
     """The vendors of `area.vendor_clause()` as rows (id, market_id, ward_code: the commune each
     is counted in): those at the area's markets, and those without a market registered in its
     communes."""
@@ -132,7 +150,7 @@ def _counted_vendors(area: Area):
     return union_all(at_markets, without_market)
 
 
-def _group_counts(day: dt.date, area: Area):
+def _group_counts(day: dt.date, area: Area) -> Subquery:
     """Active and cashless vendors on `day` in `area` (a subquery: market_id, ward_code, active,
     cashless), grouped by market and commune. For the country, ward_code is the vendor's own
     (set for vendors without a market): the market's commune is joined to the groups after."""
