@@ -11,16 +11,31 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import ClassVar
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, select, true
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    Subquery,
+    and_,
+    case,
+    func,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from market.indicators import Counts, Unit
 from market.models import Market, MarketClass, Province, Ward
-from periods import month_last_day, months
+from periods import in_use_during_clause, month_last_day, months
 from textnorm import vietnamese_sort_key
-from vendors.models import PaymentMethod, PaymentMethodKind, Vendor, VendorKind
-from vendors.status import active_on, payment_method_in_use_clause
+from vendors.models import PaymentMethod, PaymentMethodKind, Vendor, VendorKind, VendorStatusPeriod
+from vendors.status import active_on, membership_on_clause, payment_method_in_use_clause
 
 # The commune a vendor is counted in: its market's, else its own registration's.
 _vendor_ward = func.coalesce(Market.ward_code, Vendor.ward_code)
@@ -65,18 +80,120 @@ class Area:
 
 
 def cashless_vendor_ids(day: dt.date) -> Select:
-    """Ids of vendors with a payment method in use on `day`: a vendor with two methods is one id.
-    Used as `Vendor.id IN (...)`, which the database hashes once instead of probing per vendor."""
+    """Ids of vendors with a payment method in use on `day`; a vendor with two methods appears
+    twice (take them DISTINCT, or in `Vendor.id IN (...)`)."""
     return select(PaymentMethod.vendor_id).where(payment_method_in_use_clause(day))
 
 
-def _counts_statement(day: dt.date, area: Area, *group_by) -> Select:
-    """Active and cashless vendors on `day` in `area`, grouped by the given columns."""
+# How the counts are read at scale (bench/dashboard.py: a million vendors, two years of
+# history). Who counts is vendors/status.py's rule either way: active if a membership period
+# covers the day, cashless if a payment method is in use on it; a vendor with two counts once.
+# - The country: one pass over every vendor's place, periods and methods, each read in vendor
+#   order from an index of its own (ix_vendors_place, ix_*_vendor_dates), grouped by the
+#   vendor's market and own commune; the 13,000-odd groups are then joined to markets and
+#   communes, not the million vendors.
+# - An area: its vendors from its markets (ix_vendors_market_vendor) and communes
+#   (ix_vendors_without_market), their periods and methods looked up by those ids (_AmongIds).
+# - The cashless ids are joined as a DISTINCT list. The CASE over `Vendor.id IN (cashless ids)`
+#   this replaced is a subplan that PostgreSQL hashes only when the ids fit in work_mem: with
+#   885,000 ids and the default 4 MB it scanned the list once per vendor, and none of the three
+#   figures of the bench finished in 2 minutes.
+
+
+class _AmongIds(ColumnElement[bool]):
+    """`column IN (ids)`, written `column = ANY(ARRAY(ids))` for PostgreSQL: one index scan
+    walking the sorted ids, where PostgreSQL plans the IN form as a nested loop of one index
+    search a vendor (2.5x slower for the 50,000 vendors of a large province)."""
+
+    type = Boolean()
+    inherit_cache = True
+    _traverse_internals: ClassVar = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("ids", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, column, ids: Select):
+        self.column = column
+        self.ids = ids
+
+
+@compiles(_AmongIds)
+def _among_ids_in(element: _AmongIds, compiler, **kw) -> str:
+    return compiler.process(element.column.in_(element.ids), **kw)
+
+
+@compiles(_AmongIds, "postgresql")
+def _among_ids_any(element: _AmongIds, compiler, **kw) -> str:
+    return (f"{compiler.process(element.column, **kw)} = "
+            f"ANY(ARRAY({compiler.process(element.ids.scalar_subquery(), **kw)}))")
+
+
+def _commune_clause(area: Area, column) -> ColumnElement[bool]:
+    """The commune code in `column` lies in the area (a commune's or a province's)."""
+    if area.ward_code is not None:
+        return column == area.ward_code
+    if area.province_code is not None:
+        return column.in_(select(Ward.code).where(Ward.province_code == area.province_code))
+    return true()
+
+
+def _counted_vendors(area: Area) -> Select | CompoundSelect:
+    """The vendors of `area.vendor_clause()` as rows (id, market_id, ward_code: the commune each
+    is counted in): those at the area's markets, and those without a market registered in its
+    communes."""
+    at_markets = (select(Vendor.id, Vendor.market_id, Market.ward_code)
+                  .join(Market, Market.id == Vendor.market_id).where(area.market_clause()))
+    if area.level == "market":
+        return at_markets
+    without_market = select(Vendor.id, Vendor.market_id, Vendor.ward_code).where(
+        Vendor.market_id.is_(None), _commune_clause(area, Vendor.ward_code))
+    return union_all(at_markets, without_market)
+
+
+def _group_counts(day: dt.date, area: Area) -> Subquery:
+    """Active and cashless vendors on `day` in `area` (a subquery: market_id, ward_code, active,
+    cashless), grouped by market and commune. For the country, ward_code is the vendor's own
+    (set for vendors without a market): the market's commune is joined to the groups after."""
+    if area.level == "country":
+        cashless = cashless_vendor_ids(day).distinct().subquery()
+        return (
+            select(Vendor.market_id, Vendor.ward_code, func.count().label("active"),
+                   func.count(cashless.c.vendor_id).label("cashless"))
+            .outerjoin(cashless, cashless.c.vendor_id == Vendor.id)
+            .where(active_on(day))
+            .group_by(Vendor.market_id, Vendor.ward_code)
+        ).subquery()
+    counted = _counted_vendors(area).cte("counted")
+    ids = select(counted.c.id)
+    active = (select(VendorStatusPeriod.vendor_id).distinct()
+              .where(_AmongIds(VendorStatusPeriod.vendor_id, ids), membership_on_clause(day))
+              .subquery())
+    cashless = (cashless_vendor_ids(day).distinct()
+                .where(_AmongIds(PaymentMethod.vendor_id, ids)).subquery())
     return (
-        select(*group_by, func.count(Vendor.id),
-               func.count(case((Vendor.id.in_(cashless_vendor_ids(day)), Vendor.id))))
+        select(counted.c.market_id, counted.c.ward_code, func.count().label("active"),
+               func.count(cashless.c.vendor_id).label("cashless"))
+        .select_from(counted)
+        .join(active, active.c.vendor_id == counted.c.id)
+        .outerjoin(cashless, cashless.c.vendor_id == counted.c.id)
+        .group_by(counted.c.market_id, counted.c.ward_code)
+    ).subquery()
+
+
+def _counts(active, cashless) -> Counts:
+    # SUM is NULL over no rows, and a NUMERIC (Decimal) over bigint on PostgreSQL.
+    return Counts(int(active or 0), int(cashless or 0))
+
+
+def _counts_statement(day: dt.date, area: Area, *group_by) -> Select:
+    """Active and cashless vendors on `day` in `area`, grouped by the given columns of Vendor
+    or Market (breakdowns)."""
+    cashless = cashless_vendor_ids(day).distinct().subquery()
+    return (
+        select(*group_by, func.count(Vendor.id), func.count(cashless.c.vendor_id))
         .select_from(Vendor)
         .outerjoin(Market, Market.id == Vendor.market_id)
+        .outerjoin(cashless, cashless.c.vendor_id == Vendor.id)
         .where(active_on(day), area.vendor_clause())
         .group_by(*group_by)
     )
@@ -84,23 +201,32 @@ def _counts_statement(day: dt.date, area: Area, *group_by) -> Select:
 
 def area_counts(session: Session, day: dt.date, area: Area = Area()) -> Counts:
     """The area's counts on `day`, in one query."""
-    active, cashless = session.execute(_counts_statement(day, area)).one()
-    return Counts(active, cashless)
+    groups = _group_counts(day, area)
+    return _counts(*session.execute(
+        select(func.sum(groups.c.active), func.sum(groups.c.cashless))).one())
 
 
 def counts_by_group(session: Session, day: dt.date, area: Area) -> dict[tuple, Counts]:
     """{(market id or None, commune code): counts} on `day` for the groups of `area` that have
     an active vendor."""
-    stmt = _counts_statement(day, area, Vendor.market_id, _vendor_ward)
-    return {(market_id, ward): Counts(active, cashless)
+    groups = _group_counts(day, area)
+    commune = func.coalesce(Market.ward_code, groups.c.ward_code)
+    stmt = (select(groups.c.market_id, commune, func.sum(groups.c.active),
+                   func.sum(groups.c.cashless))
+            .select_from(groups).outerjoin(Market, Market.id == groups.c.market_id)
+            .group_by(groups.c.market_id, commune))
+    return {(market_id, ward): _counts(active, cashless)
             for market_id, ward, active, cashless in session.execute(stmt)}
 
 
 def province_counts(session: Session, day: dt.date) -> dict[str, Counts]:
     """{province code: counts} on `day` for every province with an active vendor, in one query."""
-    stmt = _counts_statement(day, Area(), Ward.province_code).join(
-        Ward, Ward.code == _vendor_ward)
-    return {code: Counts(active, cashless) for code, active, cashless in session.execute(stmt)}
+    groups = _group_counts(day, Area())
+    stmt = (select(Ward.province_code, func.sum(groups.c.active), func.sum(groups.c.cashless))
+            .select_from(groups).outerjoin(Market, Market.id == groups.c.market_id)
+            .join(Ward, Ward.code == func.coalesce(Market.ward_code, groups.c.ward_code))
+            .group_by(Ward.province_code))
+    return {code: _counts(active, cashless) for code, active, cashless in session.execute(stmt)}
 
 
 # --- Units with their children --------------------------------------------------------------
@@ -157,8 +283,10 @@ def area_unit(session: Session, day: dt.date, area: Area) -> Unit | None:
 
 def _wards_with_vendors(session: Session, area: Area) -> set[str]:
     """Communes of the area where a vendor without a market is registered (active or not)."""
-    stmt = (select(Vendor.ward_code).distinct().outerjoin(Market, Market.id == Vendor.market_id)
-            .where(Vendor.market_id.is_(None), area.vendor_clause()))
+    if area.level == "market":
+        return set()
+    stmt = (select(Vendor.ward_code).distinct()
+            .where(Vendor.market_id.is_(None), _commune_clause(area, Vendor.ward_code)))
     return set(session.scalars(stmt))
 
 
@@ -182,15 +310,48 @@ def monthly_series(session: Session, area: Area, first: tuple[int, int],
     """The area's counts on the last day of each month from `first` to `last` (both included);
     a month that ends after `until` (the day a page shows, or today) is read on `until`: its
     last day has not come, and its figure must not guess it."""
-    figures = []
+    month_list, days = [], []
     for year, month in months(first, last):
         day = month_last_day(year, month)
         if until is not None and day > until:
             if (year, month) > (until.year, until.month):
                 break
             day = until
-        figures.append(MonthFigure(year, month, day, area_counts(session, day, area)))
-    return figures
+        month_list.append((year, month))
+        days.append(day)
+    return [MonthFigure(year, month, day, counts)
+            for (year, month), day, counts in zip(month_list, days,
+                                                  _counts_on_days(session, days, area))]
+
+
+def _counts_on_days(session: Session, days: list[dt.date], area: Area) -> list[Counts]:
+    """The area's counts on each of `days`, in one query: each vendor's periods and methods are
+    read once, into one flag a day (was a period or method in use that day), and the flags
+    summed; a vendor with two periods or two methods covering a day still counts once."""
+    if not days:
+        return []
+    first, last = min(days), max(days)
+    active = select(VendorStatusPeriod.vendor_id, *[
+        func.max(case((membership_on_clause(day), 1), else_=0)).label(f"on_{n}")
+        for n, day in enumerate(days)]).where(in_use_during_clause(
+            VendorStatusPeriod.joined_on, VendorStatusPeriod.left_on, first, last))
+    cashless = select(PaymentMethod.vendor_id, *[
+        func.max(case((payment_method_in_use_clause(day), 1), else_=0)).label(f"on_{n}")
+        for n, day in enumerate(days)]).where(in_use_during_clause(
+            PaymentMethod.started_on, PaymentMethod.stopped_on, first, last))
+    if area.level != "country":
+        ids = select(_counted_vendors(area).cte("counted").c.id)
+        active = active.where(_AmongIds(VendorStatusPeriod.vendor_id, ids))
+        cashless = cashless.where(_AmongIds(PaymentMethod.vendor_id, ids))
+    active = active.group_by(VendorStatusPeriod.vendor_id).subquery()
+    cashless = cashless.group_by(PaymentMethod.vendor_id).subquery()
+    sums = []
+    for n in range(len(days)):
+        on = active.c[f"on_{n}"]
+        sums += [func.sum(on), func.sum(on * func.coalesce(cashless.c[f"on_{n}"], 0))]
+    row = session.execute(select(*sums).select_from(active).outerjoin(
+        cashless, cashless.c.vendor_id == active.c.vendor_id)).one()
+    return [_counts(row[2 * n], row[2 * n + 1]) for n in range(len(days))]
 
 
 def last_months(day: dt.date, count: int = 12) -> tuple[tuple[int, int], tuple[int, int]]:

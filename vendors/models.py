@@ -24,6 +24,13 @@ class Vendor(db.Model):
         CheckConstraint("kind = 'cooperative' OR market_id IS NOT NULL", name="market_required"),
         CheckConstraint("stall_id IS NULL OR market_id IS NOT NULL", name="stall_needs_market"),
         CheckConstraint("market_id IS NOT NULL OR ward_code IS NOT NULL", name="located"),
+        # The digitisation figures (market/stats.py) read every vendor's place in id order, to
+        # merge with their periods and methods, and an area's vendors by market or, without a
+        # market, by commune, all from the index alone.
+        Index("ix_vendors_place", "id", "market_id", "ward_code"),
+        Index("ix_vendors_market_vendor", "market_id", "id"),
+        Index("ix_vendors_without_market", "ward_code", "id",
+              sqlite_where=text("market_id IS NULL"), postgresql_where=text("market_id IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,6 +75,8 @@ class VendorStatusPeriod(db.Model):
             sqlite_where=text("left_on IS NULL"),
             postgresql_where=text("left_on IS NULL"),
         ),
+        # Who was active on a day, read from the index alone (market/stats.py).
+        Index("ix_vendor_status_periods_vendor_dates", "vendor_id", "joined_on", "left_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -114,6 +123,8 @@ class PaymentMethod(db.Model):
             "kind <> 'card_terminal' OR terminal_provider IS NOT NULL",
             name="card_terminal_fields",
         ),
+        # Who accepted cashless payment on a day, read from the index alone (market/stats.py).
+        Index("ix_payment_methods_vendor_dates", "vendor_id", "started_on", "stopped_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

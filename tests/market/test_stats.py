@@ -248,3 +248,20 @@ def test_the_running_month_is_read_on_the_day_shown_not_its_future_last_day(sess
     series = monthly_series(session, area, (2026, 2), (2026, 4), until=dt.date(2026, 3, 10))
     assert [(f.day, f.counts) for f in series] == [
         (dt.date(2026, 2, 28), Counts(1, 0)), (dt.date(2026, 3, 10), Counts(1, 0))]
+
+
+def test_overlapping_periods_and_methods_count_a_vendor_once_on_every_path(session):
+    # Two membership periods covering the same days (entered twice, say) and two accounts.
+    market = make_market(session, ward_code=TAN_CUONG)
+    vendor = _vendor(session, market, joined_on=dt.date(2025, 1, 1), left_on=dt.date(2025, 6, 1))
+    session.add(VendorStatusPeriod(vendor_id=vendor.id, joined_on=dt.date(2025, 3, 1)))
+    make_bank_account(session, vendor, started_on=dt.date(2025, 2, 1))
+    make_bank_account(session, vendor, started_on=dt.date(2025, 2, 1),
+                      account_number="0011007777777")
+    session.flush()
+    area = Area(market_id=market.id)
+    assert area_counts(session, dt.date(2025, 4, 30), area) == Counts(1, 1)
+    assert province_counts(session, dt.date(2025, 4, 30))[THAI_NGUYEN].active >= 1
+    series = monthly_series(session, area, (2025, 3), (2025, 5))
+    assert [f.counts for f in series] == [Counts(1, 1)] * 3
+    assert area_unit(session, dt.date(2025, 4, 30), Area(ward_code=TAN_CUONG)).counts == Counts(1, 1)
