@@ -14,7 +14,7 @@ DOMAIN_PACKAGES = {"accounts", "audit", "catalog_export", "demo", "jobs", "marke
 ENTRY_MODULES = {"routes", "api", "cli", "import_routes", "edit_routes", "readiness_routes", "export_routes",
                  "export_api", "export_cli", "dashboard_routes", "stats_api", "stats_cli"}
 # Where correctness matters most: plain values in, plain values out.
-PURE_MODULES = {"domain_errors", "formats", "textnorm", "spreadsheets", "qr.payload", "market.indicators",
+PURE_MODULES = {"accounts.passwords", "domain_errors", "formats", "textnorm", "spreadsheets", "qr.payload", "market.indicators",
                 "market.charts",
                 "vendors.import_file"}
 FLASK = ("flask", "flask_babel", "flask_login", "flask_wtf", "flask_smorest",
