@@ -72,11 +72,14 @@ def create_app(config: dict | None = None) -> Flask:
     from jobs.runner import init_app as init_jobs
     from market.report import REPORT_JOB, run_report_job
     from qr.tasks import run_placards_job
+    from vendors.import_jobs import CHECK_JOB, COMMIT_JOB, run_check_job, run_commit_job
 
     init_jobs(app, {
         "placards": run_placards_job,
         "catalog_export": run_catalog_export_job,
         REPORT_JOB: run_report_job,
+        CHECK_JOB: run_check_job,
+        COMMIT_JOB: run_commit_job,
     })
 
     from accounts.cli import users_cli

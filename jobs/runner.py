@@ -6,6 +6,7 @@ the app's, given by its factory (init_app): this package knows no other."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask, current_app, make_response, render_template
@@ -52,10 +53,15 @@ def job_file(job: Job) -> Path | None:
     return path if path.is_file() else None
 
 
-def enqueue(kind: str, params: dict, *, created_by: int | None = None) -> Job:
-    """Record a job and hand it to the queue (or a thread); returns it, committed."""
+def enqueue(kind: str, params: dict, *, created_by: int | None = None,
+            recorded: Callable[[Job], None] | None = None) -> Job:
+    """Record a job and hand it to the queue (or a thread); returns it, committed. `recorded`
+    is called with the job before that commit, to write what refers to it in the same
+    transaction, before any worker can start it."""
     app = current_app._get_current_object()
     job = create_job(db.session, kind, params, created_by=created_by)
+    if recorded is not None:
+        recorded(job)
     db.session.commit()
     redis_url = app.config.get("REDIS_URL")
     if redis_url:

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 # far more often: a placard run every 250 placards, a few seconds.
 ABANDONED_AFTER = dt.timedelta(minutes=10)
 ABANDONED_MESSAGE = N_("Việc đã dừng giữa chừng: máy chạy việc không báo tiến độ hơn 10 phút "
-                       "(có thể đã bị tắt). Hãy tạo lại lần in.")
+                       "(có thể đã bị tắt). Hãy làm lại từ đầu.")
 
 
 @dataclass(frozen=True)
@@ -62,11 +62,15 @@ def get_job(session: Session, job_id: int, *, created_by: int | None = None) -> 
     return session.scalar(stmt)
 
 
-def recent_jobs(session: Session, *, created_by: int | None = None, limit: int = 10) -> list[Job]:
+def recent_jobs(session: Session, *, created_by: int | None = None, kind: str | None = None,
+                limit: int = 10) -> list[Job]:
+    """The latest jobs, of `created_by` and of `kind` when given."""
     fail_abandoned_jobs(session)
     stmt = select(Job).order_by(Job.created_at.desc(), Job.id.desc()).limit(limit)
     if created_by is not None:
         stmt = stmt.where(Job.created_by == created_by)
+    if kind is not None:
+        stmt = stmt.where(Job.kind == kind)
     return list(session.scalars(stmt))
 
 
@@ -85,9 +89,15 @@ def fail_abandoned_jobs(session: Session, now: dt.datetime | None = None) -> int
     stop waiting and say so; how many there were. (Should one report again after all, its end
     is recorded as usual.)"""
     silent_since = (now or utcnow()) - ABANDONED_AFTER
+    abandoned = (Job.status == JobStatus.RUNNING, Job.heartbeat_at < silent_since)
+    # Looked for before any UPDATE: an UPDATE takes SQLite's one write lock even when it changes
+    # nothing, and a job holding a long transaction (an import) would keep every page showing a
+    # job waiting for it.
+    if session.scalar(select(Job.id).where(*abandoned).limit(1)) is None:
+        return 0
     failed = session.execute(
         update(Job)
-        .where(Job.status == JobStatus.RUNNING, Job.heartbeat_at < silent_since)
+        .where(*abandoned)
         .values(status=JobStatus.FAILED, error=ABANDONED_MESSAGE.msgid, error_params=None,
                 finished_at=utcnow())
     ).rowcount
@@ -95,6 +105,32 @@ def fail_abandoned_jobs(session: Session, now: dt.datetime | None = None) -> int
         log.warning("%s job(s) stopped reporting and are recorded as failed", failed)
         session.commit()
     return failed
+
+
+def record_progress(session: Session, job_id: int, done: int, total: int | None) -> None:
+    """Record how far a job got, and that its process is alive; committed at once."""
+    session.execute(
+        update(Job).where(Job.id == job_id)
+        .values(progress_done=done, progress_total=total, heartbeat_at=utcnow())
+    )
+    session.commit()
+
+
+def progress_beside_transaction(context: JobContext) -> Callable[[int, int | None], None] | None:
+    """progress(done, total) for a task that keeps one transaction open across its work (an
+    all-or-nothing import): each report is written and committed on a connection of its own,
+    leaving the task's transaction alone (context.progress would commit it). None on SQLite,
+    which has one writer at a time: the task's transaction holds it to the end, and a report
+    would wait for it; such a task reports before and after its transaction only."""
+    engine = context.session.get_bind()
+    if engine.dialect.name == "sqlite":
+        return None
+
+    def progress(done: int, total: int | None) -> None:
+        with Session(engine) as apart:
+            record_progress(apart, context.job_id, done, total)
+
+    return progress
 
 
 def run_job(
@@ -114,11 +150,7 @@ def run_job(
     kind, params = session.execute(select(Job.kind, Job.params).where(Job.id == job_id)).one()
 
     def progress(done: int, total: int | None) -> None:
-        session.execute(
-            update(Job).where(Job.id == job_id)
-            .values(progress_done=done, progress_total=total, heartbeat_at=utcnow())
-        )
-        session.commit()
+        record_progress(session, job_id, done, total)
 
     output_dir.mkdir(parents=True, exist_ok=True)
     try:

@@ -99,7 +99,7 @@ def placard_runs():
     return render_template(
         "qr/placard_runs.html",
         market_count=len(market_ids(db.session, market_scope(current_user))),
-        jobs=recent_jobs(db.session, created_by=current_user.id),
+        jobs=recent_jobs(db.session, created_by=current_user.id, kind="placards"),
     )
 
 
@@ -158,7 +158,8 @@ def _market_or_404(market_id: int):
 
 def _job_or_404(job_id: int):
     found = get_job(db.session, job_id, created_by=job_owner_filter(current_user))
-    if found is None:
+    # The person's other jobs (imports, reports) have pages of their own.
+    if found is None or found.kind != "placards":
         abort(404)
     return found
 

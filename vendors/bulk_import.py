@@ -4,6 +4,7 @@ all rows registered at once, or none."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from marshmallow import ValidationError
@@ -44,10 +45,88 @@ class ImportReport:
     ignored_columns: list[Message]
     vendor_ids: list[int]
     committed: bool = False
+    # Rows with at least one error.
+    refused_rows: int = 0
+    # Issues counted but not listed: a report read back from the database (from_record) lists
+    # only the first ones.
+    more_errors: int = 0
+    more_warnings: int = 0
 
     @property
     def valid_rows(self) -> int:
-        return self.rows - len({issue.row for issue in self.errors})
+        return self.rows - self.refused_rows
+
+    def as_record(self, issues_kept: int) -> dict:
+        """The report as JSON for the database (vendors.models.ImportUpload), with the first
+        `issues_kept` errors and warnings listed and the rest counted. Sentences are kept as
+        their msgid and values, so each reader gets them in their language; a schema's message
+        is already text."""
+        return {
+            "format": _message_record(self.format), "rows": self.rows,
+            "refused_rows": self.refused_rows, "committed": self.committed,
+            "vendors": len(self.vendor_ids),
+            "errors": [_issue_record(issue) for issue in self.errors[:issues_kept]],
+            "more_errors": self.more_errors + max(0, len(self.errors) - issues_kept),
+            "warnings": [_issue_record(issue) for issue in self.warnings[:issues_kept]],
+            "more_warnings": self.more_warnings + max(0, len(self.warnings) - issues_kept),
+            "ignored_columns": [_message_record(column) for column in self.ignored_columns],
+        }
+
+    @classmethod
+    def from_record(cls, record: dict) -> ImportReport:
+        """A report as_record kept; its vendor_ids are not kept (only how many there were)."""
+        return cls(
+            format=_message_from(record["format"]), rows=record["rows"],
+            errors=[_issue_from(issue) for issue in record["errors"]],
+            warnings=[_issue_from(issue) for issue in record["warnings"]],
+            ignored_columns=[_message_from(column) for column in record["ignored_columns"]],
+            vendor_ids=[], committed=record["committed"], refused_rows=record["refused_rows"],
+            more_errors=record["more_errors"], more_warnings=record["more_warnings"],
+        )
+
+
+def _message_record(message: Message | str | None):
+    if not isinstance(message, Message):
+        return None if message is None else str(message)
+    params = {}
+    for name, value in message.params.items():
+        if isinstance(value, Message):
+            value = _message_record(value)
+        elif isinstance(value, (list, tuple)):
+            value = [_message_record(v) if isinstance(v, Message) else v for v in value]
+        elif not isinstance(value, (int, float, str, bool, type(None))):
+            value = str(value)
+        params[name] = value
+    return {"msgid": message.msgid, "params": params}
+
+
+def _message_from(record) -> Message | str | None:
+    if not isinstance(record, dict):
+        return record
+
+    def value(v):
+        if isinstance(v, dict):
+            return _message_from(v)
+        if isinstance(v, list):
+            return [value(item) for item in v]
+        return v
+
+    return Message(record["msgid"], **{name: value(v) for name, v in record["params"].items()})
+
+
+def _issue_record(issue: ImportIssue) -> dict:
+    return {"row": issue.row, "column": _message_record(issue.column),
+            "message": _message_record(issue.message)}
+
+
+def _issue_from(record: dict) -> ImportIssue:
+    return ImportIssue(record["row"], _message_from(record["column"]),
+                       _message_from(record["message"]))
+
+
+# How often, in rows, an import reports how far it got.
+PROGRESS_EVERY = 100
+Progress = Callable[[int, int], None]
 
 
 # Where a key of VendorRegistrationInput's or register_vendor's messages shows in the file.
@@ -60,25 +139,34 @@ _IMPORT_FIELDS = {
 
 
 def plan_import(session: Session, actor: User, sheet: Sheet,
-                default_market_id: int | None = None) -> ImportReport:
+                default_market_id: int | None = None, *,
+                progress: Progress | None = None) -> ImportReport:
     """Check every row of `sheet` by registering it, as the onboarding form would, inside a
-    savepoint that is then rolled back: the dry run writes nothing."""
-    return _import_sheet(session, actor, sheet, default_market_id, keep=False)
+    savepoint that is then rolled back: the dry run writes nothing. `progress(rows checked,
+    rows)` is called every PROGRESS_EVERY rows."""
+    return _import_sheet(session, actor, sheet, default_market_id, keep=False,
+                         progress=progress)
 
 
 def commit_import(session: Session, actor: User, sheet: Sheet,
-                  default_market_id: int | None = None) -> ImportReport:
+                  default_market_id: int | None = None, *,
+                  progress: Progress | None = None) -> ImportReport:
     """Check every row again and register all of them, or none if any row is refused.
     The caller commits when `report.committed`."""
-    return _import_sheet(session, actor, sheet, default_market_id, keep=True)
+    return _import_sheet(session, actor, sheet, default_market_id, keep=True, progress=progress)
+
+
+def check_import_market(session: Session, actor: User, market_id: int | None) -> None:
+    """Refuse a user who may not register vendors, or a default market outside their area."""
+    REGISTER_VENDORS.check(actor)
+    if market_id is not None and session.scalar(select(Market.id).where(
+            Market.id == market_id, market_scope(actor))) is None:
+        raise Invalid(fields={"market_id": N_("Không có chợ này trong địa bàn của bạn.")})
 
 
 def _import_sheet(session: Session, actor: User, sheet: Sheet, default_market_id: int | None,
-                  keep: bool) -> ImportReport:
-    REGISTER_VENDORS.check(actor)
-    if default_market_id is not None and session.scalar(select(Market.id).where(
-            Market.id == default_market_id, market_scope(actor))) is None:
-        raise Invalid(fields={"market_id": N_("Không có chợ này trong địa bàn của bạn.")})
+                  keep: bool, progress: Progress | None) -> ImportReport:
+    check_import_market(session, actor, default_market_id)
     report = ImportReport(
         format=sheet.format, rows=len(sheet.rows), errors=[], warnings=[],
         ignored_columns=[column.label for column in sheet.ignored], vendor_ids=[],
@@ -90,7 +178,7 @@ def _import_sheet(session: Session, actor: User, sheet: Sheet, default_market_id
     created: dict[int, int] = {}  # vendor id -> row
     everything = session.begin_nested()
     try:
-        for row in sheet.rows:
+        for done, row in enumerate(sheet.rows, start=1):
             errors = {name: list(messages) for name, messages in row.errors.items()}
             raw = _registration_input(row, errors, banks, markets, default_market_id)
             refused = set(errors)
@@ -116,6 +204,9 @@ def _import_sheet(session: Session, actor: User, sheet: Sheet, default_market_id
                                        for m in messages)
             if refused_by_database:
                 break
+            if progress is not None and done % PROGRESS_EVERY == 0:
+                progress(done, report.rows)
+        report.refused_rows = len({issue.row for issue in report.errors})
         if keep and not report.errors:
             everything.commit()
             report.committed = True

@@ -1,34 +1,36 @@
-"""Bulk import pages: upload a commune's vendor list, read the row-by-row check, then import it
-all at once. The checked file waits under instance/imports/ until it is imported."""
+"""Bulk import pages: upload a commune's vendor list, follow the job checking it row by row,
+then the job importing it all at once (vendors.import_jobs). The file waits in the database, so
+any web process shows the jobs and any worker runs them."""
 from __future__ import annotations
 
 import io
-import re
-import secrets
-import time
-from pathlib import Path
 
-from flask import Blueprint, current_app, render_template, request, send_file, session
+from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from accounts.permissions import REGISTER_VENDORS, market_scope
+from accounts.permissions import REGISTER_VENDORS, job_owner_filter, market_scope
 from db import db
 from domain_errors import DomainError
 from errors import translate
+from jobs.runner import enqueue, job_page
+from jobs.service import get_job
 from market.service import search_markets
-from vendors.bulk_import import commit_import, plan_import
-from vendors.import_file import MAX_ROWS, read_sheet, template_workbook
+from vendors.import_file import MAX_ROWS, template_workbook
+from vendors.import_jobs import (
+    CHECK_JOB,
+    COMMIT_JOB,
+    ISSUES_KEPT,
+    check_report,
+    commit_report,
+    commit_to_follow,
+    import_upload,
+    keep_upload,
+)
 
 bp = Blueprint("vendor_import", __name__, url_prefix="/vendors/import")
 
-# secrets.token_urlsafe(16) gives 22 characters of this alphabet.
-UPLOAD_ID = re.compile(r"[A-Za-z0-9_\-]{22}")
-# A checked file not imported within a day is deleted at the next upload.
-UPLOAD_MAX_AGE_SECONDS = 24 * 3600
-# The uploads this browser session checked: only they can be imported from it.
-SESSION_KEY = "vendor_import_uploads"
-ERRORS_SHOWN = 500
+ERRORS_SHOWN = ISSUES_KEPT
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -40,13 +42,12 @@ def _render(status: int = 200, **context):
     markets = _markets()
     context.setdefault("market_id", markets[0].id if len(markets) == 1 else None)
     return render_template(
-        "vendors/import.html", markets=markets, max_rows=MAX_ROWS, errors_shown=ERRORS_SHOWN,
-        **context,
+        "vendors/import.html", markets=markets, max_rows=MAX_ROWS, **context,
     ), status
 
 
 def _refused(error: DomainError, market_id: int | None, filename: str):
-    """The page again, saying why the file or the request was refused."""
+    """The upload page again, saying why the file or the request was refused."""
     db.session.rollback()
     return _render(error.status, market_id=market_id, filename=filename,
                    file_error=" ".join(translate(message) for message in error.messages()))
@@ -57,35 +58,12 @@ def _market_id(form) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def _upload_dir() -> Path:
-    directory = Path(current_app.config.get("VENDOR_IMPORT_DIR")
-                     or Path(current_app.instance_path) / "imports")
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
-
-
-def _keep_upload(data: bytes) -> str:
-    directory = _upload_dir()
-    too_old = time.time() - UPLOAD_MAX_AGE_SECONDS
-    for stale in directory.glob("*.bin"):
-        if stale.stat().st_mtime < too_old:
-            stale.unlink(missing_ok=True)
-    upload_id = secrets.token_urlsafe(16)
-    (directory / f"{upload_id}.bin").write_bytes(data)
-    session[SESSION_KEY] = (session.get(SESSION_KEY, []) + [upload_id])[-5:]
-    return upload_id
-
-
-def _kept_upload(upload_id: str) -> Path | None:
-    if not UPLOAD_ID.fullmatch(upload_id or "") or upload_id not in session.get(SESSION_KEY, []):
-        return None
-    path = _upload_dir() / f"{upload_id}.bin"
-    return path if path.exists() else None
-
-
-def _forget_upload(upload_id: str, path: Path) -> None:
-    path.unlink(missing_ok=True)
-    session[SESSION_KEY] = [u for u in session.get(SESSION_KEY, []) if u != upload_id]
+def _import_job_or_404(job_id: int, *kinds: str):
+    """The import job, if the user started it (or sees everyone's) and it is of one of `kinds`."""
+    found = get_job(db.session, job_id, created_by=job_owner_filter(current_user))
+    if found is None or found.kind not in kinds:
+        abort(404)
+    return found
 
 
 @bp.get("")
@@ -98,7 +76,7 @@ def upload():
 @bp.post("")
 @login_required
 def check():
-    """The dry run: read the file, check every row, write nothing."""
+    """Keep the file in the database and start the job checking every row (writing nothing)."""
     REGISTER_VENDORS.check(current_user)
     market_id = _market_id(request.form)
     file = request.files.get("file")
@@ -108,38 +86,54 @@ def check():
         return _render(422, market_id=market_id,
                        file_error=_("Chọn tệp danh sách (.xlsx hoặc .csv) để tải lên."))
     try:
-        sheet = read_sheet(data)
-        report = plan_import(db.session, current_user, sheet, market_id)
+        kept = keep_upload(db.session, current_user, data, filename, market_id)
     except DomainError as error:
         return _refused(error, market_id, filename)
-    upload_id = _keep_upload(data) if not report.errors else None
-    return _render(market_id=market_id, filename=filename, report=report, upload_id=upload_id)
+    # The upload and its job are committed together.
+    job = enqueue(CHECK_JOB, {"upload_id": kept.id}, created_by=current_user.id)
+    return redirect(url_for("vendor_import.job", job_id=job.id), code=303)
 
 
-@bp.post("/commit")
+@bp.get("/jobs/<int:job_id>")
 @login_required
-def commit():
-    """Check the kept file again and import every row, or none."""
+def job(job_id: int):
+    """A check or commit job: its progress until it is over, then the row-by-row result (and
+    the button importing a file without errors), or how many vendors were registered."""
     REGISTER_VENDORS.check(current_user)
-    market_id = _market_id(request.form)
-    filename = request.form.get("filename", "")[:200]
-    upload_id = request.form.get("upload", "")
-    path = _kept_upload(upload_id)
-    if path is None:
-        return _render(400, market_id=market_id, file_error=_(
-            "Không còn tệp đã kiểm tra (đã nhập rồi, hoặc quá một ngày). Tải tệp lên lại."))
+    found = _import_job_or_404(job_id, CHECK_JOB, COMMIT_JOB)
+    kept = import_upload(db.session, current_user, found.params.get("upload_id"))
+    checking = found.kind == CHECK_JOB
+    follow = None
+    if checking and kept is not None and kept.commit_job_id is not None:
+        follow = kept.commit_job_id
+    return job_page(
+        "vendors/import_job.html", found, upload=kept, checking=checking,
+        report=check_report(kept) if checking else commit_report(kept),
+        check_job_id=found.id if checking else found.params.get("check_job_id"),
+        commit_job_id=follow, errors_shown=ERRORS_SHOWN,
+    )
+
+
+@bp.post("/jobs/<int:job_id>/commit")
+@login_required
+def commit(job_id: int):
+    """Start the job importing the file the check job `job_id` found without errors; a commit
+    job already queued, running or done for it is shown instead of starting another."""
+    REGISTER_VENDORS.check(current_user)
+    checked = _import_job_or_404(job_id, CHECK_JOB)
+    kept = import_upload(db.session, current_user, checked.params.get("upload_id"))
     try:
-        report = commit_import(db.session, current_user, read_sheet(path.read_bytes()), market_id)
+        under_way = commit_to_follow(db.session, kept)
     except DomainError as error:
-        return _refused(error, market_id, filename)
-    if not report.committed:
-        # Someone registered one of these vendors since the check: nothing was written.
-        db.session.rollback()
-        _forget_upload(upload_id, path)
-        return _render(422, market_id=market_id, filename=filename, report=report)
-    db.session.commit()
-    _forget_upload(upload_id, path)
-    return _render(market_id=market_id, filename=filename, report=report, done=True)
+        return _refused(error, kept.market_id if kept else None, kept.filename if kept else "")
+    if under_way is None:
+        under_way = enqueue(
+            COMMIT_JOB,
+            {"upload_id": kept.id, "user_id": current_user.id, "check_job_id": checked.id},
+            created_by=current_user.id,
+            recorded=lambda new: setattr(kept, "commit_job_id", new.id),
+        ).id
+    return redirect(url_for("vendor_import.job", job_id=under_way), code=303)
 
 
 @bp.get("/template.xlsx")

@@ -4,7 +4,17 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db import UTCDateTime, db, utcnow
@@ -196,3 +206,44 @@ class IdempotencyRecord(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     vendor: Mapped[Vendor] = relationship()
+
+
+class ImportUpload(db.Model):
+    """A vendor list uploaded to /vendors/import, from its check to its commit.
+
+    The file is kept here, in the database, rather than on the disk of the web server that took
+    it (or in the jobs folder): every web process and every RQ worker already reads this
+    database, where a local folder would have to be shared between machines; and the commit can
+    mark the upload imported in the very transaction that registers its rows, so a commit job
+    run twice (a retry, a restarted worker) registers nobody twice (vendors.import_jobs)."""
+
+    __tablename__ = "import_uploads"
+    # Jobs name their upload by id: SQLite must not give a deleted upload's id to the next one.
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Only they (or an administrator) see the upload and its result, and import it.
+    uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # Uploads older than a day are deleted when the next one is made.
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    # The market of rows that name none, as chosen on the page.
+    market_id: Mapped[int | None] = mapped_column(ForeignKey("markets.id"))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    # The file as uploaded; None once imported (or refused at its commit): it is not kept.
+    # Deferred: the pages showing an import never load the file.
+    data: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    # vendors.bulk_import.ImportReport.as_record() of the check, then of the commit.
+    check_report: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    commit_report: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    # The latest job that was asked to import it.
+    commit_job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"))
+    # Set in the transaction that registers the rows: a second commit finds it set.
+    committed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    vendors_registered: Mapped[int | None]
+
+    @property
+    def awaiting_import(self) -> bool:
+        """Its file is still kept: neither imported nor refused at its commit."""
+        return self.committed_at is None and self.commit_report is None

@@ -314,9 +314,8 @@ def check(wrong: list[str], label: str, expected: int | None, status: int) -> No
 
 @pytest.fixture
 def quiet_app(app, tmp_path):
-    """The app with its job and import folders in the test's temporary folder, and no Redis."""
+    """The app with its jobs and photos folders in the test's temporary folder, and no Redis."""
     app.config.update(JOBS_DIR=str(tmp_path / "jobs"), REDIS_URL=None,
-                      VENDOR_IMPORT_DIR=str(tmp_path / "imports"),
                       PRODUCT_IMAGES_DIR=str(tmp_path / "images"))
     return app
 

@@ -1,4 +1,5 @@
-"""The import pages: a dry run reporting row by row in Vietnamese, then an all-or-nothing commit."""
+"""The import pages: a dry run reporting row by row in Vietnamese, then an all-or-nothing commit,
+each a job whose page shows how far it got; the file waits in the database."""
 from __future__ import annotations
 
 import io
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 
 from accounts.models import Role
 from accounts.service import Scope
+from jobs.runner import wait_for_threads
 from market.models import Stall
 from tests.conftest import make_app
 from tests.factories import (
@@ -19,12 +21,13 @@ from tests.factories import (
     login,
     make_bank_account,
     make_market,
+    make_quick_user,
     make_user,
     make_vendor,
 )
 from vendors.bulk_import import commit_import, plan_import
 from vendors.import_file import read_sheet
-from vendors.models import PaymentMethod, Vendor
+from vendors.models import ImportUpload, PaymentMethod, Vendor
 
 HEADER = ["Họ và tên", "Số điện thoại", "Số CCCD", "Chợ", "Số quầy", "Ngân hàng", "Số tài khoản",
           "Chủ tài khoản"]
@@ -54,13 +57,13 @@ def count(session, model) -> int:
 
 @pytest.fixture
 def office(app, session, tmp_path):
-    app.config["VENDOR_IMPORT_DIR"] = str(tmp_path / "imports")
+    # The jobs run in a thread of the app's process, their folder the test's own.
+    app.config.update(JOBS_DIR=str(tmp_path / "jobs"), REDIS_URL=None)
     market = make_market(session, name="Chợ Đại Từ", ward_code=DAI_TU)
     elsewhere = make_market(session, name="Chợ Tân Cương", ward_code=TAN_CUONG)
     staff = make_user(session, Role.COMMUNE_STAFF, Scope(ward_code=DAI_TU), username="canbo.xa")
     session.commit()
-    return SimpleNamespace(market=market, elsewhere=elsewhere, staff=staff,
-                           imports=tmp_path / "imports")
+    return SimpleNamespace(market=market, elsewhere=elsewhere, staff=staff)
 
 
 @pytest.fixture
@@ -74,8 +77,27 @@ def check(client, data: bytes, filename="danh-sach.csv", market_id=None):
     return client.post("/vendors/import", data=form, content_type="multipart/form-data")
 
 
-def upload_id(page: str) -> str:
-    return re.search(r'name="upload" value="([^"]+)"', page).group(1)
+def job_id(response) -> int:
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return int(re.fullmatch(r".*/vendors/import/jobs/(\d+)", response.headers["Location"]).group(1))
+
+
+def finished(client, job: int) -> str:
+    """The job's page once its thread is done."""
+    wait_for_threads(timeout=120)
+    response = client.get(f"/vendors/import/jobs/{job}")
+    assert response.status_code == 200 and "Refresh" not in response.headers
+    return response.get_data(as_text=True)
+
+
+def checked(client, data: bytes, filename="danh-sach.csv", market_id=None) -> tuple[int, str]:
+    """Upload, and the check job's page once it is done."""
+    job = job_id(check(client, data, filename, market_id))
+    return job, finished(client, job)
+
+
+def commit(client, check_job: int):
+    return client.post(f"/vendors/import/jobs/{check_job}/commit")
 
 
 def test_the_upload_page_offers_the_form_and_the_template(staff_client, office):
@@ -91,30 +113,30 @@ def test_the_dry_run_reports_each_bad_row_in_vietnamese_and_writes_nothing(staff
     bad_bank = ["Phạm Văn Bình", "0911000111", "", "Chợ Đại Từ", "", "Ngân hàng ABC", "123456789",
                 "PHAM VAN BINH"]
     out_of_scope = ["Đỗ Thị Lan", "0911000222", "", "Chợ Tân Cương", "", "", "", ""]
-    response = check(staff_client, csv_file(HOA, bad_phone, bad_bank, out_of_scope))
-    page = response.get_data(as_text=True)
-    assert response.status_code == 200
+    job, page = checked(staff_client, csv_file(HOA, bad_phone, bad_bank, out_of_scope))
+    assert 'data-status="done"' in page
+    assert "4 / 4 dòng đã kiểm tra" in page
     assert "3 trong 4 dòng có lỗi" in page
     assert row_error(page, 3, "Số điện thoại (cột B)", "Số điện thoại gồm 10 chữ số")
     assert row_error(page, 4, "Ngân hàng (cột F)", "Không nhận ra ngân hàng «Ngân hàng ABC»")
     assert row_error(page, 5, "Chợ (cột D)", "Không có chợ «Chợ Tân Cương» trong địa bàn của bạn.")
-    assert 'name="upload"' not in page  # nothing to import until every row is right
+    assert f"/vendors/import/jobs/{job}/commit" not in page  # nothing to import until all is right
+    assert commit(staff_client, job).status_code == 409
     assert count(session, Vendor) == 0 and count(session, Stall) == 0
-    assert not office.imports.exists() or not any(office.imports.iterdir())
 
 
 def test_a_valid_file_is_checked_then_imported_in_full(staff_client, office, session):
-    response = check(staff_client, csv_file(HOA, NAM, ANH), market_id=office.market.id)
-    page = response.get_data(as_text=True)
-    assert response.status_code == 200 and "3 dòng hợp lệ." in page and "Nhập 3 tiểu thương" in page
+    data = csv_file(HOA, NAM, ANH)
+    job, page = checked(staff_client, data, market_id=office.market.id)
+    assert "3 dòng hợp lệ." in page and "Nhập 3 tiểu thương" in page
     assert count(session, Vendor) == 0  # the dry run wrote nothing
-    upload = upload_id(page)
-    assert (office.imports / f"{upload}.bin").exists()
+    (upload,) = session.scalars(select(ImportUpload))
+    assert (upload.data, upload.size, upload.filename) == (data, len(data), "danh-sach.csv")
+    assert upload.uploaded_by == office.staff.id and upload.committed_at is None
 
-    response = staff_client.post("/vendors/import/commit",
-                                 data={"upload": upload, "market_id": office.market.id})
-    assert response.status_code == 200
-    assert "Đã nhập 3 tiểu thương." in response.get_data(as_text=True)
+    commit_job = job_id(commit(staff_client, job))
+    page = finished(staff_client, commit_job)
+    assert "Đã nhập 3 tiểu thương." in page and "3 / 3 dòng đã nhập" in page
     vendors = {v.name: v for v in session.scalars(select(Vendor))}
     assert set(vendors) == {"Nguyễn Thị Hoa", "Trần Văn Nam", "Lê Thị Ánh"}
     assert {v.market_id for v in vendors.values()} == {office.market.id}
@@ -123,29 +145,35 @@ def test_a_valid_file_is_checked_then_imported_in_full(staff_client, office, ses
     (method,) = vendors["Trần Văn Nam"].payment_methods
     assert (method.bank_bin, method.account_number) == ("970405", "3200205123456")
     assert vendors["Lê Thị Ánh"].payment_methods == []
-    assert not (office.imports / f"{upload}.bin").exists()
+    session.expire_all()
+    assert upload.data is None and upload.committed_at is not None  # the file is not kept
+    assert upload.vendors_registered == 3 and upload.commit_job_id == commit_job
 
-    again = staff_client.post("/vendors/import/commit",
-                              data={"upload": upload, "market_id": office.market.id})
-    assert again.status_code == 400 and "Không còn tệp đã kiểm tra" in again.get_data(as_text=True)
+    # Importing it again shows the import that was made, and registers nobody twice.
+    again = commit(staff_client, job)
+    assert again.status_code == 303 and job_id(again) == commit_job
+    assert "Đã nhập 3 tiểu thương." in finished(staff_client, job)
     assert count(session, Vendor) == 3
 
 
 def test_the_commit_checks_again_and_one_refused_row_means_nothing_is_written(staff_client, office,
                                                                              session):
-    page = check(staff_client, csv_file(HOA, NAM, ANH), market_id=office.market.id)
-    page = page.get_data(as_text=True)
+    job, _page = checked(staff_client, csv_file(HOA, NAM, ANH), market_id=office.market.id)
     # Between the check and the commit, someone registers Nam at the stall.
     make_vendor(session, session.get(type(office.market), office.market.id),
                 name="Trần Văn Nam", phone="0987654321")
     session.commit()
-    response = staff_client.post("/vendors/import/commit",
-                                 data={"upload": upload_id(page), "market_id": office.market.id})
-    page = response.get_data(as_text=True)
-    assert response.status_code == 422
+    commit_job = job_id(commit(staff_client, job))
+    page = finished(staff_client, commit_job)
+    assert "1 trong 3 dòng có lỗi" in page
     assert "Đã có tiểu thương trùng số điện thoại: Trần Văn Nam (Chợ Đại Từ)" in page
     assert count(session, Vendor) == 1
     assert count(session, Stall) == 0 and count(session, PaymentMethod) == 0
+    # The file is forgotten: it is uploaded again, once corrected.
+    (upload,) = session.scalars(select(ImportUpload))
+    assert upload.data is None and upload.committed_at is None
+    assert job_id(commit(staff_client, job)) == commit_job  # its refusal, not another try
+    assert f"/vendors/import/jobs/{job}/commit" not in finished(staff_client, job)
 
 
 def test_duplicates_within_the_file_and_against_the_database_are_reported(staff_client, office,
@@ -156,9 +184,8 @@ def test_duplicates_within_the_file_and_against_the_database_are_reported(staff_
     session.commit()
     same_phone = ["Nguyễn Thị Hoà", "0912 345 678", "", "", "", "", "", ""]
     same_id = ["Nguyễn Hoa", "0911999888", "001190012345", "", "", "", "", ""]
-    response = check(staff_client, csv_file(HOA, same_phone, NAM, same_id),
-                     market_id=office.market.id)
-    page = response.get_data(as_text=True)
+    _job, page = checked(staff_client, csv_file(HOA, same_phone, NAM, same_id),
+                         market_id=office.market.id)
     assert row_error(page, 3, "Số điện thoại (cột B)", "Trùng số điện thoại với dòng 2 trong tệp.</td>")
     assert row_error(page, 4, "—", "Đã có tiểu thương trùng tài khoản ngân hàng: Hoàng Văn Cũ "
                                    "(Chợ Đại Từ)")
@@ -171,7 +198,7 @@ def test_a_file_with_too_many_rows_is_refused_with_422(staff_client, office, ses
     response = check(staff_client, csv_file(*rows), market_id=office.market.id)
     assert response.status_code == 422
     assert "hơn 5.000 dòng tiểu thương" in response.get_data(as_text=True)
-    assert count(session, Vendor) == 0
+    assert count(session, Vendor) == 0 and count(session, ImportUpload) == 0
 
 
 @pytest.mark.parametrize("data, filename, message", [
@@ -194,11 +221,9 @@ def test_an_xlsx_with_phones_stored_as_numbers_imports_them_with_their_zero(staf
     workbook.active.append([2, "Trần Văn Nam", 987654321.0, "A-2"])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    page = check(staff_client, buffer.getvalue(), "ds.xlsx", office.market.id)
-    page = page.get_data(as_text=True)
+    job, page = checked(staff_client, buffer.getvalue(), "ds.xlsx", office.market.id)
     assert "2 dòng hợp lệ." in page
-    staff_client.post("/vendors/import/commit",
-                      data={"upload": upload_id(page), "market_id": office.market.id})
+    finished(staff_client, job_id(commit(staff_client, job)))
     assert set(session.scalars(select(Vendor.phone))) == {"0912345678", "0987654321"}
 
 
@@ -209,17 +234,34 @@ def test_the_default_market_must_be_in_the_users_scope(staff_client, office, ses
 
 
 def test_rows_without_a_market_and_no_default_say_so(staff_client, office):
-    page = check(staff_client, csv_file(ANH)).get_data(as_text=True)
+    _job, page = checked(staff_client, csv_file(ANH))
     assert "Chọn chợ nơi tiểu thương kinh doanh." in page
 
 
-def test_an_upload_checked_in_another_session_cannot_be_committed(app, staff_client, office,
-                                                                 session):
-    page = check(staff_client, csv_file(HOA), market_id=office.market.id).get_data(as_text=True)
-    other = app.test_client()
-    login(other, "canbo.xa")
-    response = other.post("/vendors/import/commit", data={"upload": upload_id(page)})
-    assert response.status_code == 400 and count(session, Vendor) == 0
+def test_only_the_uploader_or_an_administrator_sees_and_imports_an_upload(app, staff_client,
+                                                                          office, session):
+    job, _page = checked(staff_client, csv_file(HOA), market_id=office.market.id)
+    make_quick_user(session, Role.COMMUNE_STAFF, Scope(ward_code=DAI_TU), username="canbo.xa2")
+    make_quick_user(session, Role.ADMIN, username="quantri")
+    session.commit()
+    colleague = app.test_client()
+    login(colleague, "canbo.xa2")
+    assert colleague.get(f"/vendors/import/jobs/{job}").status_code == 404
+    assert commit(colleague, job).status_code == 404
+    assert count(session, Vendor) == 0
+    admin = app.test_client()
+    login(admin, "quantri")
+    assert "1 dòng hợp lệ." in admin.get(f"/vendors/import/jobs/{job}").get_data(as_text=True)
+    # The uploader, from another browser, imports it: the upload is theirs, not the session's.
+    elsewhere = app.test_client()
+    login(elsewhere, "canbo.xa")
+    assert "Đã nhập 1 tiểu thương." in finished(elsewhere, job_id(commit(elsewhere, job)))
+
+
+def test_import_jobs_are_not_listed_or_shown_as_print_runs(staff_client, office):
+    job, _page = checked(staff_client, csv_file(HOA), market_id=office.market.id)
+    assert staff_client.get(f"/qr/jobs/{job}").status_code == 404
+    assert f"/qr/jobs/{job}" not in staff_client.get("/qr/placards").get_data(as_text=True)
 
 
 def test_the_template_downloads_as_an_xlsx_the_importer_reads(staff_client, office):
@@ -232,8 +274,8 @@ def test_the_template_downloads_as_an_xlsx_the_importer_reads(staff_client, offi
 
 
 @pytest.mark.parametrize("method, path", [
-    ("get", "/vendors/import"), ("post", "/vendors/import"), ("post", "/vendors/import/commit"),
-    ("get", "/vendors/import/template.xlsx"),
+    ("get", "/vendors/import"), ("post", "/vendors/import"), ("get", "/vendors/import/jobs/1"),
+    ("post", "/vendors/import/jobs/1/commit"), ("get", "/vendors/import/template.xlsx"),
 ])
 def test_people_not_logged_in_are_sent_to_the_login_page(client, method, path):
     response = getattr(client, method)(path)
@@ -241,8 +283,8 @@ def test_people_not_logged_in_are_sent_to_the_login_page(client, method, path):
 
 
 @pytest.mark.parametrize("method, path", [
-    ("get", "/vendors/import"), ("post", "/vendors/import"), ("post", "/vendors/import/commit"),
-    ("get", "/vendors/import/template.xlsx"),
+    ("get", "/vendors/import"), ("post", "/vendors/import"), ("get", "/vendors/import/jobs/1"),
+    ("post", "/vendors/import/jobs/1/commit"), ("get", "/vendors/import/template.xlsx"),
 ])
 def test_provincial_staff_may_not_import(client, session, method, path):
     make_user(session, Role.PROVINCIAL_STAFF, Scope(province_code="19"), username="tinh")
@@ -255,7 +297,7 @@ def test_the_forms_carry_a_csrf_token_and_need_it(database_url, session, tmp_pat
     market = make_market(session, name="Chợ Đại Từ", ward_code=DAI_TU)
     make_user(session, Role.ONBOARDING_AGENT, Scope(market_id=market.id), username="todoi")
     session.commit()
-    app = make_app(database_url, WTF_CSRF_ENABLED=True, VENDOR_IMPORT_DIR=str(tmp_path))
+    app = make_app(database_url, WTF_CSRF_ENABLED=True, JOBS_DIR=str(tmp_path), REDIS_URL=None)
     client = app.test_client()
     token = re.search(r'name="csrf_token" value="([^"]+)"',
                       client.get("/login").get_data(as_text=True)).group(1)
@@ -268,10 +310,15 @@ def test_the_forms_carry_a_csrf_token_and_need_it(database_url, session, tmp_pat
     assert f'<option value="{market.id}" selected>' in page  # an agent's one market
     form = {"file": (io.BytesIO(csv_file(ANH)), "ds.csv"), "csrf_token": token,
             "market_id": str(market.id)}
-    page = client.post("/vendors/import", data=form,
-                       content_type="multipart/form-data").get_data(as_text=True)
+    job = job_id(client.post("/vendors/import", data=form, content_type="multipart/form-data"))
+    page = finished(client, job)
     assert "1 dòng hợp lệ." in page
-    assert page.count('name="csrf_token"') >= 2  # the commit form has its own
+    assert f'action="/vendors/import/jobs/{job}/commit"' in page
+    assert page.count('name="csrf_token"') >= 1  # the commit form has its own
+    assert client.post(f"/vendors/import/jobs/{job}/commit").status_code == 400
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    started = client.post(f"/vendors/import/jobs/{job}/commit", data={"csrf_token": token})
+    assert "Đã nhập 1 tiểu thương." in finished(client, job_id(started))
 
 
 def test_commit_import_writes_nothing_when_any_row_is_refused(office, session):
