@@ -36,7 +36,6 @@ from market.stats import (
     Area,
     Breakdown,
     MonthFigure,
-    area_counts,
     area_unit,
     breakdown,
     country_unit,
@@ -226,7 +225,7 @@ def monthly_report(session: Session, province_code: str, year: int,
     before_unit = area_unit(session, before_day, area)
     return MonthlyReport(
         province_code, dashboard.unit.name, year, month, dashboard,
-        area_counts(session, before_day, area),
+        before_unit.counts,
         {ward.code: ward.counts for ward in before_unit.children},
         {v.market_id for v in market_verdicts(session, before_day, area) if v.verdict.qualifies})
 

@@ -42,8 +42,7 @@ def _visible_area(args: dict):
     """The unit the query names, else the caller's own area; NotFound outside it."""
     if not any(args.get(name) for name in ("province", "ward", "market")):
         level, code = home_unit(api_user())
-        args = {{"province": "province", "ward": "ward", "market": "market"}.get(level, "_"):
-                int(code) if level == "market" else code}
+        args = {} if level == "country" else {level: int(code) if level == "market" else code}
     area = resolve_area(db.session, args.get("province"), args.get("ward"), args.get("market"))
     check_visible(db.session, api_user(), area.level, area_code(area))
     return area

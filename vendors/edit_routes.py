@@ -15,11 +15,7 @@ from qr.banks import list_banks
 from vendors.changes import close_vendor, return_vendor, update_vendor
 from vendors.models import PaymentMethodKind, WalletProvider
 from vendors.pages import detail_page, duplicate_rows
-from vendors.payment_methods import (
-    add_payment_method,
-    replace_payment_method,
-    stop_payment_method,
-)
+from vendors.payment_methods import add_or_replace_payment_method, stop_payment_method
 from vendors.schemas import (
     LeaveFormInput,
     PaymentMethodFormInput,
@@ -99,15 +95,10 @@ def new_payment_method(vendor_id: int):
         if request.form.get("action") == "scan" or photo_only:
             errors = _scan_into(values, photo.read() if photo else b"")
         else:
-            def save():
-                data = PaymentMethodFormInput().load(values)
-                old = data.pop("replaces", None)
-                if old:
-                    replace_payment_method(db.session, current_user, vendor.id, old, data)
-                else:
-                    add_payment_method(db.session, current_user, vendor.id, data)
-
-            refusal = _attempt(save, lambda messages, status, error: (messages, status))
+            refusal = _attempt(
+                lambda: add_or_replace_payment_method(
+                    db.session, current_user, vendor.id, PaymentMethodFormInput().load(values)),
+                lambda messages, status, error: (messages, status))
             if refusal is None:
                 return _back_to(vendor, "payment-methods")
             errors = refusal[0]

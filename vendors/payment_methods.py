@@ -77,6 +77,17 @@ def add_payment_method(session: Session, actor: User, vendor_id: int, data: dict
     return method
 
 
+def add_or_replace_payment_method(session: Session, actor: User, vendor_id: int,
+                                  data: dict) -> PaymentMethod:
+    """A new method from the trader's page: in place of the one `data["replaces"]` names, if any
+    (that one stops the day the new one starts), else beside the others."""
+    data = dict(data)
+    old_method_id = data.pop("replaces", None)
+    if old_method_id:
+        return replace_payment_method(session, actor, vendor_id, old_method_id, data)
+    return add_payment_method(session, actor, vendor_id, data)
+
+
 def replace_payment_method(session: Session, actor: User, vendor_id: int, old_method_id: int,
                            data: dict) -> PaymentMethod:
     """A new account or wallet in place of one in use: the old one stops the day the new one
