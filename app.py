@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask, has_request_context, session
 
 import config as config_module
-from db import babel, csrf, db, login_manager, migrate
+from db import babel, compress, csrf, db, login_manager, migrate
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -25,6 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
+    compress.init_app(app)
     babel.init_app(
         app,
         locale_selector=_select_locale,

@@ -6,6 +6,7 @@ import enum
 import functools
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -80,6 +81,7 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
+compress = Compress()
 
 
 # The collation lists of names are sorted with, the Vietnamese way (textnorm.vietnamese_sort_key:

@@ -760,6 +760,20 @@ def _wallet_provider(parsed: ParsedPayload, bin: str, account: str) -> str | Non
     return None
 
 
+def offline_reading_rules() -> dict:
+    """What a phone needs to fill in a bank account from a sticker it decoded with no network
+    (static/js/sticker.js): the NAPAS GUID, the services, and the marks of a wallet's code, so
+    that those rules keep their one home here. The server checks the account again when the
+    registration arrives."""
+    return {
+        "napas_guid": NAPAS_GUID,
+        "services": [SERVICE_TO_ACCOUNT, SERVICE_TO_CARD],
+        "wallet_bins": sorted(_WALLET_BINS),
+        "wallet_account_prefixes": sorted([bin, prefix] for bin, prefix in _WALLET_ACCOUNT_PREFIXES),
+        "wallet_reference_prefixes": sorted(_WALLET_REFERENCE_PREFIXES),
+    }
+
+
 def _recognised_provider(parsed: ParsedPayload) -> str | None:
     for tag, guid in parsed.merchant_account_guids.items():
         if guid == NAPAS_GUID:

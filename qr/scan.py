@@ -26,6 +26,8 @@ MAX_SIDE = 3000
 # A payload starting with ID 00 = "01" is an EMVCo merchant-presented code (EMVCo 4.7.1):
 # if it then fails its checks, it was misread or damaged rather than some other kind of code.
 EMVCO_START = "000201"
+# EMVCo 4.1: a merchant-presented payload is at most 512 characters.
+MAX_PAYLOAD_LENGTH = 512
 
 
 class ScanError(Invalid):
@@ -80,6 +82,22 @@ def read_payment_code(image_bytes: bytes) -> ScannedCode:
             if isinstance(result, ScannedCode) and getattr(result, wanted) is not None:
                 return result
     raise results[0]
+
+
+def read_payment_text(text: str) -> ScannedCode:
+    """The payment code in a QR code's text, as decoded on the agent's phone: the same rules as
+    a photo's code. ScanError says why it is not one."""
+    if not text:
+        raise ScanError("no_photo", N_("Chưa có ảnh nào được gửi lên."))
+    if len(text) > MAX_PAYLOAD_LENGTH:
+        raise ScanError("not_payment", N_(
+            "Mã QR này dài %(length)s ký tự, quá dài để là mã thanh toán (tối đa %(max)s). Hãy "
+            "chụp tấm dán mã QR ngân hàng hoặc ví điện tử của tiểu thương.",
+            length=len(text), max=MAX_PAYLOAD_LENGTH))
+    result = _read_text(text)
+    if isinstance(result, ScanError):
+        raise result
+    return result
 
 
 def _open_image(image_bytes: bytes) -> Image.Image:

@@ -1,77 +1,125 @@
-/* cho40's service worker, served at /vendors/sw.js: keeps the onboarding form and the files it
-   loads on the phone, so an agent can fill it in with no network. Submissions are not handled
-   here: the page queues them in IndexedDB and sends them with their idempotency keys. */
+/* cho40's service worker, served at /sw.js for the people who register traders at the stalls
+   (static/js/offline.js registers it): keeps the site's files and the agent's pages on the
+   phone, so that with no signal the form still opens, the sticker is still read, and the agent's
+   markets, traders and placards can still be read. Registrations are not handled here: the form
+   queues them in IndexedDB and sends them with their idempotency keys. */
 'use strict';
-var CACHE = 'cho40-onboarding-v1';
-var FORM = new URL('new', self.registration.scope).pathname;  // /vendors/new
+var FILES = 'cho40-files-v2';  // the site's own files, the same for everyone
+var PAGES = 'cho40-pages';     // the agent's pages and placards: emptied when nobody is logged in
+var OLD = ['cho40-onboarding-v1'];
+// With a copy on the phone, a network this slow to answer is not waited for.
+var PATIENCE_MS = 5000;
+// Pages worth keeping: the agent's lists and traders, the form, and placards.
+var KEPT = [/^\/$/, /^\/offline$/, /^\/vendors\/(new)?$/, /^\/vendors\/\d+(\/registered)?$/,
+            /^\/markets\/(\d+)?$/, /^\/qr\/vendors\/\d+\/placard\.pdf$/,
+            /^\/vendors\/markets(\/\d+\/stalls)?\.json$/];
+var REFRESH_MS = 5 * 60 * 1000;
+var refreshedAt = 0;
 
 self.addEventListener('install', function () { self.skipWaiting(); });
 
 self.addEventListener('activate', function (event) {
   event.waitUntil(caches.keys().then(function (names) {
     return Promise.all(names.filter(function (name) {
-      return name.indexOf('cho40-onboarding-') === 0 && name !== CACHE;
+      return OLD.indexOf(name) >= 0 || (name.indexOf('cho40-files-') === 0 && name !== FILES);
     }).map(function (name) { return caches.delete(name); }));
   }).then(function () { return self.clients.claim(); }));
 });
 
-// Only a real form page is kept: not the login page a lapsed session is redirected to.
-function keepPage(cache, response) {
-  if (response.ok && !response.redirected) return cache.put(FORM, response.clone());
-  return Promise.resolve();
+function kept(url) {
+  return KEPT.some(function (pattern) { return pattern.test(url.pathname); });
 }
 
-// The page says what it loaded; the worker keeps a copy and answers once it has.
+// Only the page itself: not the login page a lapsed session is sent to, nor an error.
+function keepable(response) {
+  return response.ok && !response.redirected && response.type === 'basic';
+}
+
+function keepPage(url) {
+  return fetch(url, {credentials: 'same-origin'}).then(function (response) {
+    if (!keepable(response)) return null;
+    return caches.open(PAGES).then(function (cache) { return cache.put(url, response); });
+  });
+}
+
+// The page names its files and the list of pages to keep (/vendors/offline.json); the worker
+// fetches what it lacks, then answers, so the page can say it works offline.
 self.addEventListener('message', function (event) {
-  var urls = (event.data && event.data.cache) || [];
+  var data = event.data || {};
   var port = event.ports[0];
-  event.waitUntil(caches.open(CACHE).then(function (cache) {
-    return Promise.all(urls.map(function (url) {
-      var path = new URL(url, self.location.href);
-      if (path.origin !== self.location.origin) return null;
-      // Kept once here; later visits refresh the copy as they pass through the worker.
-      return cache.match(path.pathname).then(function (hit) {
-        if (hit) return null;
-        if (path.pathname !== FORM) return cache.add(path.pathname);
-        return fetch(FORM, {credentials: 'same-origin'}).then(function (r) { return keepPage(cache, r); });
+  var work;
+  if (data.forget) {
+    work = caches.delete(PAGES);
+  } else {
+    work = caches.open(FILES).then(function (files) {
+      return Promise.all((data.files || []).map(function (address) {
+        var url = new URL(address, self.location.href);
+        if (url.origin !== self.location.origin) return null;
+        return files.match(url.pathname + url.search).then(function (hit) {
+          return hit || files.add(url.pathname + url.search);
+        });
+      }));
+    }).then(function () {
+      if (!data.list || Date.now() - refreshedAt < REFRESH_MS) return null;
+      return fetch(data.list, {credentials: 'same-origin'}).then(function (response) {
+        if (!keepable(response)) return null;
+        return response.json().then(function (list) {
+          refreshedAt = Date.now();
+          // One at a time: a weak signal is shared with whatever the agent is doing.
+          return list.pages.reduce(function (done, address) {
+            return done.then(function () { return keepPage(address); }).catch(function () {});
+          }, Promise.resolve());
+        });
       });
-    }));
-  }).then(function () { if (port) port.postMessage('cached'); }, function () {}));
+    });
+  }
+  event.waitUntil(work.catch(function () {}).then(function () { if (port) port.postMessage('kept'); }));
 });
+
+function fromNetworkFirst(request, url) {
+  var key = url.pathname + url.search;
+  var network = fetch(request).then(function (response) {
+    if (keepable(response)) {
+      var copy = response.clone();
+      caches.open(PAGES).then(function (cache) { return cache.put(key, copy); });
+    }
+    return response;
+  });
+  return caches.open(PAGES).then(function (cache) { return cache.match(key); }).then(function (copy) {
+    var fallback = function () {
+      if (copy) return copy;
+      if (request.mode !== 'navigate') return Response.error();
+      return caches.open(PAGES).then(function (cache) { return cache.match('/offline'); })
+        .then(function (page) { return page || Response.error(); });
+    };
+    if (!copy) return network.catch(fallback);
+    var slow = new Promise(function (resolve) { setTimeout(resolve, PATIENCE_MS, 'slow'); });
+    return Promise.race([network, slow]).then(function (first) {
+      if (first === 'slow') { network.catch(function () {}); return copy; }
+      return first;
+    }, fallback);
+  });
+}
 
 self.addEventListener('fetch', function (event) {
   var request = event.request;
   var url = new URL(request.url);
   if (request.method !== 'GET' || url.origin !== self.location.origin) return;
-  if (request.mode === 'navigate' && url.pathname === FORM) {
-    // The network first, for a fresh form; the copy when there is none.
-    event.respondWith(fetch(request).then(function (response) {
-      var copy = response.clone();
-      caches.open(CACHE).then(function (cache) { return keepPage(cache, copy); });
-      return response;
-    }, function () {
-      return caches.match(FORM).then(function (cached) { return cached || Response.error(); });
-    }));
-  } else if (url.pathname.indexOf('/static/') === 0) {
+  if (url.pathname.indexOf('/static/') === 0) {
     // The copy first, as it costs no data; refreshed in the background for the next visit.
-    event.respondWith(caches.open(CACHE).then(function (cache) {
-      return cache.match(url.pathname).then(function (cached) {
+    var key = url.pathname + url.search;
+    event.respondWith(caches.open(FILES).then(function (cache) {
+      return cache.match(key).then(function (copy) {
         var fresh = fetch(request).then(function (response) {
-          if (response.ok) cache.put(url.pathname, response.clone());
+          if (response.ok) cache.put(key, response.clone());
           return response;
         });
-        if (!cached) return fresh;
+        if (!copy) return fresh;
         fresh.catch(function () {});
-        return cached;
+        return copy;
       });
     }));
-  } else if (url.pathname === new URL('markets.json', self.registration.scope).pathname) {
-    event.respondWith(fetch(request).then(function (response) {
-      var copy = response.clone();
-      caches.open(CACHE).then(function (cache) { return cache.put(request, copy); });
-      return response;
-    }, function () {
-      return caches.match(request).then(function (cached) { return cached || Response.error(); });
-    }));
+  } else if (kept(url)) {
+    event.respondWith(fromNetworkFirst(request, url));
   }
 });

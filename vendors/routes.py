@@ -11,7 +11,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_from_directory,
     url_for,
 )
 from flask_babel import format_decimal
@@ -26,13 +25,15 @@ from accounts.permissions import (
     market_scope,
     vendor_scope,
 )
-from db import db
+from db import db, utcnow
 from domain_errors import N_, DomainError, TooLarge
 from errors import domain_error_response, form_messages, translate, translated_fields, wants_json
 from market.service import search_markets
 from market.stalls import search_stalls
+from qr.payload import offline_reading_rules
 from qr.placard_data import vendor_placard
 from vendors.models import VendorKind, VisitAnswer, WalletProvider
+from vendors.offline import offline_set
 from vendors.onboarding import new_idempotency_key, onboarding_choices
 from vendors.pages import detail_page, duplicate_rows
 from vendors.registration import field_problems, register_vendor
@@ -43,7 +44,7 @@ from vendors.schemas import (
     VisitInput,
 )
 from vendors.search import get_vendor, search_vendors
-from vendors.sticker import StickerScanError, scan_payment_sticker
+from vendors.sticker import StickerScanError, read_sticker_text, scan_payment_sticker
 from vendors.visits import record_visit
 
 bp = Blueprint("vendors", __name__, url_prefix="/vendors")
@@ -124,6 +125,7 @@ def _render_form(values: dict, errors: dict | None = None, status: int = 200, du
     return render_template(
         "vendors/new.html", v=values, errors=errors, duplicates=duplicates, choices=choices,
         stall_question=stall_question, kinds=list(VendorKind), wallets=list(WalletProvider),
+        sticker_rules=offline_reading_rules(),
         general_errors=[m for name, ms in errors.items() if name not in FORM_FIELDS
                         and name != "duplicate" for m in ms],
     ), status
@@ -215,8 +217,13 @@ def scan():
     REGISTER_VENDORS.check(current_user)
     photo = request.files.get("photo")
     values = request.form.to_dict()
+    # The phone decodes the code itself where it can and sends only its text.
+    payload = values.pop("payload", None)
     try:
-        found = scan_payment_sticker(db.session, photo.read() if photo else b"")
+        if payload is not None:
+            found = read_sticker_text(db.session, payload)
+        else:
+            found = scan_payment_sticker(db.session, photo.read() if photo else b"")
     except StickerScanError as error:
         if wants_json():
             return domain_error_response(error)
@@ -243,11 +250,26 @@ def photo_too_large(error):
     return domain_error_response(TooLarge(message))
 
 
-@bp.get("/sw.js")
-def service_worker():
-    # Served from /vendors/ so that its scope covers the form at /vendors/new; never cached by
-    # the browser's HTTP cache, so a new version reaches phones on their next visit.
-    response = send_from_directory(current_app.static_folder, "sw.js", mimetype="text/javascript",
-                                   max_age=0)
-    response.headers["Cache-Control"] = "no-cache"
+@bp.get("/offline.json")
+@login_required
+def offline_list():
+    """The pages the agent's phone keeps for reading with no signal (vendors/offline.py)."""
+    REGISTER_VENDORS.check(current_user)
+    kept = offline_set(db.session, current_user, utcnow())
+    pages = [url_for("accounts.home"), url_for("vendors.new"), url_for("vendors.index"),
+             url_for("market.index"), url_for("site.offline")]
+    for market_id, list_pages in kept.market_pages:
+        pages.append(url_for("market.detail", market_id=market_id))
+        pages += [url_for("vendors.index", market=market_id, **({"page": n} if n > 1 else {}))
+                  for n in range(1, list_pages + 1)]
+    pages += [url_for("vendors.detail", vendor_id=vendor_id) for vendor_id in kept.recent_vendor_ids]
+    response = jsonify(pages=pages)
+    response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.app_context_processor
+def offline_settings():
+    # The pages of people who go from stall to stall are kept on their phone for when the
+    # signal drops (static/js/offline.js, static/sw.js); nobody else's are.
+    return {"works_offline": current_user.is_authenticated and REGISTER_VENDORS.allows(current_user)}

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from domain_errors import N_, Invalid, Message
 from qr.models import Bank
-from qr.scan import ScanError, read_payment_code
+from qr.scan import ScanError, ScannedCode, read_payment_code, read_payment_text
 from vendors.models import WalletProvider
 
 # qr.payload names the wallet a sticker pays; these are the wallets cho40 records.
@@ -42,6 +42,20 @@ def scan_payment_sticker(session: Session, image_bytes: bytes) -> StickerScan:
         code = read_payment_code(image_bytes)
     except ScanError as error:
         raise StickerScanError(error.code, error.message) from error
+    return _sticker(session, code)
+
+
+def read_sticker_text(session: Session, text: str) -> StickerScan:
+    """The same for a sticker's code already decoded on the agent's phone: only its text is
+    sent, a few hundred bytes instead of a photo."""
+    try:
+        code = read_payment_text(text)
+    except ScanError as error:
+        raise StickerScanError(error.code, error.message) from error
+    return _sticker(session, code)
+
+
+def _sticker(session: Session, code: ScannedCode) -> StickerScan:
     if code.wallet is not None:
         name = code.wallet.provider
         provider = _WALLETS_BY_NAME.get(name, WalletProvider.OTHER)

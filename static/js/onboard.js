@@ -7,6 +7,7 @@
   var form = document.getElementById('onboard');
   if (!form || !window.fetch || !window.Promise) return;
   var T = JSON.parse(document.getElementById('onboard-text').textContent);
+  var RULES = JSON.parse(document.getElementById('sticker-rules').textContent);
   var el = form.elements;
   var submit = document.getElementById('register');
   var formError = document.getElementById('form-error');
@@ -387,25 +388,52 @@
     scanStatus.append(button);
   }
 
+  function askServer(name, value) {
+    var body = new FormData();
+    body.append('csrf_token', el.csrf_token.value);
+    if (name === 'photo') body.append('photo', value, 'sticker.jpg'); else body.append(name, value);
+    return fetch(form.dataset.scan, {method: 'POST', body: body, credentials: 'same-origin',
+                                     headers: {'Accept': 'application/json'}}).then(function (r) {
+      return r.json().then(function (data) { return {ok: r.ok, data: data}; });
+    });
+  }
+
+  // With no network: a bank transfer code read on the phone, for a bank in the list.
+  function readOffline(payload) {
+    var found = window.cho40Sticker.transfer(payload, RULES);
+    var bank = found && Array.prototype.find.call(el.bank_bin.options, function (o) { return o.value === found.bin; });
+    if (!bank) return {ok: false, data: {message: T.scan_needs_network}};
+    return {ok: true, offline: true, data: {bank_bin: found.bin, bank_name: bank.textContent.trim(),
+                                            account_number: found.account}};
+  }
+
+  // The code is found on the phone when it can be (no photo sent, no network needed); what it
+  // pays is asked of the server, or read here when there is no network. A photo the phone
+  // cannot read goes to the server, whose decoder is stronger.
+  function readSticker(file) {
+    return window.cho40Sticker.read(file, document.documentElement.dataset.decoder).then(function (payload) {
+      if (payload !== null) {
+        if (!navigator.onLine) return readOffline(payload);
+        return askServer('payload', payload).catch(function () { return readOffline(payload); });
+      }
+      if (!navigator.onLine) return {ok: false, data: {message: T.scan_offline}};
+      return shrink(file).then(function (image) { return askServer('photo', image); })
+        .catch(function () { return {ok: false, data: {message: T.scan_offline}}; });
+    });
+  }
+
   el.photo.addEventListener('change', function () {
     var file = el.photo.files[0];
     if (!file) return;
     photoError.textContent = ''; el.photo.removeAttribute('aria-invalid');
     scanStatus.textContent = T.reading;
-    shrink(file).then(function (image) {
-      var body = new FormData();
-      body.append('csrf_token', el.csrf_token.value);
-      body.append('photo', image, 'sticker.jpg');
-      return fetch(form.dataset.scan, {method: 'POST', body: body, credentials: 'same-origin',
-                                        headers: {'Accept': 'application/json'}});
-    }).then(function (r) {
-      return r.json().then(function (data) { return {ok: r.ok, data: data}; });
-    }).then(function (result) {
+    readSticker(file).then(function (result) {
       var data = result.data;
       if (result.ok) {
         el.bank_bin.value = data.bank_bin;
         el.account_number.value = data.account_number;
-        scanStatus.textContent = t('scanned', {bank: data.bank_name, account: data.account_number});
+        scanStatus.textContent = t(result.offline ? 'scanned_offline' : 'scanned',
+                                   {bank: data.bank_name, account: data.account_number});
         el.account_holder.focus();
         return;
       }
@@ -413,27 +441,6 @@
       photoError.textContent = data.message || data.description || T.failed_generic;
       el.photo.setAttribute('aria-invalid', 'true');
       if (data.wallet) offerWallet(data.wallet);
-    }, function () {
-      scanStatus.textContent = '';
-      photoError.textContent = T.scan_offline;
     }).then(function () { el.photo.value = ''; });
   });
-
-  // --- Offline: the service worker keeps this page and its files on the phone -----------------
-
-  if ('serviceWorker' in navigator) {
-    navigator.serviceWorker.register(form.dataset.sw).then(function () {
-      return navigator.serviceWorker.ready;
-    }).then(function (registration) {
-      var urls = [location.pathname];
-      document.querySelectorAll('link[rel=stylesheet], script[src]').forEach(function (node) {
-        urls.push(node.href || node.src);
-      });
-      var channel = new MessageChannel();
-      channel.port1.onmessage = function () {
-        document.documentElement.dataset.offlineReady = '1';
-      };
-      registration.active.postMessage({cache: urls}, [channel.port2]);
-    }).catch(function () {});
-  }
 })();

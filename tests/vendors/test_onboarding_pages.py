@@ -399,12 +399,13 @@ def test_without_script_the_scan_button_fills_the_form_in_place(agent_client, da
 # --- Offline support ------------------------------------------------------------------------
 
 
-def test_the_service_worker_is_served_under_vendors_and_never_cached(client):
-    response = client.get("/vendors/sw.js")
+def test_the_service_worker_is_served_at_the_root_and_never_cached(client):
+    # At the root, so that it may keep any of the agent's pages, not only those under /vendors/.
+    response = client.get("/sw.js")
     assert response.status_code == 200
     assert response.mimetype == "text/javascript"
     assert response.headers["Cache-Control"] == "no-cache"
-    assert b"cho40-onboarding" in response.data
+    assert b"cho40-pages" in response.data
 
 
 def test_every_field_error_is_reported_on_the_first_submit(agent_client, dai_tu, session):
