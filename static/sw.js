@@ -11,10 +11,13 @@ var OLD = ['cho40-onboarding-v1'];
 var PATIENCE_MS = 5000;
 // Pages worth keeping: the agent's lists and traders, the form, and placards.
 var KEPT = [/^\/$/, /^\/offline$/, /^\/vendors\/(new)?$/, /^\/vendors\/\d+(\/registered)?$/,
-            /^\/markets\/(\d+)?$/, /^\/qr\/vendors\/\d+\/placard\.pdf$/,
+            /^\/markets\/(\d+)?$/, /^\/qr\/vendors\/\d+\/(placard\.pdf|code\.(svg|png))$/,
             /^\/vendors\/markets(\/\d+\/stalls)?\.json$/];
+// The list (a few hundred bytes) is asked for on every page, so a trader just registered is
+// kept at once; pages already kept are fetched again at most this often (a trader's own page is
+// refreshed whenever it is opened with a signal).
 var REFRESH_MS = 5 * 60 * 1000;
-var refreshedAt = 0;
+var refreshedAt = 0, keeping = null;
 
 self.addEventListener('install', function () { self.skipWaiting(); });
 
@@ -60,26 +63,40 @@ self.addEventListener('message', function (event) {
         });
       }));
     }).then(function () {
-      if (!data.list || Date.now() - refreshedAt < REFRESH_MS) return null;
-      return fetch(data.list, {credentials: 'same-origin'}).then(function (response) {
-        if (!keepable(response)) return null;
-        return response.json().then(function (list) {
-          refreshedAt = Date.now();
-          // One at a time: a weak signal is shared with whatever the agent is doing.
-          return list.pages.reduce(function (done, address) {
-            return done.then(function () { return keepPage(address); }).catch(function () {});
-          }, Promise.resolve());
-        });
+      if (!data.list) return null;
+      // Rounds run one after another: a page opened during a round does not fetch the same
+      // pages a second time; its own round then only fetches what is new.
+      keeping = (keeping || Promise.resolve()).then(function () {
+        return keepListed(data.list).catch(function () {});
       });
+      return keeping;
     });
   }
   event.waitUntil(work.catch(function () {}).then(function () { if (port) port.postMessage('kept'); }));
 });
 
+function keepListed(list) {
+  return fetch(list, {credentials: 'same-origin'}).then(function (response) {
+    if (!keepable(response)) return null;
+    return Promise.all([response.json(), caches.open(PAGES)]).then(function (both) {
+      var again = Date.now() - refreshedAt >= REFRESH_MS;
+      if (again) refreshedAt = Date.now();
+      // One at a time: a weak signal is shared with whatever the agent is doing.
+      return both[0].pages.reduce(function (done, address) {
+        return done.then(function () {
+          return both[1].match(address).then(function (hit) {
+            return hit && !again ? null : keepPage(address);
+          });
+        }).catch(function () {});
+      }, Promise.resolve());
+    });
+  });
+}
+
 function fromNetworkFirst(request, url) {
   var key = url.pathname + url.search;
   var network = fetch(request).then(function (response) {
-    if (keepable(response)) {
+    if (kept(url) && keepable(response)) {
       var copy = response.clone();
       caches.open(PAGES).then(function (cache) { return cache.put(key, copy); });
     }
@@ -119,7 +136,8 @@ self.addEventListener('fetch', function (event) {
         return copy;
       });
     }));
-  } else if (kept(url)) {
+  } else if (kept(url) || request.mode === 'navigate') {
+    // Any page opened with no signal gets the copy kept, or the app's own "no network" page.
     event.respondWith(fromNetworkFirst(request, url));
   }
 });
