@@ -7,6 +7,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    has_request_context,
     jsonify,
     redirect,
     render_template,
@@ -272,4 +273,6 @@ def offline_list():
 def offline_settings():
     # The pages of people who go from stall to stall are kept on their phone for when the
     # signal drops (static/js/offline.js, static/sw.js); nobody else's are.
-    return {"works_offline": current_user.is_authenticated and REGISTER_VENDORS.allows(current_user)}
+    # A job renders templates too, outside any request: there is no user then.
+    signed_in = has_request_context() and current_user.is_authenticated
+    return {"works_offline": signed_in and REGISTER_VENDORS.allows(current_user)}
