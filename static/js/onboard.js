@@ -206,7 +206,8 @@
             sent.push({label: item.label, state: 'sent', url: result.body.redirect});
             return queue.remove(item.key).then(function () { return next(i + 1); });
           }
-          if (result.status >= 400 && result.status < 500) {
+          // Too many at once (429): not the registration's fault; it waits for the next try.
+          if (result.status >= 400 && result.status < 500 && result.status !== 429) {
             item.state = 'failed'; item.message = messageOf(result);
             return queue.put(item).then(function () { return next(i + 1); });
           }
