@@ -32,6 +32,7 @@ from errors import domain_error_response, form_messages, translate, translated_f
 from market.service import search_markets
 from market.stalls import search_stalls
 from qr.placard_data import vendor_placard
+from rate_limits import duplicate_lookups, scans
 from vendors.models import VendorKind, VisitAnswer, WalletProvider
 from vendors.onboarding import new_idempotency_key, onboarding_choices
 from vendors.pages import detail_page, duplicate_rows
@@ -144,6 +145,8 @@ def _refused(values: dict, messages: dict, status: int, duplicates=(), details=N
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
+@duplicate_lookups(methods=["POST"],
+                   exempt_when=lambda: request.form.get("action") == "find_market")
 def new():
     REGISTER_VENDORS.check(current_user)
     if request.method == "GET":
@@ -211,6 +214,7 @@ def stall_search(market_id: int):
 
 @bp.post("/scan")
 @login_required
+@scans()
 def scan():
     REGISTER_VENDORS.check(current_user)
     photo = request.files.get("photo")
