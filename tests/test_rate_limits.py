@@ -120,3 +120,36 @@ def test_registrations_and_changes_that_look_up_duplicates_are_limited(app, plac
                                             "market_q": "Đại Từ"}).status_code == 200
     assert admin.get(f"/vendors/{vendor_id}/edit").status_code == 200
 
+
+
+def test_the_counters_live_in_redis_when_redis_url_is_set(monkeypatch, tmp_path):
+    import config
+
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/3")
+    assert config.load_config(tmp_path)["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/3"
+    monkeypatch.delenv("REDIS_URL")
+    assert config.load_config(tmp_path)["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_two_servers_sharing_redis_share_the_count(database_url, session):
+    """Failed logins on one server count on the other: the counters are in Redis."""
+    import uuid
+
+    import redis
+
+    from tests.conftest import make_app
+
+    redis_url = "redis://127.0.0.1:6379/14"
+    try:
+        redis.Redis.from_url(redis_url).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis server at 127.0.0.1:6379")
+    username = f"redis.{uuid.uuid4().hex[:12]}"  # a count of its own, whatever ran before
+    make_quick_user(session, Role.ADMIN, username=username)
+    session.commit()
+    limits = {"RATELIMIT_STORAGE_URI": redis_url, "LOGIN_LIMIT_PER_USER": "2 per minute"}
+    first = make_app(database_url, **limits).test_client()
+    for _ in range(2):
+        assert login(first, username, "sai mật khẩu").status_code == 400
+    second = make_app(database_url, **limits).test_client()
+    assert login(second, username).status_code == 429
