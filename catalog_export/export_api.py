@@ -60,6 +60,8 @@ class ExportFile(MethodView):
     @blp.response(200, description="The exported file, or the ZIP of the photos prepared for "
                                    "the platform")
     @blp.alt_response(404, description="No such export in your area, or no such file kept.")
+    @blp.alt_response(429, description="Too many downloads in a short time; `Retry-After` says "
+                                       "when.")
     @DOWNLOADS
     def get(self, export_id, part):
         """The exported file (/file) or its images ZIP (/images), while it is kept"""
