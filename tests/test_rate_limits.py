@@ -153,3 +153,4 @@ def test_two_servers_sharing_redis_share_the_count(database_url, session):
         assert login(first, username, "sai mật khẩu").status_code == 400
     second = make_app(database_url, **limits).test_client()
     assert login(second, username).status_code == 429
+
