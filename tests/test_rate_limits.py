@@ -154,3 +154,16 @@ def test_two_servers_sharing_redis_share_the_count(database_url, session):
     second = make_app(database_url, **limits).test_client()
     assert login(second, username).status_code == 429
 
+
+
+def test_without_its_redis_the_limits_count_in_memory_rather_than_fail(database_url, session):
+    from tests.conftest import make_app
+
+    user = make_quick_user(session, Role.ADMIN)
+    session.commit()
+    app = make_app(database_url, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0",
+                   LOGIN_LIMIT_PER_USER="2 per minute")
+    client = app.test_client()
+    for _ in range(2):
+        assert login(client, user.username, "sai mật khẩu").status_code == 400
+    assert login(client, user.username).status_code == 429
