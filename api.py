@@ -29,9 +29,15 @@ The Chợ 4.0 JSON API: markets, stalls, vendors and their payment methods.
 **Authentication.** Every `/api/v1` route needs `Authorization: Bearer <token>`. Every
 user issues their own tokens on the page «Khóa API» (`/me/tokens`), where they see when each
 was last used and revoke it; administrators see and revoke everyone's (`/accounts/tokens`),
-and issue one from the command line with `flask users token USERNAME`. A token acts as its
-user, with the user's role and area. A missing, unknown or revoked token, or one of a
+and issue one from the command line with `flask users token USERNAME` (`flask users tokens
+list|revoke` to see and revoke them). A token acts as its user, with the user's role and area.
+It works for 90 days (the server's API_TOKEN_LIFETIME_DAYS; the page shows until when); a new
+password for its user revokes it. A missing, unknown, expired or revoked token, or one of a
 disabled account, gets 401.
+
+**Rate limits.** Registering and changing vendors (whose answers say whether a phone, citizen
+ID or bank account is already recorded) and downloading export files are limited per user;
+over a limit the answer is 429 with `Retry-After` (seconds) and the usual error body.
 
 **Scope.** Reads return only what the user's role covers: an administrator sees everything,
 provincial staff their province, commune staff their commune, an onboarding agent their
@@ -118,7 +124,8 @@ def _authenticate() -> None:
               headers=challenge)
     use = use_api_token(db.session, token.strip())
     if use is None:
-        abort(401, message=_("Khóa API không đúng, đã bị thu hồi hoặc tài khoản đã bị khóa."),
+        abort(401, message=_("Khóa API không đúng, đã hết hạn, đã bị thu hồi hoặc tài khoản đã bị "
+                             "khóa."),
               headers=challenge)
     if use.recorded:
         # Kept whatever the request does next: a refused write rolls back only its own changes.

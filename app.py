@@ -34,6 +34,9 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
+    from rate_limits import init_app as init_rate_limits
+
+    init_rate_limits(app)
 
     from accounts.routes import bp as accounts_bp
     from catalog_export.export_routes import bp as catalog_exports_bp

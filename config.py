@@ -77,6 +77,24 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SECURE": mode == PRODUCTION,
         "REMEMBER_COOKIE_SECURE": mode == PRODUCTION,
         "WTF_CSRF_TIME_LIMIT": None,
+        # Rate limits (rate_limits.py), in the notation of the `limits` package ("10 per minute",
+        # several joined by ";"). Logins that fail, per username and per client address; the
+        # others per logged-in user. Counters live in Redis when REDIS_URL is set (shared by
+        # every app process), in each process's memory otherwise.
+        "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "1") != "0",
+        "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
+        "LOGIN_LIMIT_PER_USER": env.get("LOGIN_LIMIT_PER_USER", "10 per minute;50 per hour"),
+        "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS", "30 per minute"),
+        "SCAN_LIMIT": env.get("SCAN_LIMIT", "30 per minute;300 per hour"),
+        "DOWNLOAD_LIMIT": env.get("DOWNLOAD_LIMIT", "30 per minute;300 per hour"),
+        "DUPLICATE_LOOKUP_LIMIT": env.get("DUPLICATE_LOOKUP_LIMIT",
+                                          "60 per minute;1000 per day"),
+        # Proxies in front of the app that append the client's address to X-Forwarded-For
+        # (nginx: 1); 0 when clients connect to the app directly. Login limits per address
+        # read the address this many hops from the right.
+        "PROXIES_IN_FRONT": int(env.get("PROXIES_IN_FRONT", "0")),
+        # How long an API token works after it is issued.
+        "API_TOKEN_LIFETIME_DAYS": int(env.get("API_TOKEN_LIFETIME_DAYS", "90")),
         # The JSON API (api.py): OpenAPI document at /api/openapi.json, Swagger UI at
         # /api/docs with its files served from static/ (no CDN, no call to validator.swagger.io).
         "API_TITLE": "cho40",

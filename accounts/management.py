@@ -22,6 +22,7 @@ from accounts.service import (
     AccountError,
     Scope,
     create_user,
+    end_sessions,
     scope_problems,
     set_password,
 )
@@ -137,13 +138,16 @@ def update_account(session: Session, actor: User, user_id: int, *, full_name: st
 
 
 def set_account_active(session: Session, actor: User, user_id: int, active: bool) -> User:
-    """Disable an account (it can no longer log in, its sessions end and its API tokens stop
-    working) or enable it again. Nobody disables their own."""
+    """Disable an account (it can no longer log in, its sessions end for good and its API
+    tokens stop working until it is enabled again) or enable it again. Nobody disables their
+    own."""
     user = get_account(session, actor, user_id)
     if user.id == actor.id and not active:
         raise Forbidden(N_("Bạn không thể tự khóa tài khoản của mình."), code="disable_self")
     user.active = active
     session.flush()
+    if not active:
+        end_sessions(session, user)
     return user
 
 

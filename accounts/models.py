@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import hashlib
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
@@ -48,6 +47,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Carried by every login session and remember cookie (get_id); raised by a logout, a new
+    # password and disabling, which ends every session of the account on every server.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     province: Mapped[Province | None] = relationship()
     ward: Mapped[Ward | None] = relationship()
@@ -58,19 +60,15 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
-    @property
-    def session_fingerprint(self) -> str:
-        """Changes with the password: a login session carrying an older one has ended."""
-        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
-
     def get_id(self) -> str:
-        # What Flask-Login keeps in the session cookie (accounts.service.user_for_session reads
-        # it): with the fingerprint, a new password ends the account's other sessions.
-        return f"{self.id}.{self.session_fingerprint}"
+        # What Flask-Login keeps in the session cookie and the remember cookie
+        # (accounts.service.user_for_session reads it): a cookie of an older version has ended.
+        return f"{self.id}.{self.session_version}"
 
 
 class ApiToken(db.Model):
-    """A bearer token for the JSON API, acting as its user with the user's scope.
+    """A bearer token for the JSON API, acting as its user with the user's scope, until it
+    expires or is revoked (by its user, an administrator, the CLI, or a new password).
 
     Only a SHA-256 of the token is stored; the token itself is shown once, when created.
     """
@@ -84,5 +82,9 @@ class ApiToken(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+    def expired(self, now: dt.datetime | None = None) -> bool:
+        return self.expires_at <= (now or utcnow())

@@ -1,9 +1,12 @@
-"""What makes a password acceptable, and the passwords the system makes to hand over on a reset.
-Pure: no Flask, no database."""
+"""What makes a password acceptable, the passwords the system makes to hand over on a reset, and
+hashing and checking one. Pure: no Flask, no database."""
 from __future__ import annotations
 
+import functools
 import re
 import secrets
+
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from domain_errors import N_, Message
 
@@ -61,3 +64,27 @@ def generate_password() -> str:
                             for _ in range(_GROUPS))
         if not password_problems(password):
             return password
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Whether `password` is the one hashed. Without a hash (no such account) a hash is checked
+    all the same, so that an unknown username answers as slowly as a known one and its timing
+    does not tell which usernames exist. Longer than any accepted password: no hash is checked
+    (for an unknown username neither)."""
+    password = password or ""
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return False
+    if password_hash is None:
+        check_password_hash(_dummy_hash(), password)
+        return False
+    return check_password_hash(password_hash, password)
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    # Made as every account's hash is (the same method and cost), of a password nobody knows.
+    return hash_password(secrets.token_urlsafe(24))

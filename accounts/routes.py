@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     get_flashed_messages,
     has_request_context,
@@ -48,6 +49,7 @@ from accounts.service import (
     Scope,
     authenticate,
     change_own_password,
+    end_sessions,
     issue_api_token,
     list_api_tokens,
     revoke_api_token,
@@ -58,6 +60,7 @@ from db import db, login_manager
 from domain_errors import DomainError
 from errors import form_messages, translated_fields
 from market.service import market_summaries, overview_counts
+from rate_limits import LOGIN_PER_ADDRESS, LOGIN_PER_USERNAME
 
 bp = Blueprint("accounts", __name__)
 
@@ -83,6 +86,8 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@LOGIN_PER_USERNAME
+@LOGIN_PER_ADDRESS
 def login():
     errors: dict = {}
     form = {"username": "", "next": request.args.get("next", "")}
@@ -109,6 +114,11 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    # Every session of the account ends, on every server: a copy of this session's cookie
+    # (kept by another device, or taken) no longer logs anyone in.
+    if current_user.is_authenticated:
+        end_sessions(db.session, current_user._get_current_object())
+        db.session.commit()
     logout_user()
     return redirect(url_for("accounts.login"))
 
@@ -317,11 +327,16 @@ def own_password():
             errors, status = form_messages(error), error.status
         else:
             db.session.commit()
-            login_user(user)  # this session carries the new password's fingerprint; others end
-            flash(_("Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã kết thúc."))
+            login_user(user)  # this session carries the new session version; others end
+            flash(_("Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã kết thúc và các "
+                    "khóa API của bạn đã bị thu hồi."))
             return redirect(url_for("accounts.own_password"), 303)
     return render_template("accounts/own_password.html", errors=errors,
                            min_length=MIN_PASSWORD_LENGTH, notices=get_flashed_messages()), status
+
+
+def _token_lifetime() -> dt.timedelta:
+    return dt.timedelta(days=current_app.config["API_TOKEN_LIFETIME_DAYS"])
 
 
 def _render_tokens(*, issued=None, plain: str | None = None, errors: dict | None = None,
@@ -345,7 +360,8 @@ def own_tokens():
     except ValidationError as error:
         return _render_tokens(errors=translated_fields(error.messages),
                               name=values.get("name", ""), status=422)
-    token, plain = issue_api_token(db.session, current_user, data["name"])
+    token, plain = issue_api_token(db.session, current_user, data["name"],
+                                   lifetime=_token_lifetime())
     db.session.commit()
     return _render_tokens(issued=token, plain=plain)
 

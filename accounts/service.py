@@ -10,10 +10,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, bindparam, or_, select, update
 from sqlalchemy.orm import Session, joinedload
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from accounts.models import ApiToken, Role, User
-from accounts.passwords import MAX_PASSWORD_LENGTH, password_problems
+from accounts.passwords import hash_password, password_problems, verify_password
 from accounts.permissions import token_scope
 from db import utcnow
 from domain_errors import N_, Forbidden, Invalid, Message, NotFound
@@ -69,7 +68,7 @@ def create_user(
         raise AccountError(fields=problems)
     user = User(
         username=username,
-        password_hash=generate_password_hash(password),
+        password_hash=hash_password(password),
         full_name=nfc(full_name) or username,
         role=role,
         province_code=scope.province_code,
@@ -139,12 +138,11 @@ class AccountDisabled(Forbidden, code="account_disabled"):
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
     """The account these credentials open, its last login recorded; None for a wrong username or
-    password. A disabled account's right password is refused with AccountDisabled (only someone
-    who knows the password learns the account is disabled)."""
-    password = password or ""
+    password, after the same work either way (accounts.passwords.verify_password). A disabled
+    account's right password is refused with AccountDisabled (only someone who knows the
+    password learns the account is disabled)."""
     user = session.scalar(select(User).where(User.username == (username or "").strip().lower()))
-    if (user is None or len(password) > MAX_PASSWORD_LENGTH
-            or not check_password_hash(user.password_hash, password)):
+    if not verify_password(user.password_hash if user is not None else None, password):
         return None
     if not user.active:
         raise AccountDisabled(N_("Tài khoản này đã bị khóa. Hãy liên hệ quản trị viên hoặc "
@@ -154,24 +152,35 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 
 
 def user_for_session(session: Session, session_id: str) -> User | None:
-    """The user a login session belongs to (User.get_id: "id.fingerprint"), or None: the session
-    ended when the account was disabled or its password changed since."""
-    number, _dot, fingerprint = (session_id or "").partition(".")
-    if not number.isdigit() or len(number) > 10:
+    """The user a login session or remember cookie belongs to (User.get_id: "id.version"), or
+    None: the session ended when the account logged out, changed its password or was disabled
+    since (end_sessions)."""
+    number, _dot, version = (session_id or "").partition(".")
+    if not number.isdigit() or len(number) > 10 or not version.isdigit() or len(version) > 10:
         return None
     user = session.get(User, int(number))
-    if user is None or not user.active or fingerprint != user.session_fingerprint:
+    if user is None or not user.active or int(version) != user.session_version:
         return None
     return user
 
 
+def end_sessions(session: Session, user: User) -> None:
+    """End every login session of the user, on every server: the cookies they carry name an
+    older User.session_version. A session that should go on is logged in again after."""
+    session.execute(update(User).where(User.id == user.id)
+                    .values(session_version=User.session_version + 1))
+    session.refresh(user, ["session_version"])
+
+
 def set_password(session: Session, user: User, password: str) -> None:
-    """Give the user a new password (checked by accounts.passwords), which ends their other
-    login sessions (User.session_fingerprint)."""
+    """Give the user a new password (checked by accounts.passwords), which ends their login
+    sessions and revokes their API tokens: whoever learnt the old password keeps nothing."""
     if problems := password_problems(password, username=user.username):
         raise AccountError(fields={"password": problems})
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     session.flush()
+    end_sessions(session, user)
+    revoke_user_tokens(session, user.id)
 
 
 def change_own_password(session: Session, user: User, *, current: str, new: str,
@@ -180,8 +189,7 @@ def change_own_password(session: Session, user: User, *, current: str, new: str,
     twice. Every field at fault is reported at once."""
     problems: dict[str, Message | list[Message]] = {}
     current = current or ""
-    if (not current or len(current) > MAX_PASSWORD_LENGTH
-            or not check_password_hash(user.password_hash, current)):
+    if not current or not verify_password(user.password_hash, current):
         problems["current_password"] = N_("Mật khẩu hiện tại không đúng.")
     if found := password_problems(new, username=user.username):
         problems["new_password"] = found
@@ -207,31 +215,45 @@ def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_api_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]:
-    """A new API token for `user`; the plain token is returned once and never stored."""
+# How long a token works when nobody says (config API_TOKEN_LIFETIME_DAYS).
+DEFAULT_TOKEN_LIFETIME = dt.timedelta(days=90)
+
+
+def issue_api_token(session: Session, user: User, name: str, *,
+                    lifetime: dt.timedelta = DEFAULT_TOKEN_LIFETIME) -> tuple[ApiToken, str]:
+    """A new API token for `user`, working for `lifetime`; the plain token is returned once and
+    never stored."""
     plain = "cho40_" + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=(nfc(name) or "API")[:100], token_hash=_token_digest(plain))
+    token = ApiToken(user_id=user.id, name=(nfc(name) or "API")[:100],
+                     token_hash=_token_digest(plain), expires_at=utcnow() + lifetime)
     session.add(token)
     session.flush()
     return token, plain
 
 
-def list_api_tokens(session: Session, actor: User, *, user_id: int | None = None,
+def list_api_tokens(session: Session, actor: User | None, *, user_id: int | None = None,
                     limit: int = 500) -> list[ApiToken]:
-    """The tokens the actor sees (their own; an administrator's, everyone's), of one user when
-    `user_id` is given: those in use first, newest first."""
-    query = (select(ApiToken).options(joinedload(ApiToken.user)).where(token_scope(actor))
+    """The tokens the actor sees (their own; an administrator's, everyone's; no actor: the
+    command line, everyone's), of one user when `user_id` is given: those in use first, newest
+    first."""
+    query = (select(ApiToken).options(joinedload(ApiToken.user))
              .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc(),
                        ApiToken.id.desc())
              .limit(limit))
+    if actor is not None:
+        query = query.where(token_scope(actor))
     if user_id is not None:
         query = query.where(ApiToken.user_id == user_id)
     return list(session.scalars(query))
 
 
-def revoke_api_token(session: Session, actor: User, token_id: int) -> ApiToken:
-    """Revoke a token the actor sees; one already revoked keeps its first revocation time."""
-    token = session.scalar(select(ApiToken).where(ApiToken.id == token_id, token_scope(actor)))
+def revoke_api_token(session: Session, actor: User | None, token_id: int) -> ApiToken:
+    """Revoke a token the actor sees (no actor: the command line, any); one already revoked
+    keeps its first revocation time."""
+    query = select(ApiToken).where(ApiToken.id == token_id)
+    if actor is not None:
+        query = query.where(token_scope(actor))
+    token = session.scalar(query)
     if token is None:
         raise NotFound(N_("Không tìm thấy khóa API này."))
     if token.revoked_at is None:
@@ -240,12 +262,20 @@ def revoke_api_token(session: Session, actor: User, token_id: int) -> ApiToken:
     return token
 
 
+def revoke_user_tokens(session: Session, user_id: int) -> int:
+    """Revoke every token of the user still in use; how many were."""
+    result = session.execute(update(ApiToken)
+                             .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+                             .values(revoked_at=utcnow()))
+    return result.rowcount
+
+
 # Built once: every API request runs it, and building a statement and its cache key costs more
 # than running this one.
 _TOKEN_AND_USER = (
     select(ApiToken.id, ApiToken.last_used_at, User).join(ApiToken, ApiToken.user_id == User.id)
     .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
-           User.active)
+           ApiToken.expires_at > bindparam("now"), User.active)
 )
 
 
@@ -260,16 +290,16 @@ class TokenUse:
 
 def use_api_token(session: Session, plain: str, *,
                   now: dt.datetime | None = None) -> TokenUse | None:
-    """The active user a bearer token acts for, or None for an unknown or revoked token or a
-    disabled account. Records the token's use when the last one recorded is a minute old or
+    """The active user a bearer token acts for, or None for an unknown, expired or revoked token
+    or a disabled account. Records the token's use when the last one recorded is a minute old or
     more (LAST_USE_RESOLUTION)."""
     if not plain or len(plain) > 200:
         return None
-    row = session.execute(_TOKEN_AND_USER, {"token_hash": _token_digest(plain)}).first()
+    now = now or utcnow()
+    row = session.execute(_TOKEN_AND_USER, {"token_hash": _token_digest(plain), "now": now}).first()
     if row is None:
         return None
     token_id, last_used_at, user = row
-    now = now or utcnow()
     cutoff = now - LAST_USE_RESOLUTION
     # Checked here first: an UPDATE that changes no row still takes SQLite's write lock. Then
     # again in SQL: of two requests at once, one writes.

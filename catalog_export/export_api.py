@@ -21,6 +21,7 @@ from catalog_export.models import CatalogExport
 from db import db
 from errors import translate
 from jobs.runner import output_dir
+from rate_limits import DOWNLOADS
 
 blp = ApiBlueprint(
     "catalog_exports_api", __name__,
@@ -59,6 +60,9 @@ class ExportFile(MethodView):
     @blp.response(200, description="The exported file, or the ZIP of the photos prepared for "
                                    "the platform")
     @blp.alt_response(404, description="No such export in your area, or no such file kept.")
+    @blp.alt_response(429, description="Too many downloads in a short time; `Retry-After` says "
+                                       "when.")
+    @DOWNLOADS
     def get(self, export_id, part):
         """The exported file (/file) or its images ZIP (/images), while it is kept"""
         found = export_download(output_dir(current_app), get_export(db.session, api_user(),

@@ -44,6 +44,7 @@ from db import db
 from domain_errors import N_, DomainError
 from errors import form_messages, translated_fields
 from jobs.runner import job_page, output_dir
+from rate_limits import DOWNLOADS
 
 bp = Blueprint("catalog_exports", __name__, url_prefix="/catalog")
 
@@ -101,6 +102,7 @@ def export_result(export_id: int):
 @bp.get("/exports/<int:export_id>/images.zip", defaults={"part": "images"},
         endpoint="download_images")
 @login_required
+@DOWNLOADS
 def download(export_id: int, part: str):
     record = get_export(db.session, current_user, export_id)
     found = export_download(output_dir(current_app), record, part)

@@ -43,6 +43,7 @@ from market.cho40 import (
 from market.dashboard import dashboard_for, home_unit, shortfall_message, tables
 from market.report import REPORT_JOB
 from market.stats_schemas import DayArgs, FeeInput, ReportArgs, RuleInput
+from rate_limits import DOWNLOADS
 from spreadsheets import write_csv, write_xlsx
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
@@ -120,24 +121,28 @@ TABLE_FILE = "/<table>.<any(csv, xlsx):fmt>"
 
 @bp.get("/country" + TABLE_FILE)
 @login_required
+@DOWNLOADS
 def country_table(table: str, fmt: str):
     return _table_file("country", "VN", table, fmt)
 
 
 @bp.get("/provinces/<province_code>" + TABLE_FILE)
 @login_required
+@DOWNLOADS
 def province_table(province_code: str, table: str, fmt: str):
     return _table_file("province", province_code, table, fmt)
 
 
 @bp.get("/wards/<ward_code>" + TABLE_FILE)
 @login_required
+@DOWNLOADS
 def ward_table(ward_code: str, table: str, fmt: str):
     return _table_file("ward", ward_code, table, fmt)
 
 
 @bp.get(f"/markets/<{ID}:market_id>" + TABLE_FILE)
 @login_required
+@DOWNLOADS
 def market_table(market_id: int, table: str, fmt: str):
     return _table_file("market", str(market_id), table, fmt)
 
@@ -237,6 +242,7 @@ def report_job(job_id: int):
 
 @bp.get("/reports/<int:job_id>/file")
 @login_required
+@DOWNLOADS
 def report_file(job_id: int):
     job = _report_job(job_id)
     path = runner.job_file(job)

@@ -29,6 +29,7 @@ from qr.pdf import render_market_placards, render_vendor_placard
 from qr.placard_data import file_slug, market_ids, market_placards, vendor_placard
 from qr.render import qr_png, qr_svg
 from qr.schemas import CodePngArgs, PlacardJobForm, SheetArgs, VendorPlacardArgs
+from rate_limits import DOWNLOADS
 from vendors.search import get_vendor
 
 bp = Blueprint("qr", __name__, url_prefix="/qr")
@@ -43,6 +44,7 @@ def banks():
 
 @bp.get("/vendors/<int:vendor_id>/placard.pdf")
 @login_required
+@DOWNLOADS
 def vendor_placard_pdf(vendor_id: int):
     args = VendorPlacardArgs().load(request.args)
     vendor, placard = _vendor_and_placard(vendor_id)
@@ -78,6 +80,7 @@ def vendor_code_svg(vendor_id: int):
 
 @bp.get("/markets/<int:market_id>/placards.pdf")
 @login_required
+@DOWNLOADS
 def market_placards_pdf(market_id: int):
     args = SheetArgs().load(request.args)
     market = _market_or_404(market_id)
@@ -130,6 +133,7 @@ def job(job_id: int):
 
 @bp.get("/jobs/<int:job_id>/download")
 @login_required
+@DOWNLOADS
 def job_download(job_id: int):
     found = _job_or_404(job_id)
     path = job_file(found)

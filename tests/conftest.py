@@ -45,6 +45,8 @@ def make_app(database_url: str, **overrides):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": TEST_SECRET,
         "WTF_CSRF_ENABLED": False,
+        # Rate-limit counters of the test's own, even where REDIS_URL is set.
+        "RATELIMIT_STORAGE_URI": "memory://",
     }
     config.update(overrides)
     return create_app(config)

@@ -10,6 +10,7 @@ from flask_smorest import abort
 from accounts.permissions import EDIT_VENDORS, REGISTER_VENDORS, vendor_scope
 from api import ID, ApiBlueprint, api_user
 from db import db
+from rate_limits import duplicate_lookups
 from vendors.changes import close_vendor, update_vendor
 from vendors.payment_methods import (
     record_payment_method,
@@ -75,6 +76,10 @@ class Vendors(MethodView):
     @blp.alt_response(409, description="A possible duplicate (`duplicates` lists them; send "
                                        "`allow_duplicate: true` after checking), or the "
                                        "Idempotency-Key was used for other content.")
+    @blp.alt_response(429, description="Too many registrations and changes of vendors in a "
+                                       "short time (each answer says whether a phone, citizen "
+                                       "ID or account is recorded); `Retry-After` says when.")
+    @duplicate_lookups()
     def post(self, data, idempotency_key=None):
         """Register a vendor, with their stall, first day and payment methods"""
         registration = register_vendor(db.session, api_user(), data, idempotency_key)
@@ -98,6 +103,9 @@ class VendorById(MethodView):
     @blp.response(200, VendorSchema)
     @blp.alt_response(404, description="No such vendor in your area.")
     @blp.alt_response(409, description="Another vendor has this phone or citizen ID.")
+    @blp.alt_response(429, description="Too many registrations and changes of vendors in a "
+                                       "short time; `Retry-After` says when.")
+    @duplicate_lookups()
     def patch(self, data, vendor_id):
         """Change a vendor: only the fields sent"""
         vendor = update_vendor(db.session, api_user(), vendor_id, data)

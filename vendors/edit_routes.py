@@ -12,6 +12,7 @@ from db import db
 from domain_errors import DomainError
 from errors import form_messages, translate, translated_fields
 from qr.banks import list_banks
+from rate_limits import duplicate_lookups, scans
 from vendors.changes import close_vendor, return_vendor, update_vendor
 from vendors.models import PaymentMethodKind, WalletProvider
 from vendors.pages import detail_page, duplicate_rows
@@ -61,6 +62,7 @@ def _attempt(change, on_refusal):
 
 @bp.route("/<int:vendor_id>/edit", methods=["GET", "POST"])
 @login_required
+@duplicate_lookups(methods=["POST"])
 def edit(vendor_id: int):
     vendor = _editable_vendor(vendor_id)
     values = {name: getattr(vendor, name) or "" for name in ("name", "phone", "citizen_id",
@@ -80,8 +82,19 @@ def edit(vendor_id: int):
             or _back_to(vendor))
 
 
+def _scanning() -> bool:
+    """Whether the payment-method form asks for its photo to be read: the scan button, or a
+    photo sent with neither an account number nor a wallet."""
+    photo = request.files.get("photo")
+    return request.method == "POST" and (
+        request.form.get("action") == "scan"
+        or bool(photo and photo.filename and not request.form.get("account_number")
+                and not request.form.get("wallet_provider")))
+
+
 @bp.route("/<int:vendor_id>/payment-methods/new", methods=["GET", "POST"])
 @login_required
+@scans(exempt_when=lambda: not _scanning())
 def new_payment_method(vendor_id: int):
     vendor = _editable_vendor(vendor_id)
     values = {"kind": request.args.get("kind", "bank_account"),
@@ -89,10 +102,8 @@ def new_payment_method(vendor_id: int):
     errors: dict = {}
     if request.method == "POST":
         values = request.form.to_dict()
-        photo = request.files.get("photo")
-        photo_only = (photo and photo.filename and not values.get("account_number")
-                      and not values.get("wallet_provider"))
-        if request.form.get("action") == "scan" or photo_only:
+        if _scanning():
+            photo = request.files.get("photo")
             errors = _scan_into(values, photo.read() if photo else b"")
         else:
             refusal = _attempt(

@@ -33,6 +33,7 @@ from market.service import search_markets
 from market.stalls import search_stalls
 from qr.payload import offline_reading_rules
 from qr.placard_data import vendor_placard
+from rate_limits import duplicate_lookups, scans
 from vendors.models import VendorKind, VisitAnswer, WalletProvider
 from vendors.offline import offline_set
 from vendors.onboarding import new_idempotency_key, onboarding_choices
@@ -147,6 +148,8 @@ def _refused(values: dict, messages: dict, status: int, duplicates=(), details=N
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
+@duplicate_lookups(methods=["POST"],
+                   exempt_when=lambda: request.form.get("action") == "find_market")
 def new():
     REGISTER_VENDORS.check(current_user)
     if request.method == "GET":
@@ -214,6 +217,7 @@ def stall_search(market_id: int):
 
 @bp.post("/scan")
 @login_required
+@scans()
 def scan():
     REGISTER_VENDORS.check(current_user)
     photo = request.files.get("photo")

@@ -280,18 +280,24 @@ def fill(rule: Rule, values: dict) -> str:
 
 class Requester:
     """Requests as one role: pages through a client logged in as the role's user (a fresh client
-    per request carrying the same session cookie, so logging out or switching the language
-    leaves the next request as it was), the API with the role's bearer token."""
+    per request carrying the same session cookie, so switching the language leaves the next
+    request as it was; logging out ends every session of the user, so it logs in again), the API
+    with the role's bearer token."""
 
     def __init__(self, app, world: World, role: Role | None):
         self.app = app
         self.cookie = None
         self.headers = {}
+        self.username = None
         if role is not None:
-            client = app.test_client()
-            assert login(client, world.users[role].username).status_code == 302
-            self.cookie = client.get_cookie("session").value
+            self.username = world.users[role].username
+            self._login()
             self.headers = {"Authorization": f"Bearer {world.tokens[role]}"}
+
+    def _login(self) -> None:
+        client = self.app.test_client()
+        assert login(client, self.username).status_code == 302
+        self.cookie = client.get_cookie("session").value
 
     def status(self, name: str, method: str, url: str, body: dict | None = None) -> int:
         client = self.app.test_client()
@@ -302,7 +308,10 @@ class Requester:
         if self.cookie is not None:
             client.set_cookie("session", self.cookie)
         data = (body or FORMS.get(name, {})) if writes else None
-        return client.open(url, method=method, data=data).status_code
+        status = client.open(url, method=method, data=data).status_code
+        if name == "POST /logout" and self.username is not None:
+            self._login()
+        return status
 
 
 def check(wrong: list[str], label: str, expected: int | None, status: int) -> None:
