@@ -15,6 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from accounts.models import ApiToken, Role, User
 from accounts.passwords import MAX_PASSWORD_LENGTH, password_problems
 from accounts.permissions import token_scope
+from audit.service import record
 from db import utcnow
 from domain_errors import N_, Forbidden, Invalid, Message, NotFound
 from market.models import Market, Province, Ward
@@ -213,6 +214,7 @@ def issue_api_token(session: Session, user: User, name: str) -> tuple[ApiToken, 
     token = ApiToken(user_id=user.id, name=(nfc(name) or "API")[:100], token_hash=_token_digest(plain))
     session.add(token)
     session.flush()
+    record(session, user.id, "api_token.issue", "api_token", token.id, after={"name": token.name})
     return token, plain
 
 
@@ -237,6 +239,8 @@ def revoke_api_token(session: Session, actor: User, token_id: int) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         session.flush()
+        record(session, actor.id, "api_token.revoke", "api_token", token.id,
+               after={"name": token.name})
     return token
 
 
