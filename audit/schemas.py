@@ -2,7 +2,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    pre_load,
+    validate,
+    validates_schema,
+)
 
 from audit.service import ENTITY_KINDS, MAX_PAGE
 from schema_fields import ID_RANGE, Range, Text
