@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from accounts.models import User
 from accounts.permissions import WRITE_STALLS
-from audit.service import record, ward_province
+from audit.service import insert_entries, record, ward_province
 from domain_errors import N_, Conflict, DomainError, Invalid, NotFound
 from market.models import Market, Stall
 from market.service import visible_market
@@ -252,14 +252,19 @@ def merge_stalls(session: Session, actor: User, market_id: int, stall_id: int,
         raise Invalid(fields={"into": N_("Chọn một quầy khác để gộp vào.")})
     kept = session.get(Stall, target.stall_id)
     before = _stall_values(stall)
+    moving = list(session.scalars(select(Vendor.id).where(Vendor.stall_id == stall.id)))
     moved = session.execute(
         update(Vendor).where(Vendor.stall_id == stall.id).values(stall_id=kept.id)
         .execution_options(synchronize_session="fetch")).rowcount
+    # The vendors move with one UPDATE (Core): each is logged, so its page shows the move.
+    insert_entries(session, market.ward_code, [
+        {"user_id": actor.id, "action": "vendor.update", "entity": "vendor",
+         "entity_id": vendor_id, "vendor_id": vendor_id, "before": {"stall_id": stall.id},
+         "after": {"stall_id": kept.id}} for vendor_id in moving])
     if kept.zone is None:
         kept.zone = stall.zone
     session.delete(stall)
     session.flush()
-    # The vendors move with one UPDATE (Core): the entry says how many, and where to.
     _log_stall(session, actor, "stall.merge", market, stall_id, before,
                {"code": kept.code, "merged_into": kept.id, "vendors_moved": moved})
     return kept, moved

@@ -109,7 +109,10 @@ def test_markets_and_stalls_log_each_change(session, people):
     merged = _last(session, "stall", stall.id)
     assert merged.action == "stall.merge"
     assert merged.after == {"code": "B-7", "merged_into": other.id, "vendors_moved": 1}
-    assert trader.id
+    moved = _last(session, "vendor", trader.id)
+    assert (moved.action, moved.user_id, moved.vendor_id, moved.province_code) == (
+        "vendor.update", commune.id, trader.id, THAI_NGUYEN)
+    assert (moved.before, moved.after) == ({"stall_id": stall.id}, {"stall_id": other.id})
 
     close_market(session, admin, market.id, dt.date(2026, 1, 1), today=dt.date(2026, 1, 2))
     reopen_market(session, admin, market.id)
