@@ -39,6 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_rate_limits(app)
 
     from accounts.routes import bp as accounts_bp
+    from audit.routes import bp as audit_bp
     from catalog_export.export_routes import bp as catalog_exports_bp
     from catalog_export.readiness_routes import bp as catalog_readiness_bp
     from catalog_export.routes import bp as catalog_bp
@@ -54,7 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     for blueprint in (accounts_bp, market_bp, vendors_bp, vendor_import_bp, qr_bp, catalog_bp,
                       catalog_readiness_bp, catalog_exports_bp, stats_bp, vendor_edits_bp,
-                      site_bp):
+                      site_bp, audit_bp):
         app.register_blueprint(blueprint)
 
     # The JSON API under /api/v1, its OpenAPI document at /api/openapi.json, docs at /api/docs.

@@ -75,6 +75,39 @@ AUDIT_ACTION_LABELS = {
     "payment_method.add": _l("Thêm phương thức thanh toán"),
     "payment_method.update": _l("Sửa phương thức thanh toán"),
     "payment_method.stop": _l("Ngừng phương thức thanh toán"),
+    "vendor.register": _l("Đăng ký"),
+    "vendor_import.commit": _l("Nhập danh sách tiểu thương"),
+    "market.create": _l("Tạo chợ"),
+    "market.update": _l("Sửa chợ"),
+    "market.close": _l("Đóng cửa chợ"),
+    "market.reopen": _l("Mở lại chợ"),
+    "stall.create": _l("Thêm quầy"),
+    "stall.update": _l("Sửa quầy"),
+    "stall.merge": _l("Gộp quầy"),
+    "product.create": _l("Thêm sản phẩm"),
+    "product.update": _l("Sửa sản phẩm"),
+    "product.archive": _l("Lưu trữ sản phẩm"),
+    "product.restore": _l("Bán lại sản phẩm"),
+    "listing.record": _l("Ghi nhận nơi bán trực tuyến"),
+    "listing.end": _l("Ngừng bán trực tuyến"),
+    "cho40_rule.add": _l("Thêm phiên bản tiêu chí Chợ 4.0"),
+    "fee_collection.start": _l("Bắt đầu thu phí không dùng tiền mặt"),
+    "fee_collection.stop": _l("Dừng thu phí không dùng tiền mặt"),
+    "account.create": _l("Tạo tài khoản"),
+    "account.update": _l("Sửa vai trò, phạm vi tài khoản"),
+    "account.disable": _l("Khóa tài khoản"),
+    "account.enable": _l("Mở khóa tài khoản"),
+    "account.reset_password": _l("Đặt lại mật khẩu"),
+    "api_token.issue": _l("Cấp khóa API"),
+    "api_token.revoke": _l("Thu hồi khóa API"),
+}
+# The kinds of thing the audit log names (audit.service.ENTITY_KINDS).
+AUDIT_ENTITY_LABELS = {
+    "vendor": _l("Tiểu thương, HTX"), "payment_method": _l("Phương thức thanh toán"),
+    "vendor_import": _l("Nhập danh sách"), "market": _l("Chợ"), "stall": _l("Quầy"),
+    "product": _l("Sản phẩm"), "listing": _l("Nơi bán trực tuyến"),
+    "cho40_rule": _l("Tiêu chí Chợ 4.0"), "fee_collection": _l("Thu phí không dùng tiền mặt"),
+    "account": _l("Tài khoản"), "api_token": _l("Khóa API"),
 }
 AUDIT_FIELD_LABELS = {
     "name": _l("họ tên"), "phone": _l("điện thoại"), "citizen_id": _l("số CCCD"),
@@ -84,8 +117,39 @@ AUDIT_FIELD_LABELS = {
     "account_number": _l("số tài khoản"), "account_holder": _l("chủ tài khoản"),
     "wallet_provider": _l("ví"), "terminal_provider": _l("máy POS"),
     "terminal_id": _l("số máy POS"), "started_on": _l("dùng từ"), "stopped_on": _l("ngừng từ"),
+    "kind": _l("loại"), "first_day": _l("kinh doanh từ"), "code": _l("số quầy"),
+    "zone": _l("khu"), "merged_into": _l("gộp vào quầy số"),
+    "vendors_moved": _l("tiểu thương chuyển quầy"), "address": _l("địa chỉ"),
+    "market_class": _l("hạng chợ"), "board_contact_name": _l("người liên hệ ban quản lý"),
+    "board_contact_phone": _l("điện thoại ban quản lý"), "latitude": _l("vĩ độ"),
+    "longitude": _l("kinh độ"), "stall_code_pattern": _l("mẫu số quầy"),
+    "closed_on": _l("đóng cửa từ"), "sku": _l("mã SKU"), "description": _l("mô tả"),
+    "status": _l("trạng thái"), "brand": _l("thương hiệu"),
+    "google_category_id": _l("mã ngành hàng Google"), "origin": _l("xuất xứ"),
+    "price": _l("giá"), "stock": _l("tồn kho"), "weight_grams": _l("khối lượng (g)"),
+    "length_mm": _l("dài (mm)"), "width_mm": _l("rộng (mm)"), "height_mm": _l("cao (mm)"),
+    "gtin": _l("mã GTIN"), "ocop_stars": _l("sao OCOP"), "ocop_year": _l("năm OCOP"),
+    "shelf_life_days": _l("hạn dùng (ngày)"), "storage": _l("bảo quản"),
+    "certifications": _l("chứng nhận"), "option_names": _l("nhóm phân loại"),
+    "variants": _l("phân loại"), "product_id": _l("sản phẩm số"), "platform": _l("sàn"),
+    "url": _l("địa chỉ trang"), "listed_on": _l("bán từ"), "ended_on": _l("ngừng bán từ"),
+    "province_code": _l("mã tỉnh"), "effective_from": _l("hiệu lực từ"),
+    "min_cashless_percent": _l("tỉ lệ không tiền mặt tối thiểu (%)"),
+    "min_verified_percent": _l("tỉ lệ đã kiểm tra lại tối thiểu (%)"),
+    "verified_within_days": _l("kiểm tra lại trong (ngày)"),
+    "require_cashless_fees": _l("thu phí không tiền mặt"),
+    "min_listed_products": _l("sản phẩm bán trực tuyến tối thiểu"), "note": _l("ghi chú"),
+    "username": _l("tên đăng nhập"), "full_name": _l("họ tên"), "role": _l("vai trò"),
+    "cooperative_id": _l("hợp tác xã số"), "active": _l("hoạt động"),
+    "filename": _l("tệp"), "vendors_registered": _l("tiểu thương đã đăng ký"),
 }
-_PERSONAL_FIELDS = {"phone", "citizen_id"}
+# A field whose label differs by the kind of thing it is of.
+AUDIT_FIELD_LABELS_OF_ENTITY = {
+    ("market", "name"): _l("tên chợ"), ("product", "name"): _l("tên sản phẩm"),
+    ("fee_collection", "started_on"): _l("thu từ"), ("fee_collection", "stopped_on"): _l("dừng từ"),
+}
+_PERSONAL_FIELDS = {"phone", "citizen_id", "board_contact_phone"}
+_DATE_FIELDS = {"effective_from", "first_day"}
 
 
 def shown_value(name: str, value, show_contact: bool) -> str:
@@ -95,7 +159,7 @@ def shown_value(name: str, value, show_contact: bool) -> str:
         return "—"
     if name in _PERSONAL_FIELDS and not show_contact:
         return masked(str(value))
-    if name.endswith("_on"):
+    if name.endswith("_on") or name in _DATE_FIELDS:
         try:
             return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
         except (TypeError, ValueError):
@@ -103,6 +167,31 @@ def shown_value(name: str, value, show_contact: bool) -> str:
     if name == "wallet_provider" and value in {w.value for w in WalletProvider}:
         return str(WALLET_LABELS[WalletProvider(value)])
     return str(value)
+
+
+def audit_value(entity: str, name: str, value, show_contact: bool) -> str:
+    """A value of the audit page: as shown_value shows it, with the kinds, roles, yes/no and
+    lists of the other things the log names."""
+    if isinstance(value, bool):
+        return str(_l("có") if value else _l("không"))
+    if name == "role" and value in {role.value for role in Role}:
+        return str(ROLE_LABELS[Role(value)])
+    if name == "kind" and entity == "vendor" and value in {k.value for k in VendorKind}:
+        return str(KIND_LABELS[VendorKind(value)])
+    if name == "kind" and value in {k.value for k in PaymentMethodKind}:
+        return str(PAYMENT_KIND_LABELS[PaymentMethodKind(value)])
+    if name == "variants" and isinstance(value, list):
+        return "; ".join(" · ".join([*(str(o) for o in (v.get("options") or {}).values()),
+                                     str(v.get("sku")), str(v.get("price"))])
+                         for v in value if isinstance(v, dict)) or "—"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or "—"
+    return shown_value(name, value, show_contact)
+
+
+def audit_field_label(name: str, entity: str | None = None) -> str:
+    return str(AUDIT_FIELD_LABELS_OF_ENTITY.get((entity, name))
+               or AUDIT_FIELD_LABELS.get(name, name))
 
 
 def payment_kind_label(key: str) -> str:
@@ -162,7 +251,9 @@ def register_template_helpers(app: Flask) -> None:
         payment_kind_label=payment_kind_label,
         pct_of=percent_of,
         audit_action_label=lambda action: AUDIT_ACTION_LABELS.get(action, action),
-        audit_field_label=lambda name: AUDIT_FIELD_LABELS.get(name, name),
+        audit_field_label=audit_field_label,
+        audit_entity_label=lambda entity: AUDIT_ENTITY_LABELS.get(entity, entity),
+        audit_value=audit_value,
         shown_value=shown_value,
         visit_answer_label=lambda answer: VISIT_ANSWER_LABELS[VisitAnswer(answer)],
         today_iso=lambda: dt.date.today().isoformat(),

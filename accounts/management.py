@@ -26,6 +26,7 @@ from accounts.service import (
     scope_problems,
     set_password,
 )
+from audit.service import record, snapshot
 from domain_errors import N_, Forbidden, Message, NotFound
 from market.models import Market, Province, Ward
 from textnorm import nfc
@@ -46,6 +47,21 @@ class AccountPage:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.page_size))
+
+
+# What the audit log keeps of an account: never its password or its hash.
+LOGGED_FIELDS = ("username", "full_name", "role", "province_code", "ward_code", "market_id",
+                 "cooperative_id", "active")
+
+
+def _log_account(session: Session, actor: User, action: str, user: User,
+                 before: dict | None = None) -> None:
+    """An entry about an account, read in the province its scope lies in (an administrator's
+    account: by administrators alone); a password reset is logged as having happened, no more."""
+    scope = Scope(user.province_code, user.ward_code, user.market_id, user.cooperative_id)
+    record(session, actor.id, action, "account", user.id,
+           province_code=province_of_scope(session, scope), before=before,
+           after=None if action == "account.reset_password" else snapshot(user, LOGGED_FIELDS))
 
 
 def _with_scope_names(query):
@@ -114,6 +130,7 @@ def create_account(session: Session, actor: User, *, username: str, full_name: s
                        confirmation=(confirmation or "") if password else generated,
                        full_name=full_name or "", role=role, scope=scope,
                        grantable=grantable_scope(actor))
+    _log_account(session, actor, "account.create", user)
     return user, generated
 
 
@@ -128,12 +145,14 @@ def update_account(session: Session, actor: User, user_id: int, *, full_name: st
                                                              grantable_scope(actor))
     if problems:
         raise AccountError(fields=problems)
+    before = snapshot(user, LOGGED_FIELDS)
     user.full_name = nfc(full_name) or user.full_name
     user.role = role
     for name, value in vars(scope).items():
         setattr(user, name, value)
     session.flush()
     session.refresh(user)  # its province, commune, market or cooperative as now named
+    _log_account(session, actor, "account.update", user, before)
     return user
 
 
@@ -144,10 +163,12 @@ def set_account_active(session: Session, actor: User, user_id: int, active: bool
     user = get_account(session, actor, user_id)
     if user.id == actor.id and not active:
         raise Forbidden(N_("Bạn không thể tự khóa tài khoản của mình."), code="disable_self")
+    before = snapshot(user, LOGGED_FIELDS)
     user.active = active
     session.flush()
     if not active:
         end_sessions(session, user)
+    _log_account(session, actor, "account.enable" if active else "account.disable", user, before)
     return user
 
 
@@ -170,6 +191,7 @@ def reset_password(session: Session, actor: User, user_id: int, *, password: str
         if problems:
             raise AccountError(fields=problems)
     set_password(session, user, password)
+    _log_account(session, actor, "account.reset_password", user)
     return user, password
 
 

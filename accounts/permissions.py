@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from accounts.models import ApiToken, Role, User
+from audit.models import AuditEntry
 from domain_errors import N_, Forbidden, Message
 from market.models import Market, Province, Ward
 from vendors.models import Vendor, VendorKind
@@ -121,6 +122,11 @@ GRANT_ADMIN = Permission(
 SEE_ALL_TOKENS = Permission(
     "see_all_tokens", frozenset({ADMIN}),
     N_("Chỉ quản trị viên xem được khóa API của người khác."))
+# Who changed what: administrators read the whole log, provincial staff that of their province
+# (audit_scope); it holds phones and ID numbers, masked to those who may not see them.
+READ_AUDIT = Permission(
+    "read_audit", frozenset({ADMIN, PROVINCIAL}),
+    N_("Chỉ quản trị viên và cán bộ tỉnh được xem nhật ký thay đổi."))
 
 
 def masked(number: str | None) -> str | None:
@@ -234,3 +240,15 @@ def grantable_roles(user: User) -> list[Role]:
 def token_scope(user: User) -> ColumnElement[bool]:
     """Which API tokens the user sees and may revoke: a WHERE clause over ApiToken."""
     return true() if SEE_ALL_TOKENS.allows(user) else ApiToken.user_id == user.id
+
+
+def audit_scope(user: User) -> ColumnElement[bool]:
+    """Which entries of the audit log the user reads: a WHERE clause over AuditEntry.
+    Administrators: all; provincial staff: those about things in their province (its vendors,
+    markets, products, rules and the accounts it manages, as each entry recorded its province);
+    other roles: none."""
+    if not READ_AUDIT.allows(user):
+        return false()
+    if user.role is ADMIN:
+        return true()
+    return AuditEntry.province_code == user.province_code

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 from accounts.models import ApiToken, Role, User
 from accounts.passwords import hash_password, password_problems, verify_password
 from accounts.permissions import token_scope
+from audit.service import record
 from db import utcnow
 from domain_errors import N_, Forbidden, Invalid, Message, NotFound
 from market.models import Market, Province, Ward
@@ -228,6 +229,7 @@ def issue_api_token(session: Session, user: User, name: str, *,
                      token_hash=_token_digest(plain), expires_at=utcnow() + lifetime)
     session.add(token)
     session.flush()
+    record(session, user.id, "api_token.issue", "api_token", token.id, after={"name": token.name})
     return token, plain
 
 
@@ -259,6 +261,8 @@ def revoke_api_token(session: Session, actor: User | None, token_id: int) -> Api
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         session.flush()
+        record(session, actor.id, "api_token.revoke", "api_token", token.id,
+               after={"name": token.name})
     return token
 
 

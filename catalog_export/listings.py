@@ -9,9 +9,13 @@ from sqlalchemy.orm import Session
 
 from accounts.models import User
 from accounts.permissions import EDIT_CATALOGUE
+from audit.service import record, snapshot, vendor_province
 from catalog_export.models import ProductListing
 from catalog_export.products import visible_products, writable_product
 from domain_errors import N_, Conflict, Invalid, NotFound
+
+# What the audit log keeps of a listing.
+LOGGED_FIELDS = ("product_id", "platform", "url", "listed_on", "ended_on")
 
 
 def record_listing(session: Session, user: User, product_id: int, data: dict) -> ProductListing:
@@ -24,6 +28,9 @@ def record_listing(session: Session, user: User, product_id: int, data: dict) ->
                              created_by=user.id)
     product.listings.append(listing)
     session.flush()
+    record(session, user.id, "listing.record", "listing", listing.id,
+           province_code=vendor_province(session, product.vendor_id),
+           after=snapshot(listing, LOGGED_FIELDS))
     return listing
 
 
@@ -36,6 +43,10 @@ def end_listing(session: Session, user: User, listing_id: int, ended_on: dt.date
     if ended_on <= listing.listed_on:
         raise Invalid(fields={"ended_on": N_(
             "Ngày ngừng bán phải sau ngày bắt đầu bán (%(day)s).", day=listing.listed_on.strftime("%d/%m/%Y"))})
+    before = snapshot(listing, LOGGED_FIELDS)
     listing.ended_on = ended_on
     session.flush()
+    record(session, user.id, "listing.end", "listing", listing.id,
+           province_code=vendor_province(session, listing.product.vendor_id), before=before,
+           after=snapshot(listing, LOGGED_FIELDS))
     return listing

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from accounts.models import User
 from accounts.permissions import EDIT_CATALOGUE, vendor_scope
+from audit.service import record, snapshot, vendor_province
 from catalog_export import canonical
 from catalog_export.models import Product, ProductStatus, ProductVariant
 from db import vietnamese_order
@@ -84,6 +85,26 @@ def visible_vendor(session: Session, scope: ColumnElement[bool], vendor_id: int)
     return vendor
 
 
+# What the audit log keeps of a product; its variants as their SKU, options, price and stock.
+LOGGED_FIELDS = ("sku", "name", "description", "status", "brand", "google_category_id", "origin",
+                 "price", "stock", "weight_grams", "length_mm", "width_mm", "height_mm", "gtin",
+                 "ocop_stars", "ocop_year", "shelf_life_days", "storage", "certifications",
+                 "option_names")
+
+
+def logged_product(product: Product) -> dict:
+    return {**snapshot(product, LOGGED_FIELDS), "variants": [
+        {"sku": v.sku, "options": v.options, "price": v.price, "stock": v.stock}
+        for v in product.variants]}
+
+
+def _log(session: Session, user: User, action: str, product: Product,
+         before: dict | None) -> None:
+    record(session, user.id, action, "product", product.id,
+           province_code=vendor_province(session, product.vendor_id), before=before,
+           after=logged_product(product))
+
+
 def writable_product(session: Session, user: User, product_id: int) -> Product:
     EDIT_CATALOGUE.check(user)
     return get_product(session, user, product_id)
@@ -98,6 +119,7 @@ def create_product(session: Session, user: User, vendor_id: int, data: dict) -> 
     _apply(session, product, data)
     session.add(product)
     session.flush()
+    _log(session, user, "product.create", product, None)
     return product
 
 
@@ -107,17 +129,21 @@ def update_product(session: Session, user: User, product_id: int, data: dict) ->
     product = writable_product(session, user, product_id)
     if product.status is ProductStatus.ARCHIVED and data.get("status") is None:
         raise Invalid(N_("Sản phẩm đã lưu trữ: hãy bán lại trước khi sửa."))
+    before = logged_product(product)
     if data.get("sku") and data["sku"] != product.sku:
         product.sku = data["sku"]
     _apply(session, product, data)
     session.flush()
+    _log(session, user, "product.update", product, before)
     return product
 
 
 def archive_product(session: Session, user: User, product_id: int) -> Product:
     product = writable_product(session, user, product_id)
+    before = logged_product(product)
     product.status = ProductStatus.ARCHIVED
     session.flush()
+    _log(session, user, "product.archive", product, before)
     return product
 
 
@@ -125,8 +151,10 @@ def restore_product(session: Session, user: User, product_id: int) -> Product:
     """An archived product back in the catalogue, as a draft to look over before selling."""
     product = writable_product(session, user, product_id)
     if product.status is ProductStatus.ARCHIVED:
+        before = logged_product(product)
         product.status = ProductStatus.DRAFT
         session.flush()
+        _log(session, user, "product.restore", product, before)
     return product
 
 

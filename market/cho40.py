@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from accounts.models import User
 from accounts.permissions import RECORD_MARKET_FEES, SET_CHO40_RULE, market_scope, province_scope
+from audit.service import record, snapshot, ward_province
 from catalog_export.models import Product, ProductListing
 from domain_errors import N_, Conflict, Invalid, NotFound
 from market.indicators import Counts, Criteria, MarketFacts, Verdict, VisitCounts, judge
@@ -20,6 +21,11 @@ from periods import in_use_on_clause
 from textnorm import vietnamese_sort_key
 from vendors.models import Vendor
 from vendors.visits import visit_counts_by_market
+
+# What the audit log keeps of a rule version and of a fee collection period.
+RULE_FIELDS = ("province_code", "effective_from", "min_cashless_percent", "min_verified_percent",
+               "verified_within_days", "require_cashless_fees", "min_listed_products", "note")
+FEE_FIELDS = ("market_id", "started_on", "stopped_on", "note")
 
 # --- Rule versions --------------------------------------------------------------------------
 
@@ -73,6 +79,8 @@ def add_rule_version(session: Session, actor: User, province_code: str, data: di
     rule = Cho40Rule(province_code=province.code, created_by=actor.id, **data)
     session.add(rule)
     session.flush()
+    record(session, actor.id, "cho40_rule.add", "cho40_rule", rule.id,
+           province_code=province.code, after=snapshot(rule, RULE_FIELDS))
     return rule
 
 
@@ -106,6 +114,9 @@ def start_fee_collection(session: Session, actor: User, market_id: int, started_
                                  created_by=actor.id)
     session.add(period)
     session.flush()
+    record(session, actor.id, "fee_collection.start", "fee_collection", period.id,
+           province_code=ward_province(session, market.ward_code),
+           after=snapshot(period, FEE_FIELDS))
     return period
 
 
@@ -119,8 +130,12 @@ def stop_fee_collection(session: Session, actor: User, market_id: int,
         raise Invalid(N_("Chợ này chưa được ghi là đang thu phí không dùng tiền mặt."))
     if stopped_on < open_period.started_on:
         raise Invalid(fields={"stopped_on": N_("Ngày dừng không thể trước ngày bắt đầu.")})
+    before = snapshot(open_period, FEE_FIELDS)
     open_period.stopped_on = stopped_on
     session.flush()
+    record(session, actor.id, "fee_collection.stop", "fee_collection", open_period.id,
+           province_code=ward_province(session, market.ward_code), before=before,
+           after=snapshot(open_period, FEE_FIELDS))
     return open_period
 
 

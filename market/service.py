@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from accounts.models import User
 from accounts.permissions import WRITE_MARKETS, market_scope, ward_scope
+from audit.service import record, snapshot, ward_province
 from db import vietnamese_order
 from domain_errors import N_, Conflict, Invalid, NotFound
 from market.indicators import cashless_share
@@ -169,6 +170,19 @@ def _with_pattern(data: dict) -> dict:
         raise Invalid(fields={"stall_code_pattern": error.message}) from None
 
 
+# What the audit log keeps of a market.
+LOGGED_FIELDS = ("name", "ward_code", "address", "market_class", "board_contact_name",
+                 "board_contact_phone", "latitude", "longitude", "stall_code_pattern",
+                 "closed_on")
+
+
+def log_market_change(session: Session, actor: User, action: str, market: Market,
+                      before: dict | None) -> None:
+    record(session, actor.id, action, "market", market.id,
+           province_code=ward_province(session, market.ward_code), before=before,
+           after=snapshot(market, LOGGED_FIELDS))
+
+
 def create_market(session: Session, actor: User, data: dict) -> Market:
     """A new market from what MarketInput loaded, in a commune within the actor's area."""
     WRITE_MARKETS.check(actor)
@@ -178,6 +192,7 @@ def create_market(session: Session, actor: User, data: dict) -> Market:
     market = Market(**data, search_key=search_key(data["name"]))
     session.add(market)
     session.flush()
+    log_market_change(session, actor, "market.create", market, None)
     return market
 
 
@@ -192,10 +207,12 @@ def update_market(session: Session, actor: User, market_id: int, data: dict) -> 
     name = data.get("name", market.name)
     if (name, ward_code) != (market.name, market.ward_code):
         _check_market_name_free(session, name, ward_code, market.id)
+    before = snapshot(market, LOGGED_FIELDS)
     for field, value in data.items():
         setattr(market, field, value)
     market.search_key = search_key(market.name)
     session.flush()
+    log_market_change(session, actor, "market.update", market, before)
     return market
 
 
@@ -236,8 +253,10 @@ def close_market(session: Session, actor: User, market_id: int, closed_on: dt.da
         .where(Vendor.market_id == market.id, VendorStatusPeriod.left_on.is_(None))))
     for vendor_id in leaving:
         close_vendor(session, actor, vendor_id, closed_on, CLOSING_REASON)
+    before = snapshot(market, LOGGED_FIELDS)
     market.closed_on = closed_on
     session.flush()
+    log_market_change(session, actor, "market.close", market, before)
     return len(leaving)
 
 
@@ -248,8 +267,10 @@ def reopen_market(session: Session, actor: User, market_id: int) -> Market:
     WRITE_MARKETS.check(actor)
     if market.closed_on is None:
         raise Invalid(fields={"closed_on": N_("Chợ này đang hoạt động.")})
+    before = snapshot(market, LOGGED_FIELDS)
     market.closed_on = None
     session.flush()
+    log_market_change(session, actor, "market.reopen", market, before)
     return market
 
 

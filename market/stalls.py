@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from accounts.models import User
 from accounts.permissions import WRITE_STALLS
+from audit.service import insert_entries, record, ward_province
 from domain_errors import N_, Conflict, DomainError, Invalid, NotFound
 from market.models import Market, Stall
 from market.service import visible_market
@@ -167,6 +168,16 @@ def writable_market_for_stalls(session: Session, actor: User, market_id: int) ->
     return market
 
 
+def _log_stall(session: Session, actor: User, action: str, market: Market, stall_id: int,
+               before: dict | None, after: dict | None) -> None:
+    record(session, actor.id, action, "stall", stall_id,
+           province_code=ward_province(session, market.ward_code), before=before, after=after)
+
+
+def _stall_values(stall: Stall) -> dict:
+    return {"market_id": stall.market_id, "code": stall.code, "zone": stall.zone}
+
+
 def _code_taken(market: Market, code: str) -> Conflict:
     return Conflict(fields={"code": N_("Chợ «%(market)s» đã có quầy số %(code)s.",
                                        market=market.name, code=code)})
@@ -188,6 +199,7 @@ def create_stall(session: Session, actor: User, market_id: int, data: dict) -> S
     stall = Stall(market_id=market.id, code=code, zone=data.get("zone"))
     session.add(stall)
     session.flush()
+    _log_stall(session, actor, "stall.create", market, stall.id, None, _stall_values(stall))
     return stall
 
 
@@ -197,6 +209,7 @@ def update_stall(session: Session, actor: User, market_id: int, stall_id: int,
     market and keeps its vendors."""
     market = writable_market_for_stalls(session, actor, market_id)
     stall = get_stall(session, actor, market.id, stall_id)
+    before = _stall_values(stall)
     if "code" in data:
         code = normalised_code(data["code"], "code")
         if code != stall.code:
@@ -212,6 +225,7 @@ def update_stall(session: Session, actor: User, market_id: int, stall_id: int,
     if "zone" in data:
         stall.zone = data["zone"]
     session.flush()
+    _log_stall(session, actor, "stall.update", market, stall.id, before, _stall_values(stall))
     return stall
 
 
@@ -237,11 +251,20 @@ def merge_stalls(session: Session, actor: User, market_id: int, stall_id: int,
     if target.stall_id == stall.id:
         raise Invalid(fields={"into": N_("Chọn một quầy khác để gộp vào.")})
     kept = session.get(Stall, target.stall_id)
+    before = _stall_values(stall)
+    moving = list(session.scalars(select(Vendor.id).where(Vendor.stall_id == stall.id)))
     moved = session.execute(
         update(Vendor).where(Vendor.stall_id == stall.id).values(stall_id=kept.id)
         .execution_options(synchronize_session="fetch")).rowcount
+    # The vendors move with one UPDATE (Core): each is logged, so its page shows the move.
+    insert_entries(session, market.ward_code, [
+        {"user_id": actor.id, "action": "vendor.update", "entity": "vendor",
+         "entity_id": vendor_id, "vendor_id": vendor_id, "before": {"stall_id": stall.id},
+         "after": {"stall_id": kept.id}} for vendor_id in moving])
     if kept.zone is None:
         kept.zone = stall.zone
     session.delete(stall)
     session.flush()
+    _log_stall(session, actor, "stall.merge", market, stall_id, before,
+               {"code": kept.code, "merged_into": kept.id, "vendors_moved": moved})
     return kept, moved

@@ -11,10 +11,12 @@ from sqlalchemy.orm import Session
 
 from accounts.models import User
 from accounts.permissions import job_owner_filter
+from audit.service import record, vendor_province, ward_province
 from db import utcnow
 from domain_errors import N_, Conflict, DomainError, Invalid
 from jobs.models import Job, JobStatus
 from jobs.service import JobContext, progress_beside_transaction
+from market.models import Market
 from vendors.bulk_import import ImportReport, check_import_market, commit_import, plan_import
 from vendors.import_file import read_sheet
 from vendors.models import ImportUpload
@@ -164,12 +166,26 @@ def run_commit_job(context: JobContext) -> None:
         upload.commit_report = report.as_record(ISSUES_KEPT)
         if report.committed:
             upload.vendors_registered = len(report.vendor_ids)
+            _log_commit(session, actor, upload, report.vendor_ids)
         session.commit()
         context.progress(report.rows, report.rows)
     except DomainError:
         raise
     except Exception as error:
         raise _unexpected(error) from error
+
+
+def _log_commit(session: Session, actor: User, upload: ImportUpload,
+                vendor_ids: list[int]) -> None:
+    """The import as one entry (each vendor it registered has its own, from the registration),
+    read in the province of its market, else of the first vendor it registered."""
+    market = session.get(Market, upload.market_id) if upload.market_id else None
+    province_code = (ward_province(session, market.ward_code) if market is not None
+                     else vendor_province(session, vendor_ids[0]) if vendor_ids else None)
+    record(session, actor.id, "vendor_import.commit", "vendor_import", upload.id,
+           province_code=province_code,
+           after={"filename": upload.filename, "market_id": upload.market_id,
+                  "vendors_registered": len(vendor_ids)})
 
 
 def _active_user(session: Session, user_id: int) -> User:

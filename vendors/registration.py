@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
 
 from accounts.models import Role, User
 from accounts.permissions import REGISTER_VENDORS, market_scope, vendor_scope, ward_scope
+from audit.service import insert_entries, snapshot
 from db import utcnow
 from domain_errors import N_, Conflict, Invalid
 from market.closing import check_market_open
@@ -44,7 +45,7 @@ from vendors.models import (
     Vendor,
     VendorStatusPeriod,
 )
-from vendors.payment_methods import checked_method
+from vendors.payment_methods import LOGGED_FIELDS, checked_method
 
 
 @dataclass(frozen=True)
@@ -277,6 +278,8 @@ def _insert_vendor(session: Session, actor: User, data: dict, place: _Place, met
         insert_rows(session, IdempotencyRecord, [{
             "user_id": actor.id, "key": idempotency_key, "fingerprint": fingerprint,
             "vendor_id": vendor.id, "created_at": now}])
+    insert_entries(session, market.ward_code if market else place.ward_code, _registration_log(
+        actor, vendor, joined_on, payment_methods, new_stalls))
     vendor.market, vendor.stall = market, stall
     vendor.status_periods = [period]
     # Listed as a reload lists them (Vendor.payment_methods is ordered by the day first used).
@@ -285,6 +288,30 @@ def _insert_vendor(session: Session, actor: User, data: dict, place: _Place, met
         make_transient_to_detached(new)
     session.add(vendor)
     return vendor
+
+
+# What the audit log keeps of a vendor registered (with the first day of its membership).
+REGISTERED_FIELDS = ("kind", "name", "phone", "citizen_id", "tax_code", "market_id", "stall_id",
+                     "ward_code")
+
+
+def _registration_log(actor: User, vendor: Vendor, joined_on: dt.date,
+                      payment_methods: list[PaymentMethod], new_stalls: list[Stall]) -> list[dict]:
+    """The audit entries of a registration: the vendor, each payment method, a stall it made."""
+    def given(values: dict) -> dict:
+        return {name: value for name, value in values.items() if value is not None}
+
+    entries = [{"user_id": actor.id, "action": "vendor.register", "entity": "vendor",
+                "entity_id": vendor.id, "vendor_id": vendor.id,
+                "after": given({**snapshot(vendor, REGISTERED_FIELDS),
+                                "first_day": joined_on.isoformat()})}]
+    entries += [{"user_id": actor.id, "action": "payment_method.add", "entity": "payment_method",
+                 "entity_id": method.id, "vendor_id": vendor.id,
+                 "after": given(snapshot(method, LOGGED_FIELDS))} for method in payment_methods]
+    entries += [{"user_id": actor.id, "action": "stall.create", "entity": "stall",
+                 "entity_id": stall.id, "after": {"market_id": stall.market_id, "code": stall.code}}
+                for stall in new_stalls]
+    return entries
 
 
 # The columns of a payment method row, whatever its kind: rows inserted by one statement have
