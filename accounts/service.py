@@ -261,7 +261,8 @@ def revoke_api_token(session: Session, actor: User | None, token_id: int) -> Api
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         session.flush()
-        record(session, actor.id, "api_token.revoke", "api_token", token.id,
+        # No actor: revoked from the command line, by whoever runs the server.
+        record(session, actor.id if actor else None, "api_token.revoke", "api_token", token.id,
                after={"name": token.name})
     return token
 
