@@ -34,6 +34,11 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
 
+    from input_hygiene import init_app as init_input_hygiene
+
+    # Before the blueprints: their <int:...> routes take its converter (ids past MAX_ID: 404).
+    init_input_hygiene(app)
+
     from accounts.routes import bp as accounts_bp
     from catalog_export.export_routes import bp as catalog_exports_bp
     from catalog_export.readiness_routes import bp as catalog_readiness_bp

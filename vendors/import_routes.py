@@ -13,10 +13,10 @@ from accounts.permissions import REGISTER_VENDORS, job_owner_filter, market_scop
 from db import db
 from domain_errors import DomainError
 from errors import translate
+from input_hygiene import record_id
 from jobs.runner import enqueue, job_page
 from jobs.service import get_job
 from market.service import search_markets
-from schema_fields import MAX_ID
 from uploads import limits, read_stream
 from vendors.import_file import MAX_ROWS, template_workbook
 from vendors.import_jobs import (
@@ -56,9 +56,7 @@ def _refused(error: DomainError, market_id: int | None, filename: str):
 
 
 def _market_id(form) -> int | None:
-    value = (form.get("market_id") or "").strip()
-    # str.isdigit() is true of "²" and "٣" too, which int() refuses or reads as 3.
-    return int(value) if value.isascii() and value.isdigit() and int(value) <= MAX_ID else None
+    return record_id(form.get("market_id"))
 
 
 def _import_job_or_404(job_id: int, *kinds: str):
