@@ -7,17 +7,23 @@ call this (vendors.import_file, the exporters) stay plain modules."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import math
 import re
+import time
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
+from pathlib import Path
 
 import config
 from domain_errors import N_, DomainError, Invalid, TooLarge
 
 MIB = config.MIB
+# An upload kept for a job (the vendor import's file in the database, an export's template in the
+# jobs folder) is deleted once used, or once this old if it never was.
+KEPT_AT_MOST = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -253,3 +259,24 @@ def too_many_pixels(size: tuple[int, int], max_pixels: int) -> bool:
     """Whether a picture declaring `size` in its header is over `max_pixels`: asked before a
     pixel is decoded."""
     return size[0] * size[1] > max_pixels
+
+
+# --- Files kept for a job ---------------------------------------------------------------------
+
+
+def delete_stale_files(folder: Path, pattern: str, *, older_than: dt.timedelta = KEPT_AT_MOST,
+                       now: float | None = None) -> int:
+    """Delete the files of `folder` matching `pattern` last written more than `older_than` ago
+    (uploads a job was to use and never did); how many."""
+    if not folder.is_dir():
+        return 0
+    cutoff = (now if now is not None else time.time()) - older_than.total_seconds()
+    deleted = 0
+    for path in folder.glob(pattern):
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                deleted += 1
+        except FileNotFoundError:
+            continue  # another process deleted it first
+    return deleted
