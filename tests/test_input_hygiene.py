@@ -247,3 +247,24 @@ def test_an_id_past_the_integer_columns_is_404_on_pages(client, area, record):
     assert client.get(f"/vendors/{2**31 - 1}").status_code == 404
     # A filter past them lists nothing rather than failing.
     assert client.get(f"/vendors/?market={record}").status_code == 200
+
+
+# --- Values stored before these rules ---------------------------------------------------------------
+
+
+def test_the_migration_folds_identifiers_and_names_stored_before_the_rules(app, session, area):
+    from flask_migrate import downgrade, upgrade
+
+    vendor = make_vendor(session, area.market, name=f"Lê {RLO}Văn Tám", phone="０９１２３４５６７８",
+                         citizen_id="٠٠١٢٣٤٥٦٧٨٩٠", tax_code="０１０１２４３１５０")
+    odd = make_vendor(session, area.market, citizen_id="００１２３４５６７８９Ｘ")  # not an ID: kept
+    method = make_bank_account(session, vendor, account_number="００１１００１２３４５６７")
+    session.commit()
+    with app.app_context():
+        downgrade(revision="41139d176cf1")
+        upgrade()
+    session.expire_all()
+    assert (vendor.name, vendor.phone, vendor.citizen_id, vendor.tax_code) == (
+        "Lê Văn Tám", "0912345678", "001234567890", "0101243150")
+    assert method.account_number == "0011001234567"
+    assert odd.citizen_id == "００１２３４５６７８９Ｘ"
