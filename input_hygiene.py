@@ -55,13 +55,22 @@ def init_app(app: Flask) -> None:
 
 
 def check_request() -> None:
-    for part in (request.args, request.form):
+    parts = [request.args]
+    if request.mimetype == "application/x-www-form-urlencoded":
+        # Read and kept first, so that the form is parsed from the copy and the API's own check
+        # (api.py: "send JSON") still sees the body it was sent.
+        request.get_data(cache=True)
+        parts.append(request.form)
+    elif request.mimetype == "multipart/form-data" and not request.path.startswith("/api/"):
+        # (The API takes files alone this way, and says so of anything else it is sent.)
+        parts.append(request.form)
+        for name, upload in request.files.items(multi=True):
+            if unstorable(upload.filename or ""):
+                raise _unstorable(name)
+    for part in parts:
         for name, value in part.items(multi=True):
             if unstorable(name) or unstorable(value):
                 raise _unstorable(name)
-    for name, upload in request.files.items(multi=True):
-        if unstorable(upload.filename or ""):
-            raise _unstorable(name)
     if request.is_json and request.content_length != 0:
         check_json(request.get_data(cache=True))
 
