@@ -38,6 +38,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     init_rate_limits(app)
 
+    from input_hygiene import init_app as init_input_hygiene
+
+    # Before the blueprints: their <int:...> routes take its converter (ids past MAX_ID: 404).
+    init_input_hygiene(app)
+
     from accounts.routes import bp as accounts_bp
     from audit.routes import bp as audit_bp
     from catalog_export.export_routes import bp as catalog_exports_bp

@@ -9,6 +9,29 @@ PRODUCTION = "production"
 MIN_PRODUCTION_SECRET_LENGTH = 32
 
 
+MIB = 1024 * 1024
+# What an uploaded file may be: uploads.py checks every spreadsheet, CSV and photo against these
+# before a parser sees it. Each can be set from the environment variable of the same name.
+UPLOAD_LIMITS = {
+    "UPLOAD_SPREADSHEET_MAX_BYTES": 5 * MIB,  # a 5,000-row list is under 1 MB as .xlsx or CSV
+    "UPLOAD_ZIP_MAX_MEMBERS": 500,  # an .xlsx from Excel has about 10 parts
+    "UPLOAD_ZIP_MAX_MEMBER_BYTES": 50 * MIB,  # one part, unpacked
+    "UPLOAD_ZIP_MAX_UNPACKED_BYTES": 100 * MIB,  # all parts together, unpacked
+    # Sheet XML packs 10-50 times, runs of empty styled rows more; zip bombs reach 1000 times.
+    "UPLOAD_ZIP_MAX_RATIO": 200,
+    # Distinct texts in an .xlsx (its shared strings): openpyxl keeps each as a Python string;
+    # 5,000 rows of 20 columns are 100,000 at most.
+    "UPLOAD_XLSX_MAX_SHARED_STRINGS": 200_000,
+    "UPLOAD_TABLE_MAX_ROWS": 5000,
+    "UPLOAD_TABLE_MAX_COLUMNS": 60,
+    "UPLOAD_TABLE_MAX_CELL_CHARS": 2000,
+    "UPLOAD_IMAGE_MAX_BYTES": 15 * MIB,  # a phone photo
+    "UPLOAD_IMAGE_MAX_PIXELS": 40_000_000,  # a product photo, width x height from its header
+    # A sticker photo is only read for its code, downscaled: a 50-megapixel camera's is taken.
+    "UPLOAD_SCAN_MAX_PIXELS": 60_000_000,
+}
+
+
 class ConfigError(RuntimeError):
     """The app refuses to start with this configuration."""
 
@@ -72,6 +95,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "LANGUAGES": ["vi", "en"],
         "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)),
+        **{name: int(env.get(name, default)) for name, default in UPLOAD_LIMITS.items()},
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": mode == PRODUCTION,

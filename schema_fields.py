@@ -18,7 +18,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from marshmallow.experimental.context import Context
 
 from accounts.permissions import masked
-from textnorm import nfc
+from textnorm import identifier_text, is_ascii_digits, nfc
 
 
 class _CatalogueText(str):
@@ -148,7 +148,16 @@ class Text(fields.String):
             super()._validate(value)
 
 
-class PhoneNumber(fields.String):
+class Identifier(fields.String):
+    """A number people type (phone, citizen ID, tax code, account number), folded as
+    textnorm.identifier_text does: full-width and other scripts' digits become ASCII, invisible
+    controls go. The fields below then accept ASCII digits (and their separators) only."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return identifier_text(super()._deserialize(value, attr, data, **kwargs))
+
+
+class PhoneNumber(Identifier):
     """A Vietnamese phone number stored as 0 followed by 9 or 10 digits; +84 is accepted."""
 
     default_error_messages: ClassVar[dict] = {
@@ -168,8 +177,9 @@ class PhoneNumber(fields.String):
         return raw
 
 
-class DigitsField(fields.String):
-    """Digits only, separators (spaces, dots, dashes) dropped; blank counts as missing."""
+class DigitsField(Identifier):
+    """ASCII digits only (after Identifier's folding), separators (spaces, dots, dashes)
+    dropped; blank counts as missing."""
 
     def __init__(self, *, lengths: tuple[int, ...], message, **kwargs):
         super().__init__(**kwargs)
@@ -180,12 +190,12 @@ class DigitsField(fields.String):
         raw = _SEPARATORS.sub("", super()._deserialize(value, attr, data, **kwargs) or "")
         if not raw:
             return None
-        if not raw.isdigit() or len(raw) not in self.lengths:
+        if not is_ascii_digits(raw) or len(raw) not in self.lengths:
             raise self.make_error("invalid_digits")
         return raw
 
 
-class TaxCode(fields.String):
+class TaxCode(Identifier):
     default_error_messages: ClassVar[dict] = {
         "invalid_tax_code": _l("Mã số thuế gồm 10 chữ số, hoặc 10 chữ số, gạch ngang và 3 chữ số."),
     }

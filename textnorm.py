@@ -1,4 +1,7 @@
-"""Unicode helpers: NFC for everything stored, ASCII folding for search and for QR text fields."""
+"""Unicode rules for what people type: NFC for everything stored, invisible controls dropped,
+identifiers folded to ASCII digits, input a database cannot hold told apart; ASCII folding for
+search and for QR text fields. The schemas (schema_fields.py) and the request guard
+(input_hygiene.py) apply these; nothing else decides them."""
 from __future__ import annotations
 
 import re
@@ -8,12 +11,55 @@ _SPACES = re.compile(r"\s+")
 # đ/Đ are letters in their own right, not d plus a mark, so NFD leaves them alone.
 _LETTERS_WITHOUT_DECOMPOSITION = str.maketrans({"đ": "d", "Đ": "D"})
 
+# Characters that change how text around them is shown without being seen: the bidirectional
+# embeddings, overrides and isolates (U+202A-202E, U+2066-2069), the left-to-right and
+# right-to-left and Arabic letter marks (U+200E, U+200F, U+061C), and the zero-width space,
+# joiners, word joiner and byte-order mark (U+200B-200D, U+2060, U+FEFF). A right-to-left
+# override in a name prints it backwards on the placard (Unicode TR36, section 2.1; CVE-2021-42574
+# "Trojan Source"); zero-width ones make two equal names differ.
+INVISIBLE_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c"
+                                "\u200b-\u200d\u2060\ufeff]")
+# What no stored text may hold: NUL (PostgreSQL's text refuses it) and lone UTF-16 surrogates
+# (a JSON "\ud800" becomes one; no UTF-8 encoder writes it).
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# Every decimal digit Unicode knows (category Nd) (Arabic-Indic ٠-٩, Devanagari, ...): folded to ASCII in
+# identifiers, so "٠٠١٢..." is the same ID as "0012...". NFKC alone folds full-width digits
+# (U+FF10-FF19) but not these.
+def _ascii_digit(ch: str) -> str:
+    return str(unicodedata.decimal(ch)) if ch.isdecimal() and not ch.isascii() else ch
+
+
+def without_invisible_controls(text: str) -> str:
+    return INVISIBLE_CONTROLS.sub("", text)
+
 
 def nfc(text: str | None) -> str | None:
-    """Normalise to NFC and trim; phones and keyboards send NFD Vietnamese too."""
+    """Normalise to NFC, drop invisible controls (INVISIBLE_CONTROLS), tidy spaces and trim;
+    phones and keyboards send NFD Vietnamese too."""
     if text is None:
         return None
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", without_invisible_controls(text))).strip()
+
+
+def identifier_text(text: str | None) -> str | None:
+    """A phone, citizen ID, tax code or account number as typed, folded for checking: NFKC
+    (full-width "０９１２" -> "0912", "－" -> "-"), every script's decimal digits to ASCII,
+    invisible controls dropped. What is left must then be ASCII digits and separators; the
+    field says which."""
+    if text is None:
+        return None
+    folded = unicodedata.normalize("NFKC", without_invisible_controls(text))
+    return "".join(map(_ascii_digit, folded)).strip()
+
+
+def is_ascii_digits(text: str) -> bool:
+    """Only 0-9 (str.isdigit() is true of "²", "٣" and "０" too)."""
+    return text.isascii() and text.isdigit()
+
+
+def unstorable(text: str) -> bool:
+    """Whether `text` holds NUL or a lone surrogate: refused wherever it is sent (422)."""
+    return UNSTORABLE.search(text) is not None
 
 
 def to_ascii(text: str) -> str:

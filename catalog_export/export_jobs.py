@@ -15,6 +15,10 @@ from catalog_export.tasks import JOB_KIND
 from db import db
 from files import atomic_output
 from jobs.runner import enqueue, output_dir
+from uploads import delete_stale_files
+
+# The seller templates kept for export jobs, in the jobs folder.
+TEMPLATE_FILES = "template-*.xlsx"
 
 
 def start_export(user: User, vendor_id: int | None, platform: str, *, with_images_zip: bool,
@@ -24,7 +28,10 @@ def start_export(user: User, vendor_id: int | None, platform: str, *, with_image
     record = new_export(db.session, user, vendor_id, platform, template=template)
     template_name = None
     if template is not None:
+        # The job deletes its template once read; a template whose job never ran goes here.
+        delete_stale_files(output_dir(app), TEMPLATE_FILES)
         template_name = f"template-{record.id}-{secrets.token_hex(8)}.xlsx"
+        # Written private (mkstemp's 0600) and renamed whole.
         with atomic_output(output_dir(app) / template_name) as out:
             out.write(template)
     db.session.commit()

@@ -32,7 +32,11 @@ def variant_rows(form: Mapping[str, str]) -> list[dict[str, str]]:
     """A row per combination of the axes, each with what the form holds for it (matched by the
     combination, so rows keep their figures when an axis gains a value)."""
     typed = {}
-    for index in range(int(form.get("variant_count", "0") or 0)):
+    count = (form.get("variant_count") or "0").strip()
+    # A count the form did not write ("x", "99999999999") reads no rows rather than failing or
+    # looping for ever; the schema refuses more than MAX_VARIANTS (100) variants anyway.
+    count = int(count) if count.isascii() and count.isdigit() and len(count) < 5 else 0
+    for index in range(min(count, 1000)):
         key = form.get(f"variant{index}_key")
         if key is not None:
             typed[key] = {name: form.get(f"variant{index}_{name}", "") for name in VARIANT_FIELDS}

@@ -17,9 +17,12 @@ from dataclasses import dataclass
 from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 from domain_errors import N_, Invalid, Message, TooLarge
+from uploads import DEFAULTS, limits, too_many_pixels
 
-MAX_UPLOAD_BYTES = 15 * 1024 * 1024  # a phone photo; bigger is refused before decoding
-MAX_PIXELS = 40_000_000  # width*height; bigger is refused before decoding
+# The defaults of config UPLOAD_IMAGE_MAX_BYTES and UPLOAD_IMAGE_MAX_PIXELS (uploads.py): a
+# bigger file, or a picture declaring more pixels, is refused before it is decoded.
+MAX_UPLOAD_BYTES = DEFAULTS.image_max_bytes
+MAX_PIXELS = DEFAULTS.image_max_pixels
 STORED_MAX_SIDE = 2048  # the kept original is downscaled to this
 THUMBNAIL_SIDE = 320
 
@@ -94,11 +97,13 @@ def process_upload(data: bytes) -> ProcessedImage:
     """The image to keep from an upload. ImageTooLarge over MAX_UPLOAD_BYTES; ImageRefused for
     anything that is not a JPEG, PNG, WebP, GIF or AVIF picture we can decode whole, or that
     declares more than MAX_PIXELS (checked from its header, before a pixel is decoded)."""
-    if len(data) > MAX_UPLOAD_BYTES:
+    max_bytes = limits().image_max_bytes
+    if len(data) > max_bytes:
         raise ImageTooLarge(N_(
             "Ảnh nặng %(size)s MB, quá mức %(limit)s MB cho một ảnh. Hãy gửi ảnh nhỏ hơn hoặc "
             "chụp lại ở độ phân giải thấp hơn.",
-            size=math.ceil(len(data) / (1024 * 1024)), limit=MAX_UPLOAD_BYTES // (1024 * 1024)))
+            size=math.ceil(len(data) / (1024 * 1024)), limit=max_bytes // (1024 * 1024)),
+            limit="image_max_bytes")
     image = _picture(data, fit_within=STORED_MAX_SIDE)
     fmt = "png" if image.mode == "RGBA" else "jpeg"
     stored = _encoded(image, fmt)
@@ -129,8 +134,7 @@ def _decoded(data: bytes, *, fit_within: int | None) -> Image.Image:
         raise _too_many_pixels(None) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as error:
         raise _not_an_image() from error
-    width, height = image.size
-    if width * height > MAX_PIXELS:
+    if too_many_pixels(image.size, limits().image_max_pixels):
         raise _too_many_pixels(image.size)
     try:
         if fit_within is not None and image.format in ("JPEG", "MPO"):
@@ -257,13 +261,14 @@ def _not_an_image() -> ImageRefused:
 
 
 def _too_many_pixels(size: tuple[int, int] | None) -> ImageRefused:
+    most = limits().image_max_pixels // 1_000_000
     if size is None:
         return ImageRefused(N_(
             "Ảnh có quá nhiều điểm ảnh (hơn %(limit)s triệu). Hãy chụp lại ở độ phân giải thấp "
-            "hơn.", limit=MAX_PIXELS // 1_000_000), reason="too_many_pixels")
+            "hơn.", limit=most), reason="too_many_pixels")
     return ImageRefused(N_(
         "Ảnh có %(width)s×%(height)s điểm ảnh, hơn %(limit)s triệu điểm ảnh. Hãy chụp lại ở độ "
-        "phân giải thấp hơn.", width=size[0], height=size[1], limit=MAX_PIXELS // 1_000_000),
+        "phân giải thấp hơn.", width=size[0], height=size[1], limit=most),
         reason="too_many_pixels")
 
 

@@ -15,7 +15,7 @@ from db import vietnamese_order
 from market.models import Market, Stall
 from qr.models import Bank
 from qr.payload import PayloadError, build_vietqr
-from textnorm import nfc, search_key
+from textnorm import nfc, search_key, without_invisible_controls
 from vendors.models import PaymentMethod, PaymentMethodKind, Vendor
 from vendors.status import active_on, payment_method_in_use_clause
 
@@ -138,6 +138,10 @@ def _placards(session: Session, vendors: ColumnElement[bool], day: dt.date) -> l
             # a whole market's sheets from printing.
             log.warning("No placard for vendor %s: %s", vendor_id, error)
             continue
+        # Names kept before textnorm dropped invisible controls may still hold one: a
+        # right-to-left override would print the name backwards.
+        name, holder, market = (without_invisible_controls(text) if text else text
+                                for text in (name, holder, market))
         placards.append(
             Placard(vendor_id, name, holder, bank, bin_, number, stall, market, payload)
         )

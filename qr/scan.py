@@ -17,10 +17,12 @@ from qr.payload import (
     extract_vietqr_transfer,
     parse_payload,
 )
+from uploads import DEFAULTS, check_bytes, limits, too_many_pixels
 
 # A 50-megapixel phone photo is about 50 million pixels; more is no photo of a sticker, and
-# Pillow would spend seconds and hundreds of megabytes decoding it.
-MAX_PIXELS = 60_000_000
+# Pillow would spend seconds and hundreds of megabytes decoding it. The default of config
+# UPLOAD_SCAN_MAX_PIXELS (uploads.py), as the photo's bytes are UPLOAD_IMAGE_MAX_BYTES'.
+MAX_PIXELS = DEFAULTS.scan_max_pixels
 # zxing-cpp searches downscaled copies itself; past this size a sticker's code only costs time.
 MAX_SIDE = 3000
 # A payload starting with ID 00 = "01" is an EMVCo merchant-presented code (EMVCo 4.7.1):
@@ -64,6 +66,7 @@ def read_payment_code(image_bytes: bytes) -> ScannedCode:
     when the photo shows both. ScanError says why there is none."""
     if not image_bytes:
         raise ScanError("no_photo", N_("Chưa có ảnh nào được gửi lên."))
+    check_bytes(image_bytes, limits().image_max_bytes, limit="image_max_bytes")
     image = _open_image(image_bytes)
     found = zxingcpp.read_barcodes(
         image, formats=[zxingcpp.BarcodeFormat.QRCode, zxingcpp.BarcodeFormat.MicroQRCode],
@@ -106,7 +109,7 @@ def _open_image(image_bytes: bytes) -> Image.Image:
         size = image.size
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as error:
         raise _not_image() from error
-    if size[0] * size[1] > MAX_PIXELS:
+    if too_many_pixels(size, limits().scan_max_pixels):
         raise ScanError("not_image", N_(
             "Ảnh có %(width)s×%(height)s điểm ảnh, lớn hơn mức cần cho một tấm dán. Hãy chụp lại "
             "với độ phân giải thấp hơn.", width=size[0], height=size[1]))

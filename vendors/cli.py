@@ -12,6 +12,7 @@ from db import db
 from domain_errors import DomainError
 from vendors.bulk_import import commit_import, plan_import
 from vendors.import_file import read_sheet
+from vendors.import_jobs import delete_stale_uploads
 
 
 @click.group("vendors", help="Tiểu thương: nhập danh sách từ Excel.")
@@ -58,3 +59,12 @@ def import_command(file: str, username: str, market_id: int | None, commit: bool
         click.echo("Có dòng lỗi: chưa lưu gì. Sửa tệp rồi chạy lại.", err=True)
         raise SystemExit(1)
     click.echo("Tất cả các dòng hợp lệ. Chạy lại với --commit để nhập.")
+
+
+@vendors_cli.command("purge-uploads")
+@with_appcontext
+def purge_uploads_command() -> None:
+    """Xoá các tệp danh sách đã tải lên quá một ngày (đã nhập hay chưa). Chạy hằng ngày (cron)."""
+    deleted = delete_stale_uploads(db.session)
+    db.session.commit()
+    click.echo(f"Đã xoá {deleted} tệp tải lên quá một ngày.")

@@ -3,7 +3,6 @@ rows keyed by field, with Excel's damage to numbers and dates repaired or report
 Flask, no database; vendors.bulk_import checks the rows and registers them."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import re
@@ -13,8 +12,18 @@ from dataclasses import dataclass, field
 
 from domain_errors import N_, Invalid, Message
 from textnorm import nfc, search_key
+from uploads import (
+    DEFAULTS,
+    bounded_records,
+    check_bytes,
+    check_xlsx,
+    column_letter,
+    csv_records,
+    limits,
+)
 
-MAX_ROWS = 5000
+# The most vendor rows a file may hold (config UPLOAD_TABLE_MAX_ROWS); the template's figure.
+MAX_ROWS = DEFAULTS.table_max_rows
 # The header row is looked for among the first rows: lists often start with a title block
 # ("DANH SÁCH TIỂU THƯƠNG CHỢ ...", the commune's name, a date).
 HEADER_SEARCH_ROWS = 20
@@ -106,8 +115,12 @@ class Sheet:
         return column.label if column else Message(LABELS.get(field_name, field_name))
 
 
-def read_sheet(data: bytes, *, max_rows: int = MAX_ROWS) -> Sheet:
-    """Read an uploaded vendor list, XLSX or CSV, told apart by content rather than name."""
+def read_sheet(data: bytes, *, max_rows: int | None = None) -> Sheet:
+    """Read an uploaded vendor list, XLSX or CSV, told apart by content rather than name, once
+    its bytes (and an XLSX's unpacked parts) are within the upload limits (uploads.py); rows,
+    columns and cells are held to them as they are read."""
+    check_bytes(data, limits().spreadsheet_max_bytes)
+    max_rows = max_rows or limits().table_max_rows
     if not data.strip():
         raise ImportFileError(N_("Tệp trống: không có dòng nào."))
     if data.startswith(b"PK\x03\x04"):
@@ -129,6 +142,10 @@ def read_xlsx(data: bytes, *, max_rows: int = MAX_ROWS) -> Sheet:
         "Tệp không phải bảng tính Excel (.xlsx) đọc được. Lưu lại bằng Excel dưới dạng "
         "«Sổ làm việc Excel (.xlsx)» hoặc «CSV UTF-8» rồi tải lên lại."))
     try:
+        check_xlsx(data)  # before openpyxl unpacks anything
+    except zipfile.BadZipFile as error:
+        raise unreadable from error
+    try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # a zip that is not a workbook fails in many ways
         raise unreadable from error
@@ -138,7 +155,7 @@ def read_xlsx(data: bytes, *, max_rows: int = MAX_ROWS) -> Sheet:
         worksheet = workbook.worksheets[0]
         # Some programs write a wrong size into the sheet; read it to the last row instead.
         worksheet.reset_dimensions()
-        records = worksheet.iter_rows(min_row=1, values_only=True)
+        records = bounded_records(worksheet.iter_rows(min_row=1, values_only=True))
         return _sheet_from_records(records, Message("XLSX"), max_rows)
     except ImportFileError:
         raise
@@ -214,12 +231,11 @@ def read_csv(data: bytes, *, max_rows: int = MAX_ROWS) -> Sheet:
     delimiter = best[1]
     fmt = N_("CSV (%(encoding)s, %(delimiter)s)", encoding=encoding,
              delimiter=DELIMITERS[delimiter])
-    return _sheet_from_records(_csv_records(text, delimiter), fmt, max_rows)
+    return _sheet_from_records(bounded_records(_csv_records(text, delimiter)), fmt, max_rows)
 
 
 def _csv_records(text: str, delimiter: str, limit: int | None = None):
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    for count, record in enumerate(reader, start=1):
+    for count, record in enumerate(csv_records(text, delimiter), start=1):
         yield record
         if limit is not None and count >= limit:
             return
@@ -258,13 +274,7 @@ def _find_header(records: list) -> tuple[int, dict[int, str]] | None:
     return best
 
 
-def _letter(position: int) -> str:
-    letters = ""
-    number = position + 1
-    while number:
-        number, remainder = divmod(number - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
+_letter = column_letter
 
 
 def _sheet_from_records(records, fmt: Message, max_rows: int) -> Sheet:

@@ -17,14 +17,16 @@ from domain_errors import N_, Conflict, DomainError, Invalid
 from jobs.models import Job, JobStatus
 from jobs.service import JobContext, progress_beside_transaction
 from market.models import Market
+from uploads import KEPT_AT_MOST
 from vendors.bulk_import import ImportReport, check_import_market, commit_import, plan_import
 from vendors.import_file import read_sheet
 from vendors.models import ImportUpload
 
 CHECK_JOB = "vendor_import_check"
 COMMIT_JOB = "vendor_import_commit"
-# An upload not imported within a day is deleted when the next one is made.
-UPLOAD_MAX_AGE = dt.timedelta(days=1)
+# An upload not imported within a day is deleted when the next one is made, or by `flask vendors
+# purge-uploads`; an imported one's file is dropped by the commit that imports it.
+UPLOAD_MAX_AGE = KEPT_AT_MOST
 # The errors and warnings a report keeps listed, for its page; the others are counted.
 ISSUES_KEPT = 500
 

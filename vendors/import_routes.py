@@ -13,9 +13,11 @@ from accounts.permissions import REGISTER_VENDORS, job_owner_filter, market_scop
 from db import db
 from domain_errors import DomainError
 from errors import translate
+from input_hygiene import record_id
 from jobs.runner import enqueue, job_page
 from jobs.service import get_job
 from market.service import search_markets
+from uploads import limits, read_stream
 from vendors.import_file import MAX_ROWS, template_workbook
 from vendors.import_jobs import (
     CHECK_JOB,
@@ -54,8 +56,7 @@ def _refused(error: DomainError, market_id: int | None, filename: str):
 
 
 def _market_id(form) -> int | None:
-    value = (form.get("market_id") or "").strip()
-    return int(value) if value.isdigit() else None
+    return record_id(form.get("market_id"))
 
 
 def _import_job_or_404(job_id: int, *kinds: str):
@@ -80,12 +81,12 @@ def check():
     REGISTER_VENDORS.check(current_user)
     market_id = _market_id(request.form)
     file = request.files.get("file")
-    data = file.read() if file else b""
     filename = (file.filename or "")[:200] if file else ""
-    if not filename and not data:
-        return _render(422, market_id=market_id,
-                       file_error=_("Chọn tệp danh sách (.xlsx hoặc .csv) để tải lên."))
     try:
+        data = read_stream(file.stream, limits().spreadsheet_max_bytes) if file else b""
+        if not filename and not data:
+            return _render(422, market_id=market_id,
+                           file_error=_("Chọn tệp danh sách (.xlsx hoặc .csv) để tải lên."))
         kept = keep_upload(db.session, current_user, data, filename, market_id)
     except DomainError as error:
         return _refused(error, market_id, filename)

@@ -29,6 +29,7 @@ from accounts.permissions import (
 from db import db, utcnow
 from domain_errors import N_, DomainError, TooLarge
 from errors import domain_error_response, form_messages, translate, translated_fields, wants_json
+from input_hygiene import record_id
 from market.service import search_markets
 from market.stalls import search_stalls
 from qr.payload import offline_reading_rules
@@ -59,7 +60,7 @@ def index():
         db.session,
         vendor_scope(current_user),
         query=request.args.get("q", "")[:100],
-        market_id=request.args.get("market", type=int),
+        market_id=request.args.get("market", type=record_id),
         page=request.args.get("page", 1, type=int),
     )
     return render_template(
@@ -117,10 +118,7 @@ FORM_FIELDS = (
 
 def _render_form(values: dict, errors: dict | None = None, status: int = 200, duplicates=(),
                  stall_question: dict | None = None):
-    try:
-        market_id = int(values.get("market_id") or 0) or None
-    except ValueError:
-        market_id = None
+    market_id = record_id(values.get("market_id"))
     choices = onboarding_choices(db.session, current_user, values.get("market_q", "")[:100],
                                  market_id, values.get("stall_code", "")[:20])
     errors = errors or {}

@@ -27,6 +27,7 @@ from schema_fields import (
     ApiInput,
     ContactDetail,
     DigitsField,
+    Identifier,
     PhoneNumber,
     TaxCode,
     Text,
@@ -44,7 +45,7 @@ class PaymentMethodInput(Schema):
     kind = fields.Enum(PaymentMethodKind, by_value=True, required=True, error_messages=REQUIRED)
     bank_bin = fields.String(validate=validate.Regexp(r"^[0-9]{6}$", error=_l("Chọn ngân hàng trong danh sách.")),
                              allow_none=True)
-    account_number = fields.String(validate=validate.Length(max=40), allow_none=True)
+    account_number = Identifier(validate=validate.Length(max=40), allow_none=True)
     account_holder = Text(validate=validate.Length(max=100, error=_l("Tên chủ tài khoản dài tối đa 100 ký tự.")),
                           allow_none=True)
     wallet_provider = fields.Enum(WalletProvider, by_value=True, allow_none=True)

@@ -37,6 +37,7 @@ from catalog_export.exporters.table import (
 )
 from domain_errors import N_, Invalid
 from spreadsheets import put_xlsx_value
+from uploads import check_zip
 
 # A template from Seller Centre is a few MB (its category and brand lists included); these bound
 # what a wrong or hostile upload can make the server unpack.
@@ -169,17 +170,12 @@ def _open_template(template: bytes):
             "Tệp mẫu quá lớn: %(size)s MB, tối đa %(max)s MB.",
             size=round(len(template) / 1024 / 1024, 1), max=TEMPLATE_MAX_BYTES // 1024 // 1024))
     try:
-        members = zipfile.ZipFile(io.BytesIO(template)).infolist()
+        check_zip(template, max_members=TEMPLATE_MAX_MEMBERS,
+                  max_member_bytes=TEMPLATE_MAX_UNPACKED_BYTES,
+                  max_unpacked_bytes=TEMPLATE_MAX_UNPACKED_BYTES, max_ratio=TEMPLATE_MAX_RATIO,
+                  too_large=TemplateTooLarge)
     except zipfile.BadZipFile:
         raise TemplateError(_NOT_A_WORKBOOK) from None
-    unpacked = sum(member.file_size for member in members)
-    if (len(members) > TEMPLATE_MAX_MEMBERS or unpacked > TEMPLATE_MAX_UNPACKED_BYTES or any(
-            member.file_size > TEMPLATE_MAX_RATIO * max(member.compress_size, 1)
-            for member in members)):
-        raise TemplateTooLarge(N_(
-            "Tệp mẫu giải nén ra quá lớn (%(size)s MB, tối đa %(max)s MB, hoặc nén bất "
-            "thường): đây không phải tệp mẫu tải từ Kênh Người Bán.",
-            size=unpacked // 1024 // 1024, max=TEMPLATE_MAX_UNPACKED_BYTES // 1024 // 1024))
     try:
         return load_workbook(io.BytesIO(template))
     # What openpyxl raises on a ZIP that is no workbook or holds broken XML (SyntaxError covers
