@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask, has_request_context, session
 
 import config as config_module
+import security_headers
 from db import babel, csrf, db, login_manager, migrate
 
 
@@ -66,6 +67,7 @@ def create_app(config: dict | None = None) -> Flask:
         api.register_blueprint(blueprint)
     register_error_handlers(app)
     register_template_helpers(app)
+    security_headers.init_app(app)
 
     # The kinds of job there are: one line per kind, its name stored in Job.kind.
     from catalog_export.tasks import run_catalog_export_job
