@@ -6,8 +6,9 @@ import json
 from functools import wraps
 from typing import ClassVar
 
-from flask import g, request
+from flask import current_app, g, request
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_smorest import Api, Blueprint, abort
 from marshmallow import Schema, fields
 from marshmallow.experimental.context import Context
@@ -15,7 +16,8 @@ from marshmallow.experimental.context import Context
 from accounts.models import User
 from accounts.permissions import SEE_CONTACT_DETAILS, Permission
 from accounts.service import use_api_token
-from db import csrf, db
+from config import PRODUCTION
+from db import csrf, db, login_manager
 from i18n import in_language
 from schema_fields import MAX_ID
 
@@ -99,6 +101,8 @@ class Cho40Api(Api):
 
     def init_app(self, app, *, spec_kwargs=None):
         super().init_app(app, spec_kwargs=spec_kwargs)
+        app.before_request_funcs.setdefault(self._make_doc_blueprint_name(), []).append(
+            _documentation_login)
         self.spec.components.security_scheme("bearerAuth", {
             "type": "http", "scheme": "bearer",
             "description": "A token from the page /me/tokens (or `flask users token "
@@ -126,6 +130,19 @@ def _authenticate() -> None:
         # Kept whatever the request does next: a refused write rolls back only its own changes.
         db.session.commit()
     g.api_user = use.user
+
+
+def _documentation_login():
+    """In production the API's document and docs are for the people and programs that use it:
+    the docs page after logging in, the document with a login or an API token."""
+    if current_app.config.get("CHO40_ENV") != PRODUCTION or current_user.is_authenticated:
+        return None
+    if request.endpoint.endswith(".openapi_json"):
+        if not request.headers.get("Authorization"):
+            abort(401, headers={"WWW-Authenticate": 'Bearer realm="cho40"'})
+        _authenticate()
+        return None
+    return login_manager.unauthorized()
 
 
 # Views that take files (ApiBlueprint.arguments(..., location="files")), by endpoint and method:

@@ -40,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     from catalog_export.readiness_routes import bp as catalog_readiness_bp
     from catalog_export.routes import bp as catalog_bp
     from errors import register_error_handlers
+    from health import bp as health_bp
     from market.dashboard_routes import bp as stats_bp
     from market.routes import bp as market_bp
     from qr.routes import bp as qr_bp
@@ -51,7 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     for blueprint in (accounts_bp, market_bp, vendors_bp, vendor_import_bp, qr_bp, catalog_bp,
                       catalog_readiness_bp, catalog_exports_bp, stats_bp, vendor_edits_bp,
-                      site_bp):
+                      site_bp, health_bp):
         app.register_blueprint(blueprint)
 
     # The JSON API under /api/v1, its OpenAPI document at /api/openapi.json, docs at /api/docs.

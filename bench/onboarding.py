@@ -80,7 +80,9 @@ def main() -> int:
             market_id = conn.execute(text("SELECT id FROM markets WHERE name = 'Chợ Đại Từ'")).scalar_one()
             vendors_before = conn.execute(text("SELECT count(*) FROM vendors")).scalar_one()
 
-        served = dict(env, CHO40_ENV="production", SECRET_KEY=secrets.token_urlsafe(48))
+        # Production needs a REDIS_URL; registrations start no job, so none is connected to.
+        served = dict(env, CHO40_ENV="production", SECRET_KEY=secrets.token_urlsafe(48),
+                      REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
         wrk_env = dict(env, BENCH_MARKET_ID=str(market_id), BENCH_TOKEN=token,
                        BENCH_REQUESTS_PER_THREAD=str(args.requests // WRK_THREADS),
                        BENCH_RETRY_EVERY=str(args.retry_every))

@@ -150,6 +150,9 @@ def test_pages_and_the_api_answer_503_until_the_database_is_back(app, session, a
             "account_number": "001100123456", "account_holder": "LE THI MAI"}
     assert_unavailable_page(client.post("/vendors/new", data=form))
     assert_unavailable_json(app.test_client().get("/api/v1/markets", headers=headers))
+    health = app.test_client().get("/healthz")
+    assert health.status_code == 503
+    assert health.get_json() == {"status": "unavailable", "checks": {"database": "unreachable"}}
     assert_unavailable_json(app.test_client().post(
         "/api/v1/vendors", json=registration(market_id, "Lê Thị Lan"), headers=headers))
     # In English too.
@@ -163,6 +166,7 @@ def test_pages_and_the_api_answer_503_until_the_database_is_back(app, session, a
     # The same app, not restarted: its pool finds the database again.
     assert client.get("/vendors/").status_code == 200
     assert app.test_client().get("/api/v1/markets", headers=headers).status_code == 200
+    assert app.test_client().get("/healthz").status_code == 200
     assert outage.vendors_named("Lê Thị Mai") == (0, 0)
     assert outage.vendors_named("Lê Thị Lan") == (0, 0)
 
