@@ -90,6 +90,9 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         # them); None: the instance folder's product_images/. Every app process and worker
         # must see the same folder.
         "PRODUCT_IMAGES_DIR": env.get("PRODUCT_IMAGES_DIR"),
+        # Files jobs write (placard PDFs, exports, reports); None: the instance folder's jobs/.
+        # Every web process and RQ worker must see the same folder (jobs.runner.output_dir).
+        "JOBS_DIR": env.get("JOBS_DIR"),
         # The public address of this service ("https://cho40.thainguyen.gov.vn"): exported
         # catalogues point platforms at the photos of products on sale under it. None: exports
         # carry their photos in a ZIP beside the file instead.

@@ -89,7 +89,9 @@ def test_database_and_redis_come_from_the_environment(monkeypatch):
     monkeypatch.delenv("CHO40_ENV", raising=False)
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u@db.example:5432/cho40")
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/3")
+    monkeypatch.setenv("JOBS_DIR", "/srv/cho40/jobs")
     app = create_app()
+    assert app.config["JOBS_DIR"] == "/srv/cho40/jobs"
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.example:5432/cho40"
     assert app.config["REDIS_URL"] == "redis://127.0.0.1:6379/3"
 
