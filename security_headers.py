@@ -17,9 +17,11 @@ from markupsafe import Markup
 
 from config import PRODUCTION
 
-# Endpoints whose responses browsers and proxies may keep: files of the app itself, the same for
-# everyone. Everything else may show a person's data and is never stored.
-CACHEABLE_ENDPOINTS = frozenset({"static", "site.favicon"})
+# Files of the app itself, the same for everyone, whose caching is their own (the service
+# workers' "no-cache" so phones get a new version at once). Everything else may show a person's
+# data and is never stored, unless its route says otherwise (_keeps_its_caching).
+APP_FILES = frozenset({"static", "site.favicon", "site.service_worker",
+                       "vendors.service_worker"})
 HSTS = "max-age=31536000"
 _STYLE_TAG = re.compile(r"<style\b", re.IGNORECASE)
 
@@ -68,11 +70,19 @@ def _add_headers(response: Response) -> Response:
     headers["Referrer-Policy"] = "same-origin"
     if current_app.config.get("CHO40_ENV") == PRODUCTION:
         headers["Strict-Transport-Security"] = HSTS
-    if request.endpoint not in CACHEABLE_ENDPOINTS:
+    if request.endpoint not in APP_FILES and not _keeps_its_caching(response):
         # send_file's "no-cache" still lets a shared computer's disk keep a PDF of vendors.
         headers["Cache-Control"] = "no-store"
         headers.pop("Expires", None)
     return response
+
+
+def _keeps_its_caching(response: Response) -> bool:
+    """A route's own decision to let responses be kept: `public` (the same for everyone: the
+    public pages and photos of products on sale), or `private` on a file that is no page
+    (product photos, kept a few minutes by the browser that showed them)."""
+    cache = response.cache_control
+    return bool(cache.public or (cache.private and response.mimetype != "text/html"))
 
 
 def init_app(app: Flask) -> None:

@@ -71,6 +71,8 @@ def test_production_refuses_to_run_jobs_without_redis(monkeypatch, tmp_path):
 
 
 def test_production_on_sqlite_starts_but_says_so_loudly(monkeypatch, tmp_path, caplog):
+    # Alembic's logging set-up, run earlier in this process, disables the loggers it finds.
+    monkeypatch.setattr(logging.getLogger("config"), "disabled", False)
     monkeypatch.setenv("CHO40_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", STRONG)
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")

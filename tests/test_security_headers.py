@@ -12,6 +12,8 @@ import pytest
 
 from accounts.models import Role
 from accounts.service import Scope
+from security_headers import APP_FILES
+from vendors.models import VendorKind
 from tests.accounts.test_route_permissions import build_world, fill, routes, url_values
 from tests.factories import (
     DAI_TU,
@@ -19,6 +21,7 @@ from tests.factories import (
     login_in_browser,
     make_bank_account,
     make_market,
+    make_product,
     make_quick_user,
     make_vendor,
 )
@@ -59,7 +62,9 @@ def header_problems(url: str, response, *, cacheable: bool) -> list[str]:
     if "Strict-Transport-Security" in headers:
         problems.append(f"{url}: HSTS outside production")
     cache = headers.get("Cache-Control")
-    if not cacheable and cache != "no-store":
+    # Product photos: their route lets the browser that showed them keep them a few minutes.
+    kept_photo = response.mimetype.startswith("image/") and (cache or "").startswith("private")
+    if not cacheable and cache != "no-store" and not kept_photo:
         problems.append(f"{url}: Cache-Control is {cache!r}, want 'no-store'")
     if cacheable and cache == "no-store":
         problems.append(f"{url}: a static file is never kept by the browser")
@@ -95,8 +100,7 @@ def test_every_page_a_person_opens_carries_the_security_headers(app, session, tm
         requester.set_cookie("session", cookie)
         response = requester.get(url)
         seen += response.status_code == 200
-        problems += header_problems(url, response, cacheable=rule.endpoint in (
-            "static", "site.favicon"))
+        problems += header_problems(url, response, cacheable=rule.endpoint in APP_FILES)
         response.close()
     assert seen > 25  # the cooperative manager opens 32 pages, the admin more
     if problems:
@@ -110,9 +114,24 @@ def test_errors_files_and_the_api_carry_them_too(app, client, session, area):
                                 (client.get("/api/v1/markets"), False),
                                 (client.get("/static/css/app.css"), True),
                                 (client.get("/favicon.ico"), True),
-                                (client.get("/vendors/sw.js"), False)):
+                                (client.get("/vendors/sw.js"), True)):
         assert header_problems(response.request.path, response, cacheable=cacheable) == []
         response.close()
+
+
+def test_public_pages_keep_their_caching_and_a_persons_copy_is_not_stored(app, session):
+    cooperative = make_vendor(session, None, kind=VendorKind.COOPERATIVE, name="HTX Chè",
+                              ward_code=DAI_TU)
+    product = make_product(session, cooperative, name="Chè Tân Cương")
+    user = make_quick_user(session, Role.ADMIN)
+    session.commit()
+    anonymous = app.test_client().get(f"/catalog/public/{product.id}")
+    assert anonymous.status_code == 200
+    assert anonymous.headers["Cache-Control"].startswith("public")
+    person = app.test_client()
+    login(person, user.username)
+    # The page then carries the person's name: neither kept nor shared.
+    assert person.get(f"/catalog/public/{product.id}").headers["Cache-Control"] == "no-store"
 
 
 def test_production_adds_hsts(app, client):
