@@ -13,7 +13,6 @@ import pytest
 from accounts.models import Role
 from accounts.service import Scope
 from security_headers import APP_FILES
-from vendors.models import VendorKind
 from tests.accounts.test_route_permissions import build_world, fill, routes, url_values
 from tests.factories import (
     DAI_TU,
@@ -25,6 +24,7 @@ from tests.factories import (
     make_quick_user,
     make_vendor,
 )
+from vendors.models import VendorKind
 
 INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>",
                            re.IGNORECASE)
