@@ -36,18 +36,32 @@ errorlog = "-"
 # the addresses whose X-Forwarded-Proto is trusted.
 
 
+def _warming_up() -> bool:
+    return os.environ.get("CHO40_WARM_UP", "1") != "0"
+
+
+def on_starting(server):
+    """In the master, once the app is made (preload_app): the templates compiled, for every
+    worker forked from it (warmup.py)."""
+    if _warming_up():
+        from warmup import compile_templates
+
+        seconds = compile_templates(server.app.wsgi())
+        server.log.info("Templates compiled in %.2f s", seconds)
+
+
 def post_fork(server, worker):
-    """In each new worker, before its first request: its own database connections, and the slow
-    first times done (warmup.py) unless CHO40_WARM_UP=0."""
+    """In each new worker, before its first request: its own database connections, and the first
+    placard laid out (warmup.py) unless CHO40_WARM_UP=0."""
     from db import db
 
     app = server.app.wsgi()
     with app.app_context():
         # Connections the master may have opened are not this process's to use.
         db.engine.dispose(close=False)
-    if os.environ.get("CHO40_WARM_UP", "1") != "0":
-        from warmup import warm_up
+    if _warming_up():
+        from warmup import lay_out_placard
 
-        timings = warm_up(app)
+        timings = lay_out_placard()
         worker.log.info("Worker %s warmed up: %s", worker.pid,
                         ", ".join(f"{name} {seconds:.2f} s" for name, seconds in timings.items()))

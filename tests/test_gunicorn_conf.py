@@ -22,7 +22,7 @@ def test_the_settings_preload_the_app_and_run_threads():
     assert settings["preload_app"] is True
     assert settings["worker_class"] == "gthread" and settings["threads"] >= 2
     assert settings["workers"] >= 3 and settings["timeout"] >= 60
-    assert callable(settings["post_fork"])
+    assert callable(settings["post_fork"]) and callable(settings["on_starting"])
 
 
 def test_warming_up_lays_out_a_placard_before_any_request(app):
@@ -61,4 +61,5 @@ def test_gunicorn_serves_the_app_with_its_workers_warmed_up(database_url, tmp_pa
             server.terminate()
             server.wait(timeout=30)
     # The worker took its first request only once warmed up (post_fork runs before it serves).
-    assert "warmed up: templates" in log.read_text()
+    assert "Templates compiled" in log.read_text()
+    assert "warmed up: placard" in log.read_text()
