@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask, has_request_context, session
 
 import config as config_module
+import security_headers
 from db import babel, compress, csrf, db, login_manager, migrate
 
 
@@ -49,6 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     from catalog_export.readiness_routes import bp as catalog_readiness_bp
     from catalog_export.routes import bp as catalog_bp
     from errors import register_error_handlers
+    from health import bp as health_bp
     from market.dashboard_routes import bp as stats_bp
     from market.routes import bp as market_bp
     from qr.routes import bp as qr_bp
@@ -60,7 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     for blueprint in (accounts_bp, market_bp, vendors_bp, vendor_import_bp, qr_bp, catalog_bp,
                       catalog_readiness_bp, catalog_exports_bp, stats_bp, vendor_edits_bp,
-                      site_bp, audit_bp):
+                      site_bp, audit_bp, health_bp):
         app.register_blueprint(blueprint)
 
     # The JSON API under /api/v1, its OpenAPI document at /api/openapi.json, docs at /api/docs.
@@ -76,6 +78,7 @@ def create_app(config: dict | None = None) -> Flask:
         api.register_blueprint(blueprint)
     register_error_handlers(app)
     register_template_helpers(app)
+    security_headers.init_app(app)
 
     # The kinds of job there are: one line per kind, its name stored in Job.kind.
     from catalog_export.tasks import run_catalog_export_job

@@ -1,12 +1,21 @@
 """Configuration read from environment variables, with safe development defaults."""
 from __future__ import annotations
 
+import logging
+import math
 import os
 import secrets
+from collections import Counter
 from pathlib import Path
 
 PRODUCTION = "production"
 MIN_PRODUCTION_SECRET_LENGTH = 32
+# What a production key must be worth by secret_bits(): secrets.token_urlsafe(48) is about 330,
+# token_hex(32) about 245; 32 characters of one letter are worth 0, of eight repeated 96.
+MIN_PRODUCTION_SECRET_BITS = 128
+GENERATE_SECRET = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+
+log = logging.getLogger(__name__)
 
 
 MIB = 1024 * 1024
@@ -59,8 +68,13 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         if not secret or len(secret) < MIN_PRODUCTION_SECRET_LENGTH:
             raise ConfigError(
                 "CHO40_ENV=production needs SECRET_KEY set to a random value of at least "
-                f"{MIN_PRODUCTION_SECRET_LENGTH} characters (python -c 'import secrets; "
-                "print(secrets.token_urlsafe(48))')."
+                f"{MIN_PRODUCTION_SECRET_LENGTH} characters ({GENERATE_SECRET})."
+            )
+        if secret_bits(secret) < MIN_PRODUCTION_SECRET_BITS:
+            raise ConfigError(
+                f"CHO40_ENV=production refuses this SECRET_KEY: its characters are too few or too "
+                f"repetitive (worth about {secret_bits(secret):.0f} bits, at least "
+                f"{MIN_PRODUCTION_SECRET_BITS} wanted). Make one with {GENERATE_SECRET}."
             )
         if secret == _read_dev_secret(instance_path):
             raise ConfigError("CHO40_ENV=production refuses the development secret key.")
@@ -71,6 +85,22 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     if not database_url:
         instance_path.mkdir(parents=True, exist_ok=True)
         database_url = f"sqlite:///{instance_path / 'cho40.sqlite3'}"
+    redis_url = overrides.get("REDIS_URL", env.get("REDIS_URL"))
+    if mode == PRODUCTION:
+        if not redis_url:
+            # A job in a thread of a web process dies with it (gunicorn restarts workers), holds
+            # a province's placards in its memory and is invisible to the other machines.
+            raise ConfigError(
+                "CHO40_ENV=production needs REDIS_URL: long jobs run on RQ workers "
+                "(rq worker -c worker), never in a thread of a web process."
+            )
+        if database_url.startswith("sqlite"):
+            log.warning(
+                "\n%s\nCHO40_ENV=production on SQLite (%s): one writer at a time, one machine, "
+                "no shared database for several web processes and workers. Set DATABASE_URL to "
+                "PostgreSQL (postgresql+psycopg://user:password@host:5432/cho40).\n%s",
+                "!" * 78, database_url, "!" * 78,
+            )
 
     config = {
         "CHO40_ENV": mode,
@@ -78,11 +108,14 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # No REDIS_URL: long jobs run in-process, so a newcomer needs no Redis.
-        "REDIS_URL": env.get("REDIS_URL"),
+        "REDIS_URL": redis_url,
         # Product photos, outside the static folder (served by a route that checks who may see
         # them); None: the instance folder's product_images/. Every app process and worker
         # must see the same folder.
         "PRODUCT_IMAGES_DIR": env.get("PRODUCT_IMAGES_DIR"),
+        # Files jobs write (placard PDFs, exports, reports); None: the instance folder's jobs/.
+        # Every web process and RQ worker must see the same folder (jobs.runner.output_dir).
+        "JOBS_DIR": env.get("JOBS_DIR"),
         # The public address of this service ("https://cho40.thainguyen.gov.vn"): exported
         # catalogues point platforms at the photos of products on sale under it. None: exports
         # carry their photos in a ZIP beside the file instead.
@@ -133,6 +166,22 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     config.update(overrides)
     config["SECRET_KEY"] = secret
     return config
+
+
+def secret_bits(secret: str) -> float:
+    """An estimate of what guessing `secret` takes, in bits: the length of its shortest repeated
+    unit ("0123456789" for "0123456789" * 4) times the Shannon entropy of that unit's
+    characters. Low for few distinct characters or a pattern repeated; generous to a phrase of
+    words, which a 32-character minimum and this still let through: make keys with the secrets
+    module, never by hand."""
+    if not secret:
+        return 0.0
+    period = next(p for p in range(1, len(secret) + 1)
+                  if all(secret[i] == secret[i % p] for i in range(len(secret))))
+    secret = secret[:period]
+    counts = Counter(secret)
+    length = len(secret)
+    return -length * sum(n / length * math.log2(n / length) for n in counts.values())
 
 
 def _read_dev_secret(instance_path: Path) -> str | None:

@@ -13,23 +13,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
-from db import db
+from db import db, login_manager
 from domain_errors import DomainError, Message
 
 # What each status is called for programs, when nothing more precise is known.
 REASONS = {
     400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
     405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid",
-    429: "too_many_requests", 500: "server_error",
+    429: "too_many_requests", 500: "server_error", 503: "database_unavailable",
 }
+# Seconds a client is asked to wait when the database cannot be reached.
+RETRY_AFTER = 30
 
 
 def _titles() -> dict[int, str]:
@@ -43,7 +46,11 @@ def _titles() -> dict[int, str]:
         413: _("Tệp tải lên quá lớn."),
         422: _("Dữ liệu chưa đúng, vui lòng kiểm tra lại."),
         429: _("Quá nhiều yêu cầu, vui lòng thử lại sau ít phút."),
-        500: _("Hệ thống gặp sự cố. Dữ liệu của bạn chưa bị thay đổi; vui lòng thử lại."),
+        # Whether the request's changes were saved cannot be known: an error may come after
+        # its commit, or the connection drop while the database commits.
+        500: _("Hệ thống gặp sự cố. Nếu bạn vừa lưu thông tin, hãy kiểm tra xem đã được lưu "
+               "chưa trước khi nhập lại."),
+        503: _("Không kết nối được với cơ sở dữ liệu. Vui lòng thử lại sau ít phút."),
     }
 
 
@@ -187,8 +194,54 @@ def register_error_handlers(app: Flask) -> None:
         return error_response(422, _("Có giá trị không lưu được: quá lớn, hoặc chứa ký tự "
                                      "không hợp lệ (như ký tự NUL)."))
 
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(PoolTimeout)
+    def database_error(error: Exception):
+        if not database_unavailable(error):
+            return unexpected_error(error)
+        app.logger.error("Database unreachable: %s", error)
+        return database_unavailable_response()
+
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         app.logger.exception("Unhandled error")
         db.session.rollback()
         return error_response(500)
+
+
+# What SQLite says when its file cannot be used for now, as opposed to a mistake in a query
+# (its "no such table" and syntax errors are OperationalErrors too).
+_SQLITE_UNAVAILABLE = ("database is locked", "unable to open database file", "disk i/o error",
+                       "database table is locked", "readonly database")
+
+
+def database_unavailable(error: Exception) -> bool:
+    """Whether `error` says the database could not be reached or used for now (the server down or
+    restarting, the connection dropped, the pool exhausted, SQLite's file locked), rather than
+    that a query was wrong."""
+    if isinstance(error, PoolTimeout):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    if not isinstance(error, (OperationalError, InterfaceError)):
+        return False
+    if type(error.orig).__module__.startswith("sqlite3"):
+        return str(error.orig).lower().startswith(_SQLITE_UNAVAILABLE)
+    return True
+
+
+def database_unavailable_response():
+    """503 with Retry-After, saying what can and cannot be known: the changes of a request cut
+    off while it saved may or may not be in the database."""
+    try:
+        db.session.rollback()
+    except DBAPIError:
+        pass
+    # The page must not ask the database who is logged in (nor refresh them after the rollback).
+    g._login_user = login_manager.anonymous_user()
+    check = _("Nếu bạn vừa lưu thông tin, hãy kiểm tra xem đã được lưu chưa trước khi nhập lại.")
+    # A page shows the status's sentence as its heading and this under it; JSON has one message.
+    message = f"{_titles()[503]} {check}" if wants_json() else check
+    return error_response(503, message, headers={"Retry-After": str(RETRY_AFTER)})

@@ -81,9 +81,11 @@ def main() -> int:
             vendors_before = conn.execute(text("SELECT count(*) FROM vendors")).scalar_one()
 
         # One token stands for many phones here: the per-user limit on registrations
-        # (rate_limits.py) would otherwise stop the load at 60 a minute.
+        # (rate_limits.py) would otherwise stop the load at 60 a minute. Production needs a
+        # REDIS_URL; registrations start no job.
         served = dict(env, CHO40_ENV="production", SECRET_KEY=secrets.token_urlsafe(48),
-                      DUPLICATE_LOOKUP_LIMIT="1000000 per minute")
+                      DUPLICATE_LOOKUP_LIMIT="1000000 per minute",
+                      REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
         wrk_env = dict(env, BENCH_MARKET_ID=str(market_id), BENCH_TOKEN=token,
                        BENCH_REQUESTS_PER_THREAD=str(args.requests // WRK_THREADS),
                        BENCH_RETRY_EVERY=str(args.retry_every))

@@ -59,6 +59,9 @@ def enqueue(kind: str, params: dict, *, created_by: int | None = None,
     is called with the job before that commit, to write what refers to it in the same
     transaction, before any worker can start it."""
     app = current_app._get_current_object()
+    if not app.config.get("REDIS_URL") and app.config.get("CHO40_ENV") == "production":
+        # config.py refuses to start so; a job in a thread would die with its gunicorn worker.
+        raise RuntimeError("CHO40_ENV=production runs jobs on RQ workers only: set REDIS_URL")
     job = create_job(db.session, kind, params, created_by=created_by)
     if recorded is not None:
         recorded(job)
