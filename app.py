@@ -7,7 +7,7 @@ from flask import Flask, has_request_context, session
 
 import config as config_module
 import security_headers
-from db import babel, compress, csrf, db, login_manager, migrate
+from db import babel, compress, csrf, db, end_request_session, login_manager, migrate
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -24,6 +24,7 @@ def create_app(config: dict | None = None) -> Flask:
     import vendors.models  # noqa: F401
 
     db.init_app(app)
+    app.teardown_appcontext(end_request_session)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
     compress.init_app(app)

@@ -115,3 +115,16 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
         dbapi_connection.create_collation(VIETNAMESE, _vietnamese_compare)
+
+
+def end_request_session(_error=None) -> None:
+    """Close the request's session; when its connection died under it (the database went away
+    or killed it), drop that connection instead of failing the answer already made. Registered
+    after Flask-SQLAlchemy's own teardown, so it runs first."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        db.session.remove()
+    except SQLAlchemyError:
+        db.session.invalidate()
+        db.session.remove()
