@@ -239,6 +239,12 @@ def record_end(session: Session, job_id: int, *, failure: Message | None = None,
             return True
         except Exception:
             log.exception("Could not record the end of job %s (attempt %s)", job_id, attempt + 1)
+            # What the failed try began must not hold its locks (SQLite's one writer) over the
+            # next: rolled back, or its connection dropped.
+            try:
+                current.rollback()
+            except Exception:
+                current.invalidate()
             time.sleep(0.2 * attempt)
         finally:
             if current is not session:
