@@ -243,7 +243,7 @@ def record_end(session: Session, job_id: int, *, failure: Message | None = None,
             # next: rolled back, or its connection dropped.
             try:
                 current.rollback()
-            except Exception:
+            except Exception:  # noqa: BLE001 - the connection is gone: dropped below
                 current.invalidate()
             time.sleep(0.2 * attempt)
         finally:
