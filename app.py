@@ -101,13 +101,14 @@ def create_app(config: dict | None = None) -> Flask:
     from catalog_export.export_cli import export_command
     from demo.cli import demo_cli
     from i18n import translations_cli
+    from jobs.cli import jobs_cli
     from market.cli import units_cli
     from market.stats_cli import stats_cli
     from qr.cli import banks_cli, placards_cli, qr_cli
     from vendors.cli import vendors_cli
 
     for group in (users_cli, demo_cli, units_cli, banks_cli, qr_cli, placards_cli, vendors_cli,
-                  catalog_cli, translations_cli, stats_cli):
+                  catalog_cli, translations_cli, stats_cli, jobs_cli):
         app.cli.add_command(group)
     catalog_cli.add_command(export_command)
     return app

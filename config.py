@@ -109,6 +109,16 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # No REDIS_URL: long jobs run in-process, so a newcomer needs no Redis.
         "REDIS_URL": redis_url,
+        # --- Long jobs (jobs/runner.py) ---
+        # At most JOBS_PER_USER of one person's jobs and JOBS_TOTAL in all run at once (counted
+        # in the database, so every process and worker agrees); the others wait in order. A
+        # person with JOBS_WAITING_PER_USER jobs waiting or running is refused (429). Without
+        # Redis, each web process runs jobs in a pool of JOBS_TOTAL threads; with it, run as many
+        # RQ workers as JOBS_TOTAL. Job files are removed JOB_FILES_MAX_AGE_DAYS after the job.
+        "JOBS_PER_USER": int(env.get("JOBS_PER_USER", 2)),
+        "JOBS_TOTAL": int(env.get("JOBS_TOTAL", 4)),
+        "JOBS_WAITING_PER_USER": int(env.get("JOBS_WAITING_PER_USER", 10)),
+        "JOB_FILES_MAX_AGE_DAYS": float(env.get("JOB_FILES_MAX_AGE_DAYS", 7)),
         # Product photos, outside the static folder (served by a route that checks who may see
         # them); None: the instance folder's product_images/. Every app process and worker
         # must see the same folder.

@@ -155,3 +155,11 @@ class Conflict(DomainError, status=409, code="conflict"):
 
 class TooLarge(DomainError, status=413, code="too_large"):
     """An upload or a request over a limit the message names."""
+
+
+class Gone(DomainError, status=410, code="gone"):
+    """What was asked for was here and has been removed for good (a job's file past its time)."""
+
+
+class TooMany(DomainError, status=429, code="too_many"):
+    """The user has asked for more at once than one person may (jobs waiting to run)."""

@@ -59,8 +59,9 @@ WRITE_MARKETS = Permission(
 WRITE_STALLS = Permission(
     "write_stalls", frozenset({ADMIN, COMMUNE, AGENT}),
     N_("Tài khoản của bạn không được thêm hoặc sửa quầy."))
-# Print runs of whole markets' placard sheets: the people who put placards up at the stalls.
-# (Anyone who sees a vendor may download that vendor's own placard.)
+# Whole markets' placard sheets, at once or as a background run (a province's): the people who
+# put placards up at the stalls; provincial staff follow the figures and do not print. (Anyone
+# who sees a vendor may download that vendor's own placard.)
 PRINT_PLACARDS = Permission(
     "print_placards", frozenset({ADMIN, COMMUNE, AGENT}),
     N_("Tài khoản của bạn không được in bảng mã QR cho cả chợ."))

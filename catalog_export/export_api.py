@@ -2,7 +2,7 @@
 its file (see api.py for tokens, scope, errors)."""
 from __future__ import annotations
 
-from flask import abort, current_app, send_file, url_for
+from flask import current_app, send_file, url_for
 from flask.views import MethodView
 
 from accounts.permissions import EXPORT_CATALOGUE
@@ -20,7 +20,7 @@ from catalog_export.exports import (
 from catalog_export.models import CatalogExport
 from db import db
 from errors import translate
-from jobs.runner import output_dir
+from jobs.runner import no_file, output_dir
 from rate_limits import DOWNLOADS
 
 blp = ApiBlueprint(
@@ -63,12 +63,13 @@ class ExportFile(MethodView):
     @blp.alt_response(429, description="Too many downloads in a short time; `Retry-After` says "
                                        "when.")
     @DOWNLOADS
+    @blp.alt_response(410, description="The file was removed, kept for JOB_FILES_MAX_AGE_DAYS.")
     def get(self, export_id, part):
         """The exported file (/file) or its images ZIP (/images), while it is kept"""
-        found = export_download(output_dir(current_app), get_export(db.session, api_user(),
-                                                                     export_id), part)
+        record = get_export(db.session, api_user(), export_id)
+        found = export_download(output_dir(current_app), record, part)
         if found is None:
-            abort(404)
+            no_file(jobs_of(db.session, [record]).get(record.job_id))
         return send_file(found[0], as_attachment=True, download_name=found[1])
 
 

@@ -23,7 +23,8 @@ TEMPLATE_FILES = "template-*.xlsx"
 
 def start_export(user: User, vendor_id: int | None, platform: str, *, with_images_zip: bool,
                  template: bytes | None = None) -> CatalogExport:
-    """Record the export and queue its job; returns the row, committed, with its job."""
+    """Record the export and queue its job; returns the row, committed with its job. Refused
+    (a person with too many jobs waiting: TooMany), neither is recorded."""
     app = current_app._get_current_object()
     record = new_export(db.session, user, vendor_id, platform, template=template)
     template_name = None
@@ -34,13 +35,15 @@ def start_export(user: User, vendor_id: int | None, platform: str, *, with_image
         # Written private (mkstemp's 0600) and renamed whole.
         with atomic_output(output_dir(app) / template_name) as out:
             out.write(template)
-    db.session.commit()
-    job = enqueue(JOB_KIND, {
-        "export_id": record.id, "platform": platform, "vendor_id": vendor_id,
-        "with_images_zip": with_images_zip, "template": template_name,
-        "public_base_url": app.config.get("PUBLIC_BASE_URL"),
-        "images_folder": str(images_dir(app)),
-    }, created_by=user.id)
-    record.job_id = job.id
-    db.session.commit()
+    try:
+        enqueue(JOB_KIND, {
+            "export_id": record.id, "platform": platform, "vendor_id": vendor_id,
+            "with_images_zip": with_images_zip, "template": template_name,
+            "public_base_url": app.config.get("PUBLIC_BASE_URL"),
+            "images_folder": str(images_dir(app)),
+        }, created_by=user.id, recorded=lambda job: setattr(record, "job_id", job.id))
+    except Exception:
+        if template_name is not None:
+            (output_dir(app) / template_name).unlink(missing_ok=True)
+        raise
     return record

@@ -43,7 +43,7 @@ from catalog_export.image_store import images_dir, media_type, path_of
 from db import db
 from domain_errors import N_, DomainError
 from errors import form_messages, translated_fields
-from jobs.runner import job_page, output_dir
+from jobs.runner import job_page, no_file, output_dir
 from rate_limits import DOWNLOADS
 
 bp = Blueprint("catalog_exports", __name__, url_prefix="/catalog")
@@ -107,7 +107,7 @@ def download(export_id: int, part: str):
     record = get_export(db.session, current_user, export_id)
     found = export_download(output_dir(current_app), record, part)
     if found is None:
-        abort(404)
+        no_file(jobs_of(db.session, [record]).get(record.job_id))
     return send_file(found[0], as_attachment=True, download_name=found[1])
 
 

@@ -25,7 +25,10 @@ class Job(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(50))  # a kind the app registers (jobs.runner.init_app)
     params: Mapped[dict] = mapped_column(JSON)
-    status: Mapped[JobStatus] = mapped_column(enum_column(JobStatus), default=JobStatus.QUEUED)
+    # Queued jobs wait for a slot (jobs.service.claim_next: so many running per person and in
+    # all); indexed, as every start counts the running ones.
+    status: Mapped[JobStatus] = mapped_column(enum_column(JobStatus), default=JobStatus.QUEUED,
+                                              index=True)
     # Units of work (placards for a placard run); total is None until the task has counted them.
     progress_done: Mapped[int] = mapped_column(default=0)
     progress_total: Mapped[int | None]
@@ -42,10 +45,20 @@ class Job(db.Model):
     # job silent for long has lost its process (jobs.service.ABANDONED_AFTER).
     heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The process running it ("host:pid:boot", jobs.service.RUNNER_ID), so that one of this
+    # machine that has stopped is known at once rather than after ABANDONED_AFTER.
+    runner: Mapped[str | None] = mapped_column(String(100))
+    # When its file was removed, kept for so many days (JOB_FILES_MAX_AGE_DAYS): its page and
+    # download then say the file has expired.
+    file_expired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def file_expired(self) -> bool:
+        return self.file_expired_at is not None
 
     @property
     def download_name(self) -> str | None:

@@ -245,10 +245,7 @@ def report_job(job_id: int):
 @DOWNLOADS
 def report_file(job_id: int):
     job = _report_job(job_id)
-    path = runner.job_file(job)
-    if path is None:
-        abort(404)
-    return send_file(path, mimetype="application/pdf", as_attachment=True,
+    return send_file(runner.downloadable_file(job), mimetype="application/pdf", as_attachment=True,
                      download_name=job.download_name)
 
 

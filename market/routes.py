@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
 from accounts.permissions import (
+    PRINT_PLACARDS,
     SEE_DIGITISATION,
     WRITE_MARKETS,
     WRITE_STALLS,
@@ -66,7 +67,8 @@ def detail(market_id: int):
     return render_template("market/detail.html", market=market, today=today,
                            counts=area_counts(db.session, today, Area(market_id=market.id)),
                            sees_figures=SEE_DIGITISATION.allows(current_user),
-                           may_edit=WRITE_MARKETS.allows(current_user))
+                           may_edit=WRITE_MARKETS.allows(current_user),
+                           may_print=PRINT_PLACARDS.allows(current_user))
 
 
 # --- Creating and editing a market ------------------------------------------------------------

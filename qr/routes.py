@@ -21,7 +21,7 @@ from flask_login import current_user, login_required
 from accounts.permissions import PRINT_PLACARDS, job_owner_filter, market_scope, vendor_scope
 from db import db
 from domain_errors import N_, Invalid
-from jobs.runner import enqueue, job_file, job_page
+from jobs.runner import downloadable_file, enqueue, job_page
 from jobs.service import get_job, recent_jobs
 from market.service import get_market
 from qr.banks import list_banks
@@ -82,6 +82,7 @@ def vendor_code_svg(vendor_id: int):
 @login_required
 @DOWNLOADS
 def market_placards_pdf(market_id: int):
+    PRINT_PLACARDS.check(current_user)  # a whole market's sheets are a print run
     args = SheetArgs().load(request.args)
     market = _market_or_404(market_id)
     placards = market_placards(db.session, market.id)
@@ -136,10 +137,7 @@ def job(job_id: int):
 @DOWNLOADS
 def job_download(job_id: int):
     found = _job_or_404(job_id)
-    path = job_file(found)
-    if path is None:
-        abort(404)
-    return send_file(path, as_attachment=True, download_name=found.download_name)
+    return send_file(downloadable_file(found), as_attachment=True, download_name=found.download_name)
 
 
 def _vendor_and_placard(vendor_id: int):

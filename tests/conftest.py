@@ -143,7 +143,9 @@ def app(database_url, tmp_path):
     app = make_app(database_url, PRODUCT_IMAGES_DIR=str(tmp_path / "product_images"))
     yield app
     from db import db
+    from jobs.runner import shutdown
 
+    shutdown(app)  # the in-process jobs' threads and their database pool
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

@@ -103,7 +103,7 @@ def register_vendor(
         registration=(actor.id, idempotency_key) if idempotency_key else None,
     )
     if hits.registered is not None:
-        return _earlier_registration(session, *hits.registered, fingerprint)
+        return _earlier_registration(session, actor, *hits.registered, fingerprint)
     if hits.reasons:
         raise DuplicateVendorError(duplicate_matches(session, vendor_scope(actor), hits.reasons))
     try:
@@ -118,7 +118,7 @@ def register_vendor(
         registered = matching_vendors(session, registration=(actor.id, idempotency_key)).registered
         if registered is None:
             raise
-        return _earlier_registration(session, *registered, fingerprint)
+        return _earlier_registration(session, actor, *registered, fingerprint)
     return Registration(vendor, replayed=False)
 
 
@@ -148,17 +148,25 @@ def field_problems(session: Session, actor: User, data: dict) -> dict:
     return problems
 
 
-def _earlier_registration(session: Session, vendor_id: int, first_fingerprint: str,
-                          fingerprint: str) -> Registration:
-    """The answer to a retry: the vendor its key registered, or a conflict when the key was
-    used for other content."""
+def _earlier_registration(session: Session, actor: User, vendor_id: int,
+                          first_fingerprint: str, fingerprint: str) -> Registration:
+    """The answer to a retry: the vendor its key registered, as the actor may see it now; a
+    conflict when the key was used for other content, or when that vendor has since left the
+    actor's area (moved to another market, say): the retry is told the registration was made,
+    and nothing of the vendor."""
     if first_fingerprint != fingerprint:
         raise Conflict(code="idempotency_conflict", fields={"idempotency_key": N_(
             "Mã chống gửi trùng này đã dùng cho một lần đăng ký có nội dung khác. "
             "Hãy tạo lần đăng ký mới thay vì gửi lại.")})
-    vendor = session.scalars(select(Vendor).where(Vendor.id == vendor_id).options(
-        joinedload(Vendor.market), joinedload(Vendor.stall), joinedload(Vendor.status_periods),
-        joinedload(Vendor.payment_methods))).unique().one()
+    vendor = session.scalars(select(Vendor).where(Vendor.id == vendor_id, vendor_scope(actor))
+                             .options(joinedload(Vendor.market), joinedload(Vendor.stall),
+                                      joinedload(Vendor.status_periods),
+                                      joinedload(Vendor.payment_methods))).unique().one_or_none()
+    if vendor is None:
+        raise Conflict(code="idempotency_out_of_scope", fields={"idempotency_key": N_(
+            "Lần đăng ký trước với mã chống gửi trùng này đã được ghi nhận, nhưng tiểu thương "
+            "đó nay không còn trong địa bàn của bạn, nên không hiển thị ở đây. Nếu cần, hãy "
+            "hỏi cán bộ quản lý địa bàn mới.")})
     return Registration(vendor, replayed=True)
 
 

@@ -4,17 +4,20 @@ and why, the files download; a bad template is refused before anything is record
 products on sale are public, a draft's are not."""
 from __future__ import annotations
 
+import datetime as dt
 import io
+import os
 import re
 import zipfile
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from accounts.service import issue_api_token
 from catalog_export.models import CatalogExport
+from db import utcnow
 from jobs.models import Job, JobStatus
 from jobs.runner import wait_for_threads
 from tests.catalog_export.export_world import TEA_NAME, build_export_world, shopee_template
@@ -117,3 +120,42 @@ def test_photos_are_public_only_while_their_product_is_on_sale(app, session, wor
     assert anonymous.get(f"/catalog/public-images/{world.draft_photo}").status_code == 404
     assert anonymous.get("/catalog/public-images/..%2Fsecret.jpg").status_code == 404
     assert anonymous.get("/catalog/public-images/not-a-stored-name.jpg").status_code == 404
+
+
+def test_an_export_past_its_time_says_its_files_expired_and_a_refused_one_records_nothing(
+        app, client, session, world):
+    started = client.post(f"/catalog/{world.cooperative.id}/export",
+                          data={"platform": "shopee", "with_images_zip": "1"})
+    assert started.status_code == 303
+    wait_for_threads(timeout=60)
+    record = session.scalars(select(CatalogExport)).one()
+    session.execute(update(Job).where(Job.id == record.job_id)
+                    .values(finished_at=utcnow() - dt.timedelta(days=8)))
+    session.commit()
+    folder = Path(app.config["JOBS_DIR"])
+    # The images ZIP beside the file, written as long ago.
+    eight_days_ago = (utcnow() - dt.timedelta(days=8)).timestamp()
+    for path in folder.iterdir():
+        os.utime(path, (eight_days_ago, eight_days_ago))
+    assert app.test_cli_runner().invoke(args=["jobs", "cleanup"]).exit_code == 0
+    assert list(folder.iterdir()) == []
+    for part in ("file", "images.zip"):
+        gone = client.get(f"/catalog/exports/{record.id}/{part}")
+        assert gone.status_code == 410 and "quá 7 ngày lưu giữ" in gone.get_data(as_text=True)
+    assert 'data-file="expired"' in client.get(f"/catalog/exports/{record.id}").get_data(
+        as_text=True)
+    token = issue_api_token(session, world.manager, "tests")[1]
+    session.commit()
+    api = app.test_client()
+    answer = api.get(f"/api/v1/exports/{record.id}/file",
+                     headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 410 and answer.get_json()["reason"] == "gone"
+
+    # A manager with as many jobs waiting as one person may have is refused another export,
+    # and neither the export nor its job is recorded.
+    app.config["JOBS_WAITING_PER_USER"] = 0
+    refused = client.post(f"/catalog/{world.cooperative.id}/export", data={"platform": "shopee"})
+    assert refused.status_code == 429
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(CatalogExport)) == 1
+    assert session.scalar(select(func.count()).select_from(Job)) == 1

@@ -216,6 +216,31 @@ def test_with_redis_a_run_waits_in_the_queue_for_an_rq_worker(
     assert sum(len(codes) for codes in names.values()) == 5
 
 
+def test_with_redis_only_jobs_with_a_slot_are_sent_and_a_worker_sends_the_next(
+    app, client, session, province, rq_queue, worker_module
+):
+    from rq import SimpleWorker
+
+    # The worker sends the next job to the test's queue, as the web app does.
+    worker_module.app.config["RQ_QUEUE"] = rq_queue.name
+    login(client, province["staff"])
+    market = str(province["accounts"]["Chợ Tân Cương", "id"])
+    job_ids = [_start(client, market_id=market) for _ in range(3)]
+    # Two a person at once: the third waits in the database, not in Redis.
+    assert rq_queue.count == 2
+    session.commit()
+    third = session.get(Job, job_ids[2])
+    assert (third.status.value, third.runner) == ("queued", None)
+    assert 'data-status="queued"' in client.get(f"/qr/jobs/{job_ids[2]}").get_data(as_text=True)
+    assert rq_queue.count == 2  # its page hands it nothing while both slots are held
+
+    # A worker ending a job sends the next waiting one; one burst runs them all.
+    SimpleWorker([rq_queue], connection=rq_queue.connection).work(burst=True)
+    session.expire_all()
+    assert [session.get(Job, job_id).status.value for job_id in job_ids] == ["done"] * 3
+    assert rq_queue.count == 0
+
+
 def test_the_jobs_package_knows_no_domain_package_nor_the_app():
     # The app factory gives jobs their tasks (jobs.runner.init_app) and worker.py makes the
     # worker's app, so importing jobs pulls in neither, nor any package a task comes from.

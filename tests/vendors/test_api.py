@@ -112,6 +112,44 @@ def test_keys_are_per_user(client, session, area):
     assert _count(session, IdempotencyRecord) == 2
 
 
+def test_a_retry_after_the_vendor_left_the_agents_area_discloses_nothing_of_them(
+        client, session, area):
+    # Registered by the agent, then moved by an administrator to a market of another province
+    # with a new phone, citizen ID and bank account holder: the agent's retry with the same key
+    # and body is told the registration was made, and nothing of the vendor as it is now.
+    headers = {**area.auth(AGENT), "Idempotency-Key": "reg-2025-0009"}
+    first = client.post("/api/v1/vendors", json=_registration(area), headers=headers)
+    assert first.status_code == 201, first.get_json()
+    vendor_id = first.get_json()["id"]
+    moved = client.patch(f"/api/v1/vendors/{vendor_id}", headers=area.auth(ADMIN), json={
+        "market_id": area.far_market.id, "phone": "0987 654 321",
+        "citizen_id": "079 123 456 789"})
+    assert moved.status_code == 200, moved.get_json()
+    method = session.scalar(select(PaymentMethod).where(PaymentMethod.vendor_id == vendor_id))
+    method.account_holder = "TRAN VAN BINH"
+    session.commit()
+    assert client.get(f"/api/v1/vendors/{vendor_id}", headers=area.auth(AGENT)).status_code == 404
+
+    before = snapshot(session)
+    again = client.post("/api/v1/vendors", json=_registration(area), headers=headers)
+    body = refused(again, 409, "không còn trong địa bàn của bạn", field="idempotency_key")
+    assert body["reason"] == "idempotency_out_of_scope"
+    assert "Location" not in again.headers and "Idempotent-Replayed" not in again.headers
+    text = json.dumps(body, ensure_ascii=False)  # what the answer says, escapes undone
+    for secret in ("Nguyễn Thị Hoa", "0912345678", "0987654321", "001234567890", "079123456789",
+                   "0011001234567", "NGUYEN THI HOA", "TRAN VAN BINH", "Thủ Dầu Một"):
+        assert secret not in text, secret
+    assert set(body) == {"code", "reason", "message", "errors"}
+    assert snapshot(session) == before
+    # Within the area the same retry is answered from the first as before.
+    back = client.patch(f"/api/v1/vendors/{vendor_id}", headers=area.auth(ADMIN),
+                        json={"market_id": area.market.id})
+    assert back.status_code == 200, back.get_json()
+    replayed = client.post("/api/v1/vendors", json=_registration(area), headers=headers)
+    assert replayed.status_code == 201 and replayed.headers["Idempotent-Replayed"] == "true"
+    assert replayed.get_json()["phone"] == "0987654321"
+
+
 @pytest.mark.parametrize("key", ["short", "with space 123", "x" * 65, "ключ-12345"])
 def test_a_malformed_idempotency_key_is_refused(client, session, area, key):
     before = snapshot(session)

@@ -182,6 +182,28 @@ def test_the_same_key_with_other_content_is_409_with_an_explanation(agent_client
     assert _vendors(session) == 1
 
 
+def test_a_retry_after_the_vendor_moved_out_of_the_area_shows_nothing_of_them(
+        agent_client, dai_tu, session):
+    _agent, market, _other = dai_tu
+    first = agent_client.post("/vendors/new", data=_form(market))
+    assert first.status_code == 303
+    # Moved since to a market of another province, with a new phone (an administrator's change).
+    far = make_market(session, name="Chợ Thủ Dầu Một", ward_code=THU_DAU_MOT)
+    vendor = session.scalar(select(Vendor))
+    vendor.market_id, vendor.stall_id, vendor.phone = far.id, None, "0987654321"
+    session.commit()
+    for headers in ({}, JSON):
+        response = agent_client.post("/vendors/new", data=_form(market), headers=headers)
+        text = response.get_data(as_text=True)
+        assert response.status_code == 409, text
+        assert "0987654321" not in text and "0987 654 321" not in text
+        assert "Thủ Dầu Một" not in text and "Th\\u1ee7 D\\u1ea7u" not in text
+        assert f"/vendors/{vendor.id}" not in text
+    assert "không còn trong địa bàn của bạn" in response.json["errors"]["idempotency_key"][0]
+    assert "vendor_id" not in response.json and "redirect" not in response.json
+    assert _vendors(session) == 1
+
+
 def test_a_duplicate_phone_shows_the_existing_vendor_and_needs_a_confirmation(agent_client, dai_tu, session):
     _agent, market, _other = dai_tu
     existing = make_vendor(session, market, name="Nguyễn Thị Hoa", phone="0912345678")
