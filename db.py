@@ -126,5 +126,5 @@ def end_request_session(_error=None) -> None:
     try:
         db.session.remove()
     except SQLAlchemyError:
-        db.session.invalidate()
+        db.session().invalidate()
         db.session.remove()
