@@ -20,8 +20,7 @@ from config import PRODUCTION
 # Files of the app itself, the same for everyone, whose caching is their own (the service
 # workers' "no-cache" so phones get a new version at once). Everything else may show a person's
 # data and is never stored, unless its route says otherwise (_keeps_its_caching).
-APP_FILES = frozenset({"static", "site.favicon", "site.service_worker",
-                       "vendors.service_worker"})
+APP_FILES = frozenset({"static", "site.favicon", "site.service_worker"})
 HSTS = "max-age=31536000"
 _STYLE_TAG = re.compile(r"<style\b", re.IGNORECASE)
 
@@ -31,7 +30,7 @@ def content_security_policy(nonce: str | None) -> str:
     return "; ".join((
         "default-src 'self'",
         "script-src 'self'",
-        # The onboarding form's service worker, /vendors/sw.js (and one at /sw.js).
+        # The service worker at /sw.js, and the sticker decoder (static/vendor/qr-scanner).
         "worker-src 'self'",
         f"style-src {styles}",
         # Photos previewed before upload are blob: URLs; Swagger UI draws icons as data: URLs.

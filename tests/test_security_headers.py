@@ -114,7 +114,7 @@ def test_errors_files_and_the_api_carry_them_too(app, client, session, area):
                                 (client.get("/api/v1/markets"), False),
                                 (client.get("/static/css/app.css"), True),
                                 (client.get("/favicon.ico"), True),
-                                (client.get("/vendors/sw.js"), True)):
+                                (client.get("/sw.js"), True)):
         assert header_problems(response.request.path, response, cacheable=cacheable) == []
         response.close()
 
