@@ -35,60 +35,12 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.tcp_proxy import TcpProxy
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DROP_EVERY = 7  # one request in this many has its answer dropped by the client
-
-
-class Relay:
-    """A TCP relay to PostgreSQL that can be cut (every connection closed, new ones refused)
-    and restored, to make the database unreachable for the app."""
-
-    def __init__(self, target: tuple[str, int]):
-        self.target = target
-        self.port = _free_port()
-        self.listener: socket.socket | None = None
-        self.pairs: list[tuple[socket.socket, socket.socket]] = []
-        self.lock = threading.Lock()
-
-    def start(self) -> None:
-        self.listener = socket.create_server(("127.0.0.1", self.port), reuse_port=False)
-        threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
-
-    def cut(self) -> None:
-        listener, self.listener = self.listener, None
-        listener.close()
-        with self.lock:
-            for pair in self.pairs:
-                for end in pair:
-                    _close(end)
-            self.pairs.clear()
-
-    def _accept(self, listener: socket.socket) -> None:
-        while True:
-            try:
-                client, _ = listener.accept()
-            except OSError:
-                return
-            try:
-                server = socket.create_connection(self.target)
-            except OSError:
-                _close(client)
-                continue
-            with self.lock:
-                self.pairs.append((client, server))
-            for a, b in ((client, server), (server, client)):
-                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pump(source: socket.socket, sink: socket.socket) -> None:
-        try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            pass
-        _close(source)
-        _close(sink)
 
 
 class Client(threading.Thread):
@@ -200,7 +152,8 @@ def main() -> int:
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(args.postgres).set(database=name)
-    relay = Relay((url.host or "127.0.0.1", url.port or 5432))
+    # The same relay the outage tests use: stop() breaks every connection and refuses new ones.
+    relay = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
     relay.start()
     direct = url.render_as_string(hide_password=False)
     through_relay = url.set(port=relay.port).render_as_string(hide_password=False)
@@ -254,7 +207,7 @@ def main() -> int:
                 events.append(f"{now:5.1f} s: {killed} database connections of the app killed")
             if outage_at is not None and now >= outage_at:
                 outage_at = None
-                relay.cut()
+                relay.stop()
                 events.append(f"{now:5.1f} s: database unreachable (relay cut)")
                 back_at = now + args.outage
             if back_at is not None and now >= back_at:
@@ -335,14 +288,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _close(end: socket.socket) -> None:
-    try:
-        end.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-    end.close()
 
 
 def _wait_until_up(port: int) -> None:
