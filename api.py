@@ -6,11 +6,14 @@ import json
 from functools import wraps
 from typing import ClassVar
 
+from apispec import BasePlugin
 from flask import current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Api, Blueprint, abort
-from marshmallow import Schema, fields
+from flask_smorest import pagination as smorest_pagination
+from flask_smorest.pagination import PaginationMetadataSchema
+from marshmallow import INCLUDE, Schema, fields
 from marshmallow.experimental.context import Context
 
 from accounts.models import User
@@ -19,7 +22,7 @@ from accounts.service import use_api_token
 from config import PRODUCTION
 from db import csrf, db, login_manager
 from i18n import in_language
-from schema_fields import MAX_ID
+from schema_fields import MAX_ID, ApiChanges, Range
 
 # Largest id a route accepts: beyond it SQLite overflows and PostgreSQL's integer columns refuse
 # the value, which would be a 500 rather than a 404.
@@ -84,9 +87,16 @@ already recorded is returned with 200).
 
 
 class ErrorSchema(Schema):
-    """The body of every error response (see errors.py)."""
+    """The body of every error response (see errors.py). Some refusals carry more members a
+    client acts on (`duplicates` below, `stall_choices`, `wallet`): other members may appear."""
+
+    class Meta:
+        unknown = INCLUDE  # documented as additionalProperties: true
 
     code = fields.Integer(metadata={"description": "HTTP status code"})
+    reason = fields.String(metadata={
+        "description": "The cause, for programs: not_found, invalid, forbidden_..., a code of "
+                       "the refusal (duplicate_vendor, stall_near_match, ...)"})
     message = fields.String(metadata={"description": "What went wrong, as a sentence to show"})
     errors = fields.Dict(
         keys=fields.String(), values=fields.List(fields.String()),
@@ -97,6 +107,10 @@ class ErrorSchema(Schema):
         "the vendor is in your area. Send allow_duplicate: true to register anyway.")})
 
 
+RETRY_AFTER_HEADER = {"schema": {"type": "integer", "minimum": 0},
+                      "description": "Seconds to wait before sending again."}
+
+
 class Cho40Api(Api):
     ERROR_SCHEMA = ErrorSchema
 
@@ -104,6 +118,14 @@ class Cho40Api(Api):
         # errors.py already renders every error, pages and API alike, in one JSON shape;
         # flask-smorest's handler would replace it for the whole application.
         pass
+
+    def _register_pagination_header(self):
+        # The header carries JSON text: an OpenAPI header holding JSON is described by `content`
+        # (flask-smorest's own declaration types the header itself as an object).
+        self.spec.components.header("PAGINATION", {
+            "description": "The list's pages, as JSON.",
+            "content": {"application/json": {"schema": PaginationMetadataSchema}},
+        }, lazy=True)
 
     def init_app(self, app, *, spec_kwargs=None):
         super().init_app(app, spec_kwargs=spec_kwargs)
@@ -116,9 +138,21 @@ class Cho40Api(Api):
         })
 
 
+class _ChangesPlugin(BasePlugin):
+    """A PATCH body (schema_fields.ApiChanges) is documented as changing at least one field."""
+
+    def schema_helper(self, name, definition, **kwargs):
+        schema = kwargs.get("schema")
+        schema_class = schema if isinstance(schema, type) else type(schema)
+        if isinstance(schema_class, type) and issubclass(schema_class, ApiChanges):
+            return {"minProperties": 1}
+        return None
+
+
 api = Cho40Api(spec_kwargs={
     "info": {"description": DESCRIPTION},
     "security": [{"bearerAuth": []}],
+    "extra_plugins": [_ChangesPlugin()],
 })
 
 
@@ -150,6 +184,21 @@ def _documentation_login():
         _authenticate()
         return None
     return login_manager.unauthorized()
+
+
+def _bounded_pagination_schema(default_page, default_page_size, max_page_size):
+    # flask-smorest takes any page number; one past what the database's OFFSET holds was a 500.
+    # Its `paginate` calls this module-level factory, replaced here by one with an upper bound.
+    schema = _pagination_schema(default_page, default_page_size, max_page_size)
+
+    class PaginationParametersSchema(schema):
+        page = fields.Integer(load_default=default_page, validate=Range(min=1, max=MAX_ID))
+
+    return PaginationParametersSchema
+
+
+_pagination_schema = smorest_pagination._pagination_parameters_schema_factory
+smorest_pagination._pagination_parameters_schema_factory = _bounded_pagination_schema
 
 
 # Views that take files (ApiBlueprint.arguments(..., location="files")), by endpoint and method:
@@ -249,6 +298,8 @@ class ApiBlueprint(Blueprint):
         # Errors are documented with the one error body, unless told otherwise.
         if response is None and int(status_code) >= 400:
             kwargs.setdefault("schema", ErrorSchema)
+        if int(status_code) == 429:
+            kwargs.setdefault("headers", {"Retry-After": RETRY_AFTER_HEADER})
         return super().alt_response(status_code, response, **kwargs)
 
     def response(self, status_code, schema=None, **kwargs):
