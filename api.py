@@ -11,7 +11,6 @@ from flask import current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Api, Blueprint, abort
-from flask_smorest import pagination as smorest_pagination
 from flask_smorest.pagination import PaginationMetadataSchema
 from marshmallow import INCLUDE, Schema, fields
 from marshmallow.experimental.context import Context
@@ -22,7 +21,7 @@ from accounts.service import use_api_token
 from config import PRODUCTION
 from db import csrf, db, login_manager
 from i18n import in_language
-from schema_fields import MAX_ID, ApiChanges, Range
+from schema_fields import MAX_ID, ApiChanges
 
 # Largest id a route accepts: beyond it SQLite overflows and PostgreSQL's integer columns refuse
 # the value, which would be a 500 rather than a 404.
@@ -184,21 +183,6 @@ def _documentation_login():
         _authenticate()
         return None
     return login_manager.unauthorized()
-
-
-def _bounded_pagination_schema(default_page, default_page_size, max_page_size):
-    # flask-smorest takes any page number; one past what the database's OFFSET holds was a 500.
-    # Its `paginate` calls this module-level factory, replaced here by one with an upper bound.
-    schema = _pagination_schema(default_page, default_page_size, max_page_size)
-
-    class PaginationParametersSchema(schema):
-        page = fields.Integer(load_default=default_page, validate=Range(min=1, max=MAX_ID))
-
-    return PaginationParametersSchema
-
-
-_pagination_schema = smorest_pagination._pagination_parameters_schema_factory
-smorest_pagination._pagination_parameters_schema_factory = _bounded_pagination_schema
 
 
 # Views that take files (ApiBlueprint.arguments(..., location="files")), by endpoint and method:
