@@ -62,11 +62,15 @@ it was not used (`POST /payment-methods/{id}/stop`). Dates are ISO 8601 (`2025-0
 timestamps are UTC with their offset.
 
 **Lists** take `page` (from 1) and `page_size` (default 50, at most 100) and return a JSON
-array; the `X-Pagination` header carries `{"total", "total_pages", "first_page", "last_page",
-"page", "previous_page", "next_page"}`.
+array; the `X-Pagination` header carries JSON text, `{"total", "total_pages", "first_page",
+"last_page", "page", "previous_page", "next_page"}` (the page's own numbers only when it is in
+the list). Fields that may be empty are `null` (the document marks them nullable).
 
-**Errors** are always `{"code", "message", "errors"?}`: `message` is a sentence to show a
-person (Vietnamese), `errors` maps each field at fault (`payment_methods.0.bank_bin`) to its
+**Changes** (PATCH) change only the fields sent, and `null` clears an optional one; a body that
+changes nothing (`{}`) is 422.
+
+**Errors** are always `{"code", "reason", "message", "errors"?}`: `reason` names the cause for
+programs, `message` is a sentence to show a person (Vietnamese), `errors` maps each field at fault (`payment_methods.0.bank_bin`) to its
 reasons. 400 malformed JSON or not JSON; 401 no valid token; 403 the role may not do this;
 404 not found in your area; 409 conflict (duplicate vendor, with `duplicates`; name or code
 already used; idempotency key reused with other content); 413 body too large; 422 invalid
