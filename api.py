@@ -122,6 +122,23 @@ class Cho40Api(Api):
         # flask-smorest's handler would replace it for the whole application.
         pass
 
+    def _register_responses(self):
+        super()._register_responses()
+        # Any operation may answer 401 (no valid token) and 503 (database out of reach): the
+        # default error response, registered again (lazily, replacing flask-smorest's) with the
+        # headers those answers carry.
+        self.spec.components.response("DEFAULT_ERROR", {
+            "description": "Default error response",
+            "content": {"application/json": {"schema": self.ERROR_SCHEMA}},
+            "headers": {
+                "WWW-Authenticate": {"schema": {"type": "string"},
+                                     "description": "On 401: `Bearer realm=\"cho40\"`."},
+                "Retry-After": {**RETRY_AFTER_HEADER,
+                                "description": "On 503 and 429: seconds to wait before "
+                                               "sending again."},
+            },
+        }, lazy=True)
+
     def _register_pagination_header(self):
         # The header carries JSON text: an OpenAPI header holding JSON is described by `content`
         # (flask-smorest's own declaration types the header itself as an object).

@@ -203,6 +203,10 @@ def test_headers_are_typed_as_they_are_sent(client):
     assert len(limited) >= 4
     for response in limited:
         assert response["headers"]["Retry-After"]["schema"]["type"] == "integer"
+    # Any operation may answer 401 with its challenge and 503 with when to try again.
+    default = document["components"]["responses"]["DEFAULT_ERROR"]["headers"]
+    assert default["Retry-After"]["schema"]["type"] == "integer"
+    assert default["WWW-Authenticate"]["schema"]["type"] == "string"
     # Every error body has the same members, and may carry more (duplicates, stall_choices).
     error = document["components"]["schemas"]["Error"]
     assert error["additionalProperties"] is True
