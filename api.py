@@ -6,11 +6,13 @@ import json
 from functools import wraps
 from typing import ClassVar
 
+from apispec import BasePlugin
 from flask import current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Api, Blueprint, abort
-from marshmallow import Schema, fields
+from flask_smorest.pagination import PaginationMetadataSchema
+from marshmallow import INCLUDE, Schema, fields
 from marshmallow.experimental.context import Context
 
 from accounts.models import User
@@ -19,7 +21,7 @@ from accounts.service import use_api_token
 from config import PRODUCTION
 from db import csrf, db, login_manager
 from i18n import in_language
-from schema_fields import MAX_ID
+from schema_fields import MAX_ID, ApiChanges
 
 # Largest id a route accepts: beyond it SQLite overflows and PostgreSQL's integer columns refuse
 # the value, which would be a 500 rather than a 404.
@@ -60,11 +62,15 @@ it was not used (`POST /payment-methods/{id}/stop`). Dates are ISO 8601 (`2025-0
 timestamps are UTC with their offset.
 
 **Lists** take `page` (from 1) and `page_size` (default 50, at most 100) and return a JSON
-array; the `X-Pagination` header carries `{"total", "total_pages", "first_page", "last_page",
-"page", "previous_page", "next_page"}`.
+array; the `X-Pagination` header carries JSON text, `{"total", "total_pages", "first_page",
+"last_page", "page", "previous_page", "next_page"}` (the page's own numbers only when it is in
+the list). Fields that may be empty are `null` (the document marks them nullable).
 
-**Errors** are always `{"code", "message", "errors"?}`: `message` is a sentence to show a
-person (Vietnamese), `errors` maps each field at fault (`payment_methods.0.bank_bin`) to its
+**Changes** (PATCH) change only the fields sent, and `null` clears an optional one; a body that
+changes nothing (`{}`) is 422.
+
+**Errors** are always `{"code", "reason", "message", "errors"?}`: `reason` names the cause for
+programs, `message` is a sentence to show a person (Vietnamese), `errors` maps each field at fault (`payment_methods.0.bank_bin`) to its
 reasons. 400 malformed JSON or not JSON; 401 no valid token; 403 the role may not do this;
 404 not found in your area; 409 conflict (duplicate vendor, with `duplicates`; name or code
 already used; idempotency key reused with other content); 413 body too large; 422 invalid
@@ -84,9 +90,16 @@ already recorded is returned with 200).
 
 
 class ErrorSchema(Schema):
-    """The body of every error response (see errors.py)."""
+    """The body of every error response (see errors.py). Some refusals carry more members a
+    client acts on (`duplicates` below, `stall_choices`, `wallet`): other members may appear."""
+
+    class Meta:
+        unknown = INCLUDE  # documented as additionalProperties: true
 
     code = fields.Integer(metadata={"description": "HTTP status code"})
+    reason = fields.String(metadata={
+        "description": "The cause, for programs: not_found, invalid, forbidden_..., a code of "
+                       "the refusal (duplicate_vendor, stall_near_match, ...)"})
     message = fields.String(metadata={"description": "What went wrong, as a sentence to show"})
     errors = fields.Dict(
         keys=fields.String(), values=fields.List(fields.String()),
@@ -97,6 +110,10 @@ class ErrorSchema(Schema):
         "the vendor is in your area. Send allow_duplicate: true to register anyway.")})
 
 
+RETRY_AFTER_HEADER = {"schema": {"type": "integer", "minimum": 0},
+                      "description": "Seconds to wait before sending again."}
+
+
 class Cho40Api(Api):
     ERROR_SCHEMA = ErrorSchema
 
@@ -104,6 +121,31 @@ class Cho40Api(Api):
         # errors.py already renders every error, pages and API alike, in one JSON shape;
         # flask-smorest's handler would replace it for the whole application.
         pass
+
+    def _register_responses(self):
+        super()._register_responses()
+        # Any operation may answer 401 (no valid token) and 503 (database out of reach): the
+        # default error response, registered again (lazily, replacing flask-smorest's) with the
+        # headers those answers carry.
+        self.spec.components.response("DEFAULT_ERROR", {
+            "description": "Default error response",
+            "content": {"application/json": {"schema": self.ERROR_SCHEMA}},
+            "headers": {
+                "WWW-Authenticate": {"schema": {"type": "string"},
+                                     "description": "On 401: `Bearer realm=\"cho40\"`."},
+                "Retry-After": {**RETRY_AFTER_HEADER,
+                                "description": "On 503 and 429: seconds to wait before "
+                                               "sending again."},
+            },
+        }, lazy=True)
+
+    def _register_pagination_header(self):
+        # The header carries JSON text: an OpenAPI header holding JSON is described by `content`
+        # (flask-smorest's own declaration types the header itself as an object).
+        self.spec.components.header("PAGINATION", {
+            "description": "The list's pages, as JSON.",
+            "content": {"application/json": {"schema": PaginationMetadataSchema}},
+        }, lazy=True)
 
     def init_app(self, app, *, spec_kwargs=None):
         super().init_app(app, spec_kwargs=spec_kwargs)
@@ -116,9 +158,21 @@ class Cho40Api(Api):
         })
 
 
+class _ChangesPlugin(BasePlugin):
+    """A PATCH body (schema_fields.ApiChanges) is documented as changing at least one field."""
+
+    def schema_helper(self, name, definition, **kwargs):
+        schema = kwargs.get("schema")
+        schema_class = schema if isinstance(schema, type) else type(schema)
+        if isinstance(schema_class, type) and issubclass(schema_class, ApiChanges):
+            return {"minProperties": 1}
+        return None
+
+
 api = Cho40Api(spec_kwargs={
     "info": {"description": DESCRIPTION},
     "security": [{"bearerAuth": []}],
+    "extra_plugins": [_ChangesPlugin()],
 })
 
 
@@ -249,6 +303,8 @@ class ApiBlueprint(Blueprint):
         # Errors are documented with the one error body, unless told otherwise.
         if response is None and int(status_code) >= 400:
             kwargs.setdefault("schema", ErrorSchema)
+        if int(status_code) == 429:
+            kwargs.setdefault("headers", {"Retry-After": RETRY_AFTER_HEADER})
         return super().alt_response(status_code, response, **kwargs)
 
     def response(self, status_code, schema=None, **kwargs):

@@ -169,10 +169,14 @@ def register_error_handlers(app: Flask) -> None:
             headers["Allow"] = ", ".join(error.valid_methods)
         fields = data.get("errors") or data.get("messages")
         status = error.code or 500
+        message = data.get("message")
+        errors = translated_fields(fields) if fields else None
+        if errors and set(errors) == {"_schema"} and not message:
+            # A rule about the whole body, no field in particular (an empty change): its
+            # sentence is the message.
+            message, errors = " ".join(errors["_schema"]), None
         # webargs reports invalid fields as 422 (flask-smorest's default).
-        return error_response(status, data.get("message"),
-                              errors=translated_fields(fields) if fields else None,
-                              headers=headers)
+        return error_response(status, message, errors=errors, headers=headers)
 
     @app.errorhandler(ValidationError)
     def validation_error(error: ValidationError):

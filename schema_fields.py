@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 from marshmallow.experimental.context import Context
 
 from accounts.permissions import masked
@@ -126,6 +126,21 @@ class ApiInput(Schema):
 
     class Meta:
         unknown = RAISE
+
+
+class ApiChanges(ApiInput):
+    """A PATCH body: the fields to change, only those sent, and at least one of them. An empty
+    body ({}) is refused (422) rather than answered 200 with nothing changed, which would hide a
+    client's mistake (a body lost, fields misnamed). The OpenAPI document says so with
+    minProperties (api.Cho40Api)."""
+
+    # Fields that say how to change rather than what: sent alone, they change nothing.
+    OPTIONS: ClassVar[frozenset[str]] = frozenset({"allow_duplicate", "confirm_new_stall"})
+
+    @validates_schema(pass_original=True)
+    def _changes_something(self, data, original_data, **kwargs):
+        if isinstance(original_data, dict) and not set(original_data) - self.OPTIONS:
+            raise ValidationError(_l("Không có gì để thay đổi: gửi ít nhất một mục cần sửa."))
 
 
 def not_in_the_future(day: dt.date) -> None:

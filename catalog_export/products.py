@@ -56,11 +56,14 @@ def list_products(session: Session, user: User, *, vendor_id: int | None = None,
         conditions.append(Product.status != ProductStatus.ARCHIVED)
     for word in search_key(query).split():
         conditions.append(Product.search_key.contains(word, autoescape=True))
-    total = session.scalar(select(func.count()).select_from(Product).where(*conditions))
+    total = session.scalar(select(func.count()).select_from(Product).where(*conditions)) or 0
+    offset = (max(page, 1) - 1) * page_size
+    if offset >= total:  # past the last page: no query with an offset the database refuses
+        return [], total
     products = session.scalars(
         select(Product).options(*_loaded()).where(*conditions)
-        .order_by(vietnamese_order(Product.name), Product.id).limit(page_size).offset((page - 1) * page_size))
-    return list(products), total or 0
+        .order_by(vietnamese_order(Product.name), Product.id).limit(page_size).offset(offset))
+    return list(products), total
 
 
 # A role that may not edit catalogues is refused before the record is looked up: the refusal

@@ -15,6 +15,7 @@ from catalog_export.models import ProductStatus
 from schema_fields import (
     ID_RANGE,
     REQUIRED,
+    ApiChanges,
     ApiInput,
     Centimetres,
     DigitsField,
@@ -142,7 +143,7 @@ class ProductInput(ApiInput):
             raise ValidationError(errors)
 
 
-class ProductUpdateInput(ProductInput):
+class ProductUpdateInput(ApiChanges, ProductInput):
     """The fields of a product to change: load it with partial=True; `variants`, when sent,
     replace the product's variants."""
 

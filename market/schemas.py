@@ -15,6 +15,7 @@ from schema_fields import (
     PROVINCE_CODE,
     REQUIRED,
     WARD_CODE,
+    ApiChanges,
     ApiInput,
     ContactDetail,
     PhoneNumber,
@@ -81,7 +82,7 @@ class MarketInput(ApiInput):
                        "commas (`A-00, A-000`). Codes typed for new stalls must fit one."})
 
 
-class MarketUpdateInput(MarketInput):
+class MarketUpdateInput(ApiChanges, MarketInput):
     """The fields of a market to change; only those sent are changed."""
 
     def __init__(self, *args, **kwargs):
@@ -104,15 +105,16 @@ class MarketSchema(Schema):
     ward_name = fields.String(attribute="ward.name")
     province_code = fields.String(attribute="ward.province_code")
     province_name = fields.String(attribute="ward.province.name")
-    address = fields.String()
-    market_class = fields.Enum(MarketClass, by_value=True)
-    board_contact_name = fields.String()
+    address = fields.String(allow_none=True)
+    market_class = fields.Enum(MarketClass, by_value=True, allow_none=True)
+    board_contact_name = fields.String(allow_none=True)
     board_contact_phone = ContactDetail(
+        allow_none=True,
         metadata={"description": "Masked for roles that may not see phone numbers."})
-    latitude = fields.Float()
-    longitude = fields.Float()
-    stall_code_pattern = fields.String()
-    closed_on = fields.Date(metadata={
+    latitude = fields.Float(allow_none=True)
+    longitude = fields.Float(allow_none=True)
+    stall_code_pattern = fields.String(allow_none=True)
+    closed_on = fields.Date(allow_none=True, metadata={
         "description": "First day closed; null while the market runs. A closed market takes "
                        "no new registrations."})
     created_at = fields.DateTime()
@@ -130,7 +132,7 @@ class StallInput(ApiInput):
                        "409 `stall_near_match`; send it again with true to create it anyway."})
 
 
-class StallUpdateInput(StallInput):
+class StallUpdateInput(ApiChanges, StallInput):
     """The fields of a stall to change; only those sent are changed."""
 
     def __init__(self, *args, **kwargs):
@@ -141,7 +143,7 @@ class StallSchema(Schema):
     id = fields.Integer()
     market_id = fields.Integer()
     code = fields.String()
-    zone = fields.String()
+    zone = fields.String(allow_none=True)
 
 
 # --- The staff's pages: the same fields as forms post them ------------------------------------

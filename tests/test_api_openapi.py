@@ -9,7 +9,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from accounts.models import Role
-from tests.api_area import refused
+from tests.api_area import refused, snapshot
 
 
 def _document(client):
@@ -66,7 +66,7 @@ def test_every_operation_needs_the_bearer_token_and_documents_its_errors(client)
             "securitySchemes"]["bearerAuth"]["description"]}
     assert document["security"] == [{"bearerAuth": []}]
     assert set(document["components"]["schemas"]["Error"]["properties"]) == {
-        "code", "message", "errors", "duplicates"}
+        "code", "reason", "message", "errors", "duplicates"}
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             if method == "parameters":
@@ -159,3 +159,91 @@ def test_the_docs_render_in_a_browser_without_leaving_this_server(live_server, b
     assert page.locator("button.authorize").count() == 1
     assert hosts == {urlsplit(live_server).netloc}
     context.close()
+
+
+def test_nullable_fields_are_declared_nullable_and_only_they(client):
+    """Every field of a response read from a column is nullable in the document exactly when its
+    column is: a client generated from the document must expect null there, and nowhere else."""
+    from catalog_export.models import Product, ProductImage, ProductListing, ProductVariant
+    from market.models import Market, Stall
+    from vendors.models import PaymentMethod, Vendor, VendorStatusPeriod
+
+    schemas = _document(client)["components"]["schemas"]
+    models = {"Market": Market, "Stall": Stall, "Vendor": Vendor, "PaymentMethod": PaymentMethod,
+              "StatusPeriod": VendorStatusPeriod, "Product": Product, "Variant": ProductVariant,
+              "Image": ProductImage, "Listing": ProductListing}
+    compared = 0
+    for name, model in models.items():
+        columns = model.__table__.columns
+        for field, declared in schemas[name]["properties"].items():
+            column = columns.get(field.replace("_cm", "_mm"))
+            if column is not None:
+                assert declared.get("nullable", False) == column.nullable, (name, field)
+                compared += 1
+    assert compared > 60
+    # Fields computed from relations, not columns.
+    vendor = schemas["Vendor"]["properties"]
+    assert vendor["market_name"]["nullable"] and vendor["stall_code"]["nullable"]
+    assert "nullable" not in vendor["name"] and "nullable" not in vendor["active"]
+    assert schemas["PaymentMethod"]["properties"]["wallet_provider"]["enum"][-1] is None
+
+
+def test_headers_are_typed_as_they_are_sent(client):
+    document = _document(client)
+    # X-Pagination is JSON text, not an object in the header's own syntax.
+    pagination = document["components"]["headers"]["PAGINATION"]
+    assert "schema" not in pagination
+    assert pagination["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/PaginationMetadata"}
+    registration = document["paths"]["/api/v1/vendors"]["post"]["responses"]
+    assert registration["201"]["headers"]["Location"]["schema"] == {"type": "string"}
+    limited = [response for operations in document["paths"].values()
+               for operation in operations.values() if isinstance(operation, dict)
+               for status, response in operation.get("responses", {}).items() if status == "429"]
+    assert len(limited) >= 4
+    for response in limited:
+        assert response["headers"]["Retry-After"]["schema"]["type"] == "integer"
+    # Any operation may answer 401 with its challenge and 503 with when to try again.
+    default = document["components"]["responses"]["DEFAULT_ERROR"]["headers"]
+    assert default["Retry-After"]["schema"]["type"] == "integer"
+    assert default["WWW-Authenticate"]["schema"]["type"] == "string"
+    # Every error body has the same members, and may carry more (duplicates, stall_choices).
+    error = document["components"]["schemas"]["Error"]
+    assert error["additionalProperties"] is True
+    assert {"code", "reason", "message", "errors"} <= set(error["properties"])
+
+
+def test_change_bodies_are_documented_as_changing_something(client):
+    document = _document(client)
+    patches = {path: operations["patch"] for path, operations in document["paths"].items()
+               if "patch" in operations}
+    assert len(patches) == 5
+    for path, operation in patches.items():
+        reference = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        schema = document["components"]["schemas"][reference.rsplit("/", 1)[1]]
+        assert schema["minProperties"] == 1, path
+
+
+def test_an_empty_change_is_refused_on_every_patch_route(app, client, session, area):
+    from tests.factories import make_bank_account, make_product
+
+    method = make_bank_account(session, area.cooperative)
+    product = make_product(session, area.cooperative)
+    session.commit()
+    stall = f"/api/v1/markets/{area.market.id}/stalls/{area.stall.id}"
+    vendor = f"/api/v1/vendors/{area.cooperative.id}"
+    paths = [f"/api/v1/markets/{area.market.id}", stall, vendor,
+             f"/api/v1/payment-methods/{method.id}", f"/api/v1/products/{product.id}"]
+    assert len(paths) == len([rule for rule in app.url_map.iter_rules()
+                              if rule.rule.startswith("/api/v1/") and "PATCH" in rule.methods])
+    before = snapshot(session)
+    # Nothing, or only an option saying how to change: nothing to change.
+    for path, body in [*((path, {}) for path in paths), (vendor, {"allow_duplicate": True}),
+                       (stall, {"confirm_new_stall": True})]:
+        response = client.patch(path, json=body, headers=area.auth(Role.ADMIN))
+        answer = refused(response, 422, "Không có gì để thay đổi")
+        assert "errors" not in answer, (path, answer)
+    assert snapshot(session) == before
+    # One field is a change.
+    response = client.patch(stall, json={"zone": "Khu B"}, headers=area.auth(Role.ADMIN))
+    assert response.status_code == 200 and response.get_json()["zone"] == "Khu B"

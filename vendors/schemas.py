@@ -24,6 +24,7 @@ from schema_fields import (
     PROVINCE_CODE,
     REQUIRED,
     WARD_CODE,
+    ApiChanges,
     ApiInput,
     ContactDetail,
     DigitsField,
@@ -160,7 +161,7 @@ class VendorCreateInput(ApiInput, VendorRegistrationInput):
             raise ValidationError({"stall_id": [_l("Chỉ chọn quầy khi đã chọn chợ.")]})
 
 
-class VendorUpdateInput(ApiInput):
+class VendorUpdateInput(ApiChanges):
     """The fields of a vendor that may be changed; only those sent are changed, null clears an
     optional one. The kind and the membership history are not changed here."""
 
@@ -187,7 +188,7 @@ class PaymentMethodCreateInput(ApiInput, PaymentMethodInput):
     started_on = fields.Date(allow_none=True, validate=not_in_the_future)
 
 
-class PaymentMethodUpdateInput(ApiInput):
+class PaymentMethodUpdateInput(ApiChanges):
     """What may be corrected on a recorded method; another account or wallet is a new method."""
 
     account_holder = Text(allow_none=True, validate=validate.Length(
@@ -220,23 +221,25 @@ class VendorQueryArgs(Schema):
 
 class StatusPeriodSchema(Schema):
     joined_on = fields.Date()
-    left_on = fields.Date(metadata={"description": "First day away; null while active."})
-    left_reason = fields.String()
+    left_on = fields.Date(allow_none=True,
+                          metadata={"description": "First day away; null while active."})
+    left_reason = fields.String(allow_none=True)
 
 
 class PaymentMethodSchema(Schema):
     id = fields.Integer()
     vendor_id = fields.Integer()
     kind = fields.Enum(PaymentMethodKind, by_value=True)
-    bank_bin = fields.String()
-    account_number = fields.String()
-    account_holder = fields.String()
-    wallet_provider = fields.Enum(WalletProvider, by_value=True)
-    wallet_payload = fields.String()
-    terminal_provider = fields.String()
-    terminal_id = fields.String()
+    bank_bin = fields.String(allow_none=True)
+    account_number = fields.String(allow_none=True)
+    account_holder = fields.String(allow_none=True)
+    wallet_provider = fields.Enum(WalletProvider, by_value=True, allow_none=True)
+    wallet_payload = fields.String(allow_none=True)
+    terminal_provider = fields.String(allow_none=True)
+    terminal_id = fields.String(allow_none=True)
     started_on = fields.Date()
-    stopped_on = fields.Date(metadata={"description": "First day no longer used; null while in use."})
+    stopped_on = fields.Date(allow_none=True, metadata={
+        "description": "First day no longer used; null while in use."})
     in_use = fields.Function(lambda m: method_in_use_on(m, dt.date.today()),
                              metadata={"type": "boolean", "description": "In use today."})
 
@@ -245,16 +248,19 @@ class VendorSchema(Schema):
     id = fields.Integer()
     kind = fields.Enum(VendorKind, by_value=True)
     name = fields.String()
-    phone = ContactDetail(metadata={"description": "Masked for roles that may not see it."})
-    citizen_id = ContactDetail(metadata={"description": "Masked for roles that may not see it."})
-    tax_code = fields.String()
-    market_id = fields.Integer()
-    market_name = fields.Function(lambda v: v.market.name if v.market else None,
+    phone = ContactDetail(allow_none=True,
+                          metadata={"description": "Masked for roles that may not see it."})
+    citizen_id = ContactDetail(allow_none=True, metadata={
+        "description": "Masked for roles that may not see it."})
+    tax_code = fields.String(allow_none=True)
+    market_id = fields.Integer(allow_none=True)
+    market_name = fields.Function(lambda v: v.market.name if v.market else None, allow_none=True,
                                   metadata={"type": "string"})
-    stall_id = fields.Integer()
-    stall_code = fields.Function(lambda v: v.stall.code if v.stall else None,
+    stall_id = fields.Integer(allow_none=True)
+    stall_code = fields.Function(lambda v: v.stall.code if v.stall else None, allow_none=True,
                                  metadata={"type": "string"})
-    ward_code = fields.String(metadata={"description": "Only for a vendor with no market."})
+    ward_code = fields.String(allow_none=True,
+                              metadata={"description": "Only for a vendor with no market."})
     active = fields.Function(
         lambda v: is_active_on(v, dt.date.today()),
         metadata={"type": "boolean", "description": "Trading today."})

@@ -74,7 +74,8 @@ def test_bad_list_arguments_are_refused_with_the_field(client, area, query, fiel
     refused(client.get("/api/v1/markets" + query, headers=area.auth(ADMIN)), 422, field=field)
 
 
-@pytest.mark.parametrize("path", ["/api/v1/markets", "/api/v1/vendors", "STALLS"])
+@pytest.mark.parametrize("path", ["/api/v1/markets", "/api/v1/vendors", "STALLS",
+                                  "/api/v1/products"])
 def test_a_page_far_past_the_end_is_empty_not_an_error(client, area, path):
     path = path.replace("STALLS", f"/api/v1/markets/{area.market.id}/stalls")
     response = client.get(f"{path}?page={10**21}", headers=area.auth(ADMIN))
