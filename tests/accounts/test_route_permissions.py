@@ -98,6 +98,12 @@ RECORD_ARGUMENTS = {"vendor_id", "market_id", "stall_id", "method_id", "job_id",
 # The out-of-scope sweep sends these valid bodies, to every role but the admin, where an empty
 # one is refused before the record is looked up: the scope check must answer, not the schema.
 FAR_BODIES = {
+    # An empty change is refused (422) before the record is looked up: a change to make.
+    "PATCH /api/v1/markets/<int:market_id>": {"name": "Chợ Xa"},
+    "PATCH /api/v1/markets/<int:market_id>/stalls/<int:stall_id>": {"zone": "Khu Xa"},
+    "PATCH /api/v1/payment-methods/<int:method_id>": {"account_holder": "NGUYEN VAN XA"},
+    "PATCH /api/v1/products/<int:product_id>": {"name": "Chè Xa"},
+    "PATCH /api/v1/vendors/<int:vendor_id>": {"name": "Tên Xa"},
     "POST /api/v1/markets/<int:market_id>/stalls": {"code": "Z-10"},
     "POST /api/v1/payment-methods/<int:method_id>/stop": {"stopped_on": "2025-01-01"},
     "POST /api/v1/vendors/<int:vendor_id>/close": {"left_on": "2025-01-01"},
