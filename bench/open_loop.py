@@ -20,6 +20,7 @@ import time
 import uuid
 from pathlib import Path
 
+from served import free_port, run, wait_until_up
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -49,14 +50,14 @@ def main() -> int:
     env = dict(os.environ, DATABASE_URL=database_url, FLASK_APP="app:create_app", CHO40_ENV="development")
     gunicorn = None
     try:
-        _run([sys.executable, "-m", "flask", "db", "upgrade"], env)
-        _run([sys.executable, "-m", "flask", "demo", "load", "--password", secrets.token_urlsafe(12)], env)
-        token = _run([sys.executable, "-m", "flask", "users", "token", "admin", "--name", "open-loop"], env).strip()
+        run([sys.executable, "-m", "flask", "db", "upgrade"], env)
+        run([sys.executable, "-m", "flask", "demo", "load", "--password", secrets.token_urlsafe(12)], env)
+        token = run([sys.executable, "-m", "flask", "users", "token", "admin", "--name", "open-loop"], env).strip()
         engine = create_engine(database_url)
         with engine.connect() as conn:
             market_id = conn.execute(text("SELECT id FROM markets WHERE name = 'Chợ Đại Từ'")).scalar_one()
             before = conn.execute(text("SELECT count(*) FROM vendors")).scalar_one()
-        port = _free_port()
+        port = free_port()
         # One token stands for many phones: the per-user registration limit is lifted.
         served = dict(env, CHO40_ENV="production", SECRET_KEY=secrets.token_urlsafe(48),
                       REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
@@ -66,7 +67,7 @@ def main() -> int:
              "--workers", str(args.workers), "--threads", str(args.threads),
              "--bind", f"127.0.0.1:{port}", "--reuse-port", "--access-logfile", "/dev/null",
              "app:create_app()"], cwd=ROOT, env=served, stdout=subprocess.DEVNULL)
-        _wait_until_up(port)
+        wait_until_up(port)
         _warm_up(port, token)
         latencies, errors = _offer(port, token, market_id, args.rate, args.seconds)
         with engine.connect() as conn:
@@ -165,31 +166,6 @@ def _warm_up(port: int, token: str) -> None:
         thread.start()
     for thread in threads:
         thread.join()
-
-
-def _run(args: list[str], env: dict) -> str:
-    return subprocess.run(args, cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_until_up(port: int) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/healthz")
-            connection.getresponse().read()
-            return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit("gunicorn did not start")
 
 
 if __name__ == "__main__":

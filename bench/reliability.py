@@ -23,7 +23,6 @@ import json
 import os
 import random
 import secrets
-import socket
 import subprocess
 import sys
 import threading
@@ -32,6 +31,7 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
+from served import free_port, run, wait_until_up
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -168,22 +168,22 @@ def main() -> int:
 
     gunicorn = None
     try:
-        _run([python, "-m", "flask", "db", "upgrade"], env)
-        _run([python, "-m", "flask", "demo", "load", "--password", secrets.token_urlsafe(12)], env)
-        token = _run([python, "-m", "flask", "users", "token", "admin", "--name", "reliability"], env).strip()
+        run([python, "-m", "flask", "db", "upgrade"], env)
+        run([python, "-m", "flask", "demo", "load", "--password", secrets.token_urlsafe(12)], env)
+        token = run([python, "-m", "flask", "users", "token", "admin", "--name", "reliability"], env).strip()
         engine = create_engine(direct)
         with engine.connect() as conn:
             market_id = conn.execute(text("SELECT id FROM markets WHERE name = 'Chợ Đại Từ'")).scalar_one()
             before = conn.execute(text("SELECT count(*) FROM vendors")).scalar_one()
             last_id = conn.execute(text("SELECT coalesce(max(id), 0) FROM vendors")).scalar_one()
-        port = _free_port()
+        port = free_port()
         served = dict(env, DATABASE_URL=through_relay, SECRET_KEY=secrets.token_urlsafe(48),
                       DUPLICATE_LOOKUP_LIMIT="1000000 per minute")
         gunicorn = subprocess.Popen(
             [python, "-m", "gunicorn", "--workers", "2", "--threads", "4", "--worker-class", "gthread",
              "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "app:create_app()"],
             cwd=ROOT, env=served, stdout=subprocess.DEVNULL)  # its access log; errors go to stderr
-        _wait_until_up(port)
+        wait_until_up(port)
 
         started = time.monotonic()
         until = started + args.seconds
@@ -278,29 +278,6 @@ def main() -> int:
         for line in problems[:10]:
             print(f"  {line}")
     return 0 if all(checks.values()) else 1
-
-
-def _run(args: list[str], env: dict) -> str:
-    return subprocess.run(args, cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_until_up(port: int) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/login")
-            connection.getresponse().read()
-            return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit("gunicorn did not start")
 
 
 if __name__ == "__main__":
