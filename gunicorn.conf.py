@@ -21,9 +21,12 @@ timeout = int(os.environ.get("TIMEOUT", "120"))
 graceful_timeout = 30
 keepalive = 5
 # A process is replaced after this many requests (give or take the jitter, so they are not all
-# replaced at once): WeasyPrint's fonts and caches otherwise only grow.
-max_requests = 2000
-max_requests_jitter = 200
+# replaced at once): WeasyPrint's fonts and caches otherwise only grow. Not much more often: a
+# replacement closes the kept-alive connections of the process it replaces and warms a new one
+# up (post_fork), and at 2,000 the open-loop bench (bench/open_loop.py, 150 registrations/s)
+# saw each process replaced every half minute, with connections reset each time.
+max_requests = 20000
+max_requests_jitter = 2000
 
 # The app is made once, in the master, before the workers are forked: a configuration error
 # stops gunicorn at once instead of every worker failing in turn, and the workers share the

@@ -146,4 +146,8 @@ def too_many_requests(error: RateLimitExceeded):
 def init_app(app: Flask) -> None:
     """Bind the limiter to `app`: its storage from the config, its 429 answer."""
     limiter.init_app(app)
+    # Every limit here is a decorator, checked when its route runs; the pass Flask-Limiter makes
+    # before every request looks for default and application-wide limits, of which there are
+    # none, and costs a registration about as much as one of its SQL statements.
+    app.before_request_funcs[None].remove(limiter._check_request_limit)
     app.register_error_handler(RateLimitExceeded, too_many_requests)

@@ -1,8 +1,10 @@
 """The floor of bench/onboarding.py: a bare Flask route sending PostgreSQL the same statements a
 registration sends (token, market and stall, bank, duplicate and retry look-ups, the five
-inserts, commit) through SQLAlchemy Core, with none of the rest: no marshmallow validation, no
-ORM, no scope rules, a two-field response. Not part of cho40; bench/onboarding.py --floor serves
-it with the same gunicorn settings and load, to show what this machine allows at all.
+inserts, the audit entries, commit) through SQLAlchemy Core, and Redis the one round trip of the
+registration's rate limit, with none of the rest: no marshmallow validation, no ORM, no scope
+rules, a two-field response. Not part of cho40; bench/onboarding.py --floor,
+bench/open_loop.py --floor and bench/registration_instructions.py serve it with the same
+settings and load, to show what this machine allows at all.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import os
 import sys
 from pathlib import Path
 
+import redis
 from flask import Flask, jsonify, request
 from sqlalchemy import and_, bindparam, create_engine, insert, literal, null, select, union_all
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +22,8 @@ from sqlalchemy.exc import IntegrityError
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from accounts.models import ApiToken, User
-from market.models import Market, Stall
+from audit.models import AuditEntry
+from market.models import Market, Stall, Ward
 from qr.models import Bank
 from vendors.models import (
     IdempotencyRecord,
@@ -32,12 +36,13 @@ users, tokens, markets, stalls = (m.__table__ for m in (User, ApiToken, Market, 
 vendors, periods, methods, keys = (
     m.__table__ for m in (Vendor, VendorStatusPeriod, PaymentMethod, IdempotencyRecord))
 banks = Bank.__table__
+audit, wards = AuditEntry.__table__, Ward.__table__
 
 TOKEN_USER = (select(users.c.id).select_from(users.join(tokens, tokens.c.user_id == users.c.id))
               .where(tokens.c.token_hash == bindparam("digest"), tokens.c.revoked_at.is_(None),
                      users.c.active))
 MARKET_STALL = (
-    select(markets.c.id, markets.c.name, stalls.c.id)
+    select(markets.c.id, markets.c.name, stalls.c.id, markets.c.ward_code)
     .select_from(markets.outerjoin(stalls, and_(stalls.c.market_id == markets.c.id,
                                                 stalls.c.code == bindparam("code"))))
     .where(markets.c.id == bindparam("market_id")))
@@ -51,8 +56,11 @@ LOOKUPS = union_all(
 )
 INSERT = {table.name: insert(table).returning(table.c.id)
           for table in (stalls, vendors, periods, methods, keys)}
+INSERT_AUDIT = insert(audit).values(province_code=select(wards.c.province_code).where(
+    wards.c.code == bindparam("entry_ward")).scalar_subquery())
 
 engine = create_engine(os.environ["DATABASE_URL"], pool_pre_ping=True)
+counters = redis.Redis.from_url(os.environ["REDIS_URL"])
 app = Flask(__name__)
 
 
@@ -74,9 +82,12 @@ def _register():
     key = request.headers["Idempotency-Key"]
     account = body["payment_methods"][0]
     now, today = dt.datetime.now(dt.UTC), dt.date.today()
+    counted = counters.pipeline().incr(f"floor:{digest}").expire(f"floor:{digest}", 60).execute()
+    if counted[0] > 1_000_000:
+        return jsonify(message="too many"), 429
     with engine.begin() as db:
         user_id = db.execute(TOKEN_USER, {"digest": digest}).scalar_one()
-        market_id, market_name, stall_id = db.execute(
+        market_id, market_name, stall_id, ward_code = db.execute(
             MARKET_STALL, {"code": body["stall_code"], "market_id": body["market_id"]}).one()
         db.execute(BANK, {"bin": account["bank_bin"]}).scalar_one()
         found = db.execute(LOOKUPS, {
@@ -84,7 +95,8 @@ def _register():
             "number": account["account_number"], "user_id": user_id, "key": key}).all()
         if found:
             return jsonify(id=found[0][0], replayed=True), 201
-        if stall_id is None:
+        new_stall = stall_id is None
+        if new_stall:
             stall_id = db.execute(INSERT["stalls"], {
                 "market_id": market_id, "code": body["stall_code"], "zone": None}).scalar_one()
         vendor_id = db.execute(INSERT["vendors"], {
@@ -94,13 +106,22 @@ def _register():
             "created_at": now}).scalar_one()
         db.execute(INSERT["vendor_status_periods"], {
             "vendor_id": vendor_id, "joined_on": today, "left_on": None, "left_reason": None})
-        db.execute(INSERT["payment_methods"], {
+        method_id = db.execute(INSERT["payment_methods"], {
             "vendor_id": vendor_id, "kind": "bank_account", "bank_bin": account["bank_bin"],
             "account_number": account["account_number"],
             "account_holder": account["account_holder"], "wallet_provider": None,
             "wallet_payload": None, "terminal_provider": None, "terminal_id": None,
-            "started_on": today, "stopped_on": None, "created_at": now})
+            "started_on": today, "stopped_on": None, "created_at": now}).scalar_one()
         db.execute(INSERT["idempotency_records"], {
             "user_id": user_id, "key": key, "fingerprint": "-", "vendor_id": vendor_id,
             "created_at": now})
+        entries = [("vendor.register", "vendor", vendor_id, {"name": body["name"]}),
+                   ("payment_method.add", "payment_method", method_id,
+                    {"account_number": account["account_number"]})]
+        if new_stall:
+            entries.append(("stall.create", "stall", stall_id, {"code": body["stall_code"]}))
+        db.execute(INSERT_AUDIT, [
+            {"at": now, "user_id": user_id, "action": action, "vendor_id": vendor_id,
+             "entity": entity, "entity_id": entity_id, "before": None, "after": after,
+             "entry_ward": ward_code} for action, entity, entity_id, after in entries])
     return jsonify(id=vendor_id, market_name=market_name), 201

@@ -368,7 +368,15 @@ def insert_rows(session: Session, model, rows: list[dict]) -> list:
     result = session.connection().execute(
         _insert_returning_row(model.__table__), rows[0] if len(rows) == 1 else rows)
     columns = [column.key for column in model.__table__.columns]
-    return [model(**dict(zip(columns, row))) for row in result]
+    new_instance = model._sa_class_manager.new_instance
+    made = []
+    for row in result:
+        # As the ORM's loader makes an object from a row: its state filled in directly, without
+        # the change events a constructor's attribute assignments fire.
+        instance = new_instance()
+        instance.__dict__.update(zip(columns, row))
+        made.append(instance)
+    return made
 
 
 @functools.cache
