@@ -45,6 +45,10 @@ def content_security_policy(nonce: str | None) -> str:
     ))
 
 
+# Most responses have no inline style: their policy is made once.
+_POLICY_WITHOUT_NONCE = content_security_policy(None)
+
+
 def csp_nonce() -> str:
     """This request's nonce for inline <style> elements, made when first asked for."""
     nonce = g.get("csp_nonce")
@@ -63,7 +67,9 @@ def nonced_styles(markup) -> Markup:
 
 def _add_headers(response: Response) -> Response:
     headers = response.headers
-    headers["Content-Security-Policy"] = content_security_policy(g.get("csp_nonce"))
+    nonce = g.get("csp_nonce")
+    headers["Content-Security-Policy"] = (content_security_policy(nonce) if nonce
+                                          else _POLICY_WITHOUT_NONCE)
     headers["X-Content-Type-Options"] = "nosniff"
     headers["X-Frame-Options"] = "DENY"  # frame-ancestors, for browsers that predate it
     headers["Referrer-Policy"] = "same-origin"
@@ -80,6 +86,8 @@ def _keeps_its_caching(response: Response) -> bool:
     """A route's own decision to let responses be kept: `public` (the same for everyone: the
     public pages and photos of products on sale), or `private` on a file that is no page
     (product photos, kept a few minutes by the browser that showed them)."""
+    if "Cache-Control" not in response.headers:
+        return False  # (read without parsing: the API's answers)
     cache = response.cache_control
     return bool(cache.public or (cache.private and response.mimetype != "text/html"))
 

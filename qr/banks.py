@@ -242,7 +242,8 @@ def validate_account_number(
 
 # Every registration with a bank account runs it: built once, and reading plain columns rather
 # than a Bank object (which costs twice as much to load).
-_BANK_BY_BIN = select(Bank.bin, Bank.short_name).where(Bank.bin == bindparam("bin"))
+_BANK_BY_BIN = (select(Bank.__table__.c.bin, Bank.__table__.c.short_name)
+                .where(Bank.__table__.c.bin == bindparam("bin")))
 
 
 def validate_bank_account(session: Session, bank_bin: str, number: str) -> ValidatedAccount:
@@ -250,7 +251,8 @@ def validate_bank_account(session: Session, bank_bin: str, number: str) -> Valid
     bank_bin = (bank_bin or "").strip()
     bank = None
     if _BIN.fullmatch(bank_bin):
-        bank = session.execute(_BANK_BY_BIN, {"bin": bank_bin}).first()
+        # On the session's connection: a Core statement needs none of the ORM's handling.
+        bank = session.connection().execute(_BANK_BY_BIN, {"bin": bank_bin}).first()
     if bank is None:
         raise UnknownBankError(N_("Không có ngân hàng nào có mã BIN %(bin)s.", bin=bank_bin))
     return ValidatedAccount(bank, validate_account_number(bank, number))
