@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import secrets
 import shutil
 import signal
 import subprocess
@@ -22,24 +21,17 @@ import sys
 import time
 import urllib.error
 import urllib.request
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from served import DEFAULT_POSTGRES, ROOT, demo_database, served_env
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TARGET_RATE = 300.0
 TARGET_P99_MS = 100.0
 CLIENTS = 32
 WRK_THREADS = 2
-
-
-def run(args: list[str], env: dict, **kwargs) -> str:
-    return subprocess.run(args, cwd=ROOT, env=env, check=True, capture_output=True, text=True,
-                          **kwargs).stdout
 
 
 def main() -> int:
@@ -63,44 +55,26 @@ def main() -> int:
         print("bench/onboarding needs wrk: apt-get install -y wrk", file=sys.stderr)
         return 2
 
-    name = f"cho40_bench_{uuid.uuid4().hex[:8]}"
-    server = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    database_url = make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
-    env = dict(os.environ, DATABASE_URL=database_url, FLASK_APP="app:create_app",
-               CHO40_ENV="development")
-    python = sys.executable
-    try:
-        run([python, "-m", "flask", "db", "upgrade"], env)
-        run([python, "-m", "flask", "demo", "load", "--password", secrets.token_urlsafe(12)], env)
-        token = run([python, "-m", "flask", "users", "token", "admin", "--name", "bench"], env).strip()
-        engine = create_engine(database_url)
+    with demo_database(args.postgres, "bench") as database:
+        engine = create_engine(database.url)
+        name = make_url(database.url).database
         with engine.connect() as conn:
-            market_id = conn.execute(text("SELECT id FROM markets WHERE name = 'Chợ Đại Từ'")).scalar_one()
             vendors_before = conn.execute(text("SELECT count(*) FROM vendors")).scalar_one()
-
-        # One token stands for many phones here: the per-user limit on registrations
-        # (rate_limits.py) would otherwise stop the load at 60 a minute. Production needs a
-        # REDIS_URL; registrations start no job.
-        served = dict(env, CHO40_ENV="production", SECRET_KEY=secrets.token_urlsafe(48),
-                      DUPLICATE_LOOKUP_LIMIT="1000000 per minute",
-                      REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
-        wrk_env = dict(env, BENCH_MARKET_ID=str(market_id), BENCH_TOKEN=token,
+        served = served_env(database)
+        wrk_env = dict(database.env, BENCH_MARKET_ID=str(database.market_id),
+                       BENCH_TOKEN=database.token,
                        BENCH_REQUESTS_PER_THREAD=str(args.requests // WRK_THREADS),
                        BENCH_RETRY_EVERY=str(args.retry_every))
-        figures, cpu, connections = _load(["app:create_app()"], served, wrk_env, args, engine,
-                                          name, warm_up_token=token)
+        # cho40 with the repository's gunicorn.conf.py (read from its folder), its settings
+        # below overridden by the command line; the floor from bench/, where there is none.
+        figures, cpu, connections = _load(["app:create_app()"], ROOT, served, wrk_env, args,
+                                          engine, name, warm_up_token=database.token)
         with engine.connect() as conn:
             created = conn.execute(text("SELECT count(*) FROM vendors")).scalar_one() - vendors_before
         if args.floor:
-            floor, _, _ = _load(["--pythonpath", str(ROOT / "bench"), "onboarding_floor:app"],
-                                served, dict(wrk_env, BENCH_RUN="2"), args, engine, name)
+            floor, _, _ = _load(["onboarding_floor:app"], ROOT / "bench", served,
+                                dict(wrk_env, BENCH_RUN="2"), args, engine, name)
         engine.dispose()
-    finally:
-        with server.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
 
     responses = int(figures["responses"])
     seconds = float(figures["seconds"])
@@ -128,8 +102,8 @@ def main() -> int:
     return 0 if ok else 1
 
 
-def _load(app: list[str], served: dict, wrk_env: dict, args, engine, database: str,
-          warm_up_token: str | None = None):
+def _load(app: list[str], folder: Path, served: dict, wrk_env: dict, args, engine,
+          database: str, warm_up_token: str | None = None):
     """Serve `app` with gunicorn, put the wrk load on it, stop it once every request is answered;
     wrk's figures, the server side's CPU seconds and the database connections opened."""
     gunicorn = subprocess.Popen(
@@ -137,7 +111,7 @@ def _load(app: list[str], served: dict, wrk_env: dict, args, engine, database: s
         [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--threads",
          str(args.threads), "--worker-class", "gthread", "--bind", f"127.0.0.1:{args.port}",
          "--log-level", "warning", *(["--reuse-port"] if args.reuse_port else []), *app],
-        cwd=ROOT, env=served)
+        cwd=folder, env=served)
     try:
         _wait_until_up(f"http://127.0.0.1:{args.port}/")
         if warm_up_token:

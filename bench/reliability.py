@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import random
 import secrets
 import subprocess
@@ -31,15 +30,13 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
-from served import free_port, run, wait_until_up
+from served import DEFAULT_POSTGRES, ROOT, demo_database, free_port, wait_until_up
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.tcp_proxy import TcpProxy
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DROP_EVERY = 7  # one request in this many has its answer dropped by the client
 
 
@@ -147,18 +144,6 @@ def main() -> int:
     parser.add_argument("--outage", type=float, default=8.0, help="seconds the database is away")
     args = parser.parse_args()
 
-    name = f"cho40_reliability_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(args.postgres).set(database=name)
-    # The same relay the outage tests use: stop() breaks every connection and refuses new ones.
-    relay = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
-    relay.start()
-    direct = url.render_as_string(hide_password=False)
-    through_relay = url.set(port=relay.port).render_as_string(hide_password=False)
-    env = dict(os.environ, DATABASE_URL=direct, FLASK_APP="app:create_app", CHO40_ENV="development")
-    python = sys.executable
     problems: list[str] = []
     lock = threading.Lock()
 
@@ -166,83 +151,86 @@ def main() -> int:
         with lock:
             problems.append(line)
 
-    gunicorn = None
-    try:
-        run([python, "-m", "flask", "db", "upgrade"], env)
-        run([python, "-m", "flask", "demo", "load", "--password", secrets.token_urlsafe(12)], env)
-        token = run([python, "-m", "flask", "users", "token", "admin", "--name", "reliability"], env).strip()
-        engine = create_engine(direct)
-        with engine.connect() as conn:
-            market_id = conn.execute(text("SELECT id FROM markets WHERE name = 'Chợ Đại Từ'")).scalar_one()
-            before = conn.execute(text("SELECT count(*) FROM vendors")).scalar_one()
-            last_id = conn.execute(text("SELECT coalesce(max(id), 0) FROM vendors")).scalar_one()
-        port = free_port()
-        served = dict(env, DATABASE_URL=through_relay, SECRET_KEY=secrets.token_urlsafe(48),
-                      DUPLICATE_LOOKUP_LIMIT="1000000 per minute")
-        gunicorn = subprocess.Popen(
-            [python, "-m", "gunicorn", "--workers", "2", "--threads", "4", "--worker-class", "gthread",
-             "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "app:create_app()"],
-            cwd=ROOT, env=served, stdout=subprocess.DEVNULL)  # its access log; errors go to stderr
-        wait_until_up(port)
+    python = sys.executable
+    with demo_database(args.postgres, "reliability") as database:
+        url = make_url(database.url)
+        name = url.database
+        # The same relay the outage tests use: stop() breaks every connection and refuses new
+        # ones.
+        relay = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+        relay.start()
+        through_relay = url.set(port=relay.port).render_as_string(hide_password=False)
+        token, market_id = database.token, database.market_id
+        gunicorn = None
+        try:
+            engine = create_engine(database.url)
+            with engine.connect() as conn:
+                before = conn.execute(text("SELECT count(*) FROM vendors")).scalar_one()
+                last_id = conn.execute(text("SELECT coalesce(max(id), 0) FROM vendors")).scalar_one()
+            port = free_port()
+            served = dict(database.env, DATABASE_URL=through_relay, SECRET_KEY=secrets.token_urlsafe(48),
+                          DUPLICATE_LOOKUP_LIMIT="1000000 per minute")
+            gunicorn = subprocess.Popen(
+                [python, "-m", "gunicorn", "--workers", "2", "--threads", "4", "--worker-class", "gthread",
+                 "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "app:create_app()"],
+                cwd=ROOT, env=served, stdout=subprocess.DEVNULL)  # its access log; errors go to stderr
+            wait_until_up(port)
 
-        started = time.monotonic()
-        until = started + args.seconds
-        clients = [Client(n + 1, port, token, market_id, until, log) for n in range(args.clients)]
-        for client in clients:
-            client.start()
-        events = []
-        # The schedule of faults, in seconds from the start.
-        kills = [args.seconds * f for f in (0.15, 0.3, 0.75, 0.9)]
-        outage_at = args.seconds * 0.45
-        back_at = None
-        while time.monotonic() < until:
-            now = time.monotonic() - started
-            if kills and now >= kills[0]:
-                kills.pop(0)
-                with engine.connect() as conn:
-                    killed = conn.execute(text(
-                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                        "WHERE datname = :db AND pid <> pg_backend_pid()"), {"db": name}).scalar_one()
-                    conn.commit()
-                events.append(f"{now:5.1f} s: {killed} database connections of the app killed")
-            if outage_at is not None and now >= outage_at:
-                outage_at = None
-                relay.stop()
-                events.append(f"{now:5.1f} s: database unreachable (relay cut)")
-                back_at = now + args.outage
-            if back_at is not None and now >= back_at:
-                back_at = None
-                relay.start()
-                events.append(f"{now:5.1f} s: database back")
-            time.sleep(0.1)
-        for client in clients:
-            client.join(timeout=120)
+            started = time.monotonic()
+            until = started + args.seconds
+            clients = [Client(n + 1, port, token, market_id, until, log) for n in range(args.clients)]
+            for client in clients:
+                client.start()
+            events = []
+            # The schedule of faults, in seconds from the start.
+            kills = [args.seconds * f for f in (0.15, 0.3, 0.75, 0.9)]
+            outage_at = args.seconds * 0.45
+            back_at = None
+            while time.monotonic() < until:
+                now = time.monotonic() - started
+                if kills and now >= kills[0]:
+                    kills.pop(0)
+                    with engine.connect() as conn:
+                        killed = conn.execute(text(
+                            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                            "WHERE datname = :db AND pid <> pg_backend_pid()"), {"db": name}).scalar_one()
+                        conn.commit()
+                    events.append(f"{now:5.1f} s: {killed} database connections of the app killed")
+                if outage_at is not None and now >= outage_at:
+                    outage_at = None
+                    relay.stop()
+                    events.append(f"{now:5.1f} s: database unreachable (relay cut)")
+                    back_at = now + args.outage
+                if back_at is not None and now >= back_at:
+                    back_at = None
+                    relay.start()
+                    events.append(f"{now:5.1f} s: database back")
+                time.sleep(0.1)
+            for client in clients:
+                client.join(timeout=120)
 
-        acknowledged = {key: vid for c in clients for key, vid in c.acknowledged.items()}
-        sent_keys = set().union(*(c.sent_keys for c in clients))
-        names = {vid: name_ for c in clients for vid, name_ in c.names.items()}
-        statuses = sum((c.statuses for c in clients), Counter())
-        dropped = sum(c.dropped for c in clients)
-        with engine.connect() as conn:
-            created = conn.execute(text("SELECT count(*) FROM vendors")).scalar_one() - before
-            keyed = dict(conn.execute(text(
-                "SELECT key, vendor_id FROM idempotency_records WHERE vendor_id > :last"),
-                {"last": last_id}).all())
-            stored_names = dict(conn.execute(text("SELECT id, name FROM vendors")).all())
-            duplicate_phones = conn.execute(text(
-                "SELECT count(*) FROM (SELECT phone FROM vendors WHERE phone IS NOT NULL "
-                "GROUP BY phone HAVING count(*) > 1) d")).scalar_one()
-            half_written = conn.execute(text(
-                "SELECT count(*) FROM vendors v WHERE NOT EXISTS (SELECT 1 FROM vendor_status_periods p "
-                "WHERE p.vendor_id = v.id)")).scalar_one()
-        engine.dispose()
-    finally:
-        if gunicorn is not None:
-            gunicorn.terminate()
-            gunicorn.wait(timeout=30)
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+            acknowledged = {key: vid for c in clients for key, vid in c.acknowledged.items()}
+            sent_keys = set().union(*(c.sent_keys for c in clients))
+            names = {vid: name_ for c in clients for vid, name_ in c.names.items()}
+            statuses = sum((c.statuses for c in clients), Counter())
+            dropped = sum(c.dropped for c in clients)
+            with engine.connect() as conn:
+                created = conn.execute(text("SELECT count(*) FROM vendors")).scalar_one() - before
+                keyed = dict(conn.execute(text(
+                    "SELECT key, vendor_id FROM idempotency_records WHERE vendor_id > :last"),
+                    {"last": last_id}).all())
+                stored_names = dict(conn.execute(text("SELECT id, name FROM vendors")).all())
+                duplicate_phones = conn.execute(text(
+                    "SELECT count(*) FROM (SELECT phone FROM vendors WHERE phone IS NOT NULL "
+                    "GROUP BY phone HAVING count(*) > 1) d")).scalar_one()
+                half_written = conn.execute(text(
+                    "SELECT count(*) FROM vendors v WHERE NOT EXISTS (SELECT 1 FROM vendor_status_periods p "
+                    "WHERE p.vendor_id = v.id)")).scalar_one()
+            engine.dispose()
+        finally:
+            if gunicorn is not None:
+                gunicorn.terminate()
+                gunicorn.wait(timeout=30)
 
     lost = [key for key, vid in acknowledged.items() if keyed.get(key) != vid]
     unexplained = [key for key in keyed if key not in sent_keys]
