@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from accounts.management import log_account
 from accounts.models import ApiToken, Role, User
 from accounts.service import (
     AccountError,
@@ -46,6 +47,7 @@ def create_command(username, full_name, role, province_code, ward_code, market_i
             db.session, username=username, password=password, full_name=full_name,
             role=Role(role), scope=scope,
         )
+        log_account(db.session, None, "account.create", user)
         db.session.commit()
     except AccountError as error:
         db.session.rollback()
@@ -120,7 +122,7 @@ def revoke_tokens_command(token_id: int | None, username: str | None) -> None:
         raise click.UsageError("Cho số khóa, hoặc --user TÊN_ĐĂNG_NHẬP (một trong hai).")
     if username:
         user = _user_named(username)
-        count = revoke_user_tokens(db.session, user.id)
+        count = revoke_user_tokens(db.session, None, user.id)
         db.session.commit()
         click.echo(f"Đã thu hồi {count} khóa của {user.username}.")
         return

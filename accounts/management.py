@@ -54,12 +54,13 @@ LOGGED_FIELDS = ("username", "full_name", "role", "province_code", "ward_code", 
                  "cooperative_id", "active")
 
 
-def _log_account(session: Session, actor: User, action: str, user: User,
-                 before: dict | None = None) -> None:
+def log_account(session: Session, actor: User | None, action: str, user: User,
+                before: dict | None = None) -> None:
     """An entry about an account, read in the province its scope lies in (an administrator's
-    account: by administrators alone); a password reset is logged as having happened, no more."""
+    account: by administrators alone); a password reset is logged as having happened, no more.
+    No actor: the command line."""
     scope = Scope(user.province_code, user.ward_code, user.market_id, user.cooperative_id)
-    record(session, actor.id, action, "account", user.id,
+    record(session, actor.id if actor else None, action, "account", user.id,
            province_code=province_of_scope(session, scope), before=before,
            after=None if action == "account.reset_password" else snapshot(user, LOGGED_FIELDS))
 
@@ -130,7 +131,7 @@ def create_account(session: Session, actor: User, *, username: str, full_name: s
                        confirmation=(confirmation or "") if password else generated,
                        full_name=full_name or "", role=role, scope=scope,
                        grantable=grantable_scope(actor))
-    _log_account(session, actor, "account.create", user)
+    log_account(session, actor, "account.create", user)
     return user, generated
 
 
@@ -152,7 +153,7 @@ def update_account(session: Session, actor: User, user_id: int, *, full_name: st
         setattr(user, name, value)
     session.flush()
     session.refresh(user)  # its province, commune, market or cooperative as now named
-    _log_account(session, actor, "account.update", user, before)
+    log_account(session, actor, "account.update", user, before)
     return user
 
 
@@ -168,7 +169,7 @@ def set_account_active(session: Session, actor: User, user_id: int, active: bool
     session.flush()
     if not active:
         end_sessions(session, user)
-    _log_account(session, actor, "account.enable" if active else "account.disable", user, before)
+    log_account(session, actor, "account.enable" if active else "account.disable", user, before)
     return user
 
 
@@ -190,8 +191,8 @@ def reset_password(session: Session, actor: User, user_id: int, *, password: str
             problems["confirmation"] = N_("Hai lần nhập mật khẩu không khớp nhau.")
         if problems:
             raise AccountError(fields=problems)
-    set_password(session, user, password)
-    _log_account(session, actor, "account.reset_password", user)
+    set_password(session, user, password, actor=actor)
+    log_account(session, actor, "account.reset_password", user)
     return user, password
 
 

@@ -173,15 +173,16 @@ def end_sessions(session: Session, user: User) -> None:
     session.refresh(user, ["session_version"])
 
 
-def set_password(session: Session, user: User, password: str) -> None:
+def set_password(session: Session, user: User, password: str, *, actor: User) -> None:
     """Give the user a new password (checked by accounts.passwords), which ends their login
-    sessions and revokes their API tokens: whoever learnt the old password keeps nothing."""
+    sessions and revokes their API tokens: whoever learnt the old password keeps nothing.
+    `actor`: who set it (the user, or whoever reset it), as the revocations are logged."""
     if problems := password_problems(password, username=user.username):
         raise AccountError(fields={"password": problems})
     user.password_hash = hash_password(password)
     session.flush()
     end_sessions(session, user)
-    revoke_user_tokens(session, user.id)
+    revoke_user_tokens(session, actor, user.id)
 
 
 def change_own_password(session: Session, user: User, *, current: str, new: str,
@@ -200,7 +201,7 @@ def change_own_password(session: Session, user: User, *, current: str, new: str,
         problems["confirmation"] = N_("Hai lần nhập mật khẩu mới không khớp nhau.")
     if problems:
         raise AccountError(fields=problems)
-    set_password(session, user, new)
+    set_password(session, user, new, actor=user)
 
 
 # --- API tokens -------------------------------------------------------------------------------
@@ -267,12 +268,17 @@ def revoke_api_token(session: Session, actor: User | None, token_id: int) -> Api
     return token
 
 
-def revoke_user_tokens(session: Session, user_id: int) -> int:
-    """Revoke every token of the user still in use; how many were."""
-    result = session.execute(update(ApiToken)
-                             .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
-                             .values(revoked_at=utcnow()))
-    return result.rowcount
+def revoke_user_tokens(session: Session, actor: User | None, user_id: int) -> int:
+    """Revoke every token of the user still in use, each logged as revoked by `actor` (None:
+    the command line); how many were."""
+    revoked = session.execute(update(ApiToken)
+                              .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+                              .values(revoked_at=utcnow())
+                              .returning(ApiToken.id, ApiToken.name)).all()
+    for token_id, name in revoked:
+        record(session, actor.id if actor else None, "api_token.revoke", "api_token", token_id,
+               after={"name": name})
+    return len(revoked)
 
 
 # Built once: every API request runs it, and building a statement and its cache key costs more

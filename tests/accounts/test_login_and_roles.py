@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from accounts.models import Role, User
 from accounts.service import AccountError, Scope, authenticate, create_user
+from audit.models import AuditEntry
 from tests.conftest import make_app
 from tests.factories import (
     PASSWORD,
@@ -133,6 +134,11 @@ def test_flask_users_create_makes_the_first_admin(runner, session):
     assert result.exit_code == 0, result.output
     user = session.scalar(select(User).where(User.username == "admin"))
     assert user.role is Role.ADMIN and user.full_name == "Quản trị viên"
+    # Logged as made from the command line (no user), without the password.
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.entity == "account",
+                                                     AuditEntry.entity_id == user.id)).one()
+    assert (entry.action, entry.user_id) == ("account.create", None)
+    assert entry.after["username"] == "admin" and PASSWORD not in repr(entry.after)
 
 
 def test_flask_users_create_explains_a_bad_scope(runner):

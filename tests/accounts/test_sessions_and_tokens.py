@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 
 from accounts.models import ApiToken, Role, User
 from accounts.service import Scope, issue_api_token, use_api_token
+from audit.models import AuditEntry
 from tests.factories import DAI_TU, PASSWORD, THAI_NGUYEN, login, make_quick_user
 
 NEW_PASSWORD = "mười quả cam chín"
@@ -191,6 +192,11 @@ def test_tokens_are_listed_and_revoked_from_the_command_line(app, runner, sessio
 
     everyone = runner.invoke(args=["users", "tokens", "revoke", "--user", "xa"])
     assert everyone.exit_code == 0 and "Đã thu hồi 1 khóa của xa." in everyone.output
+    # Each revocation logged, the command line's with no user.
+    session.expire_all()
+    revocations = session.execute(select(AuditEntry.entity_id, AuditEntry.user_id).where(
+        AuditEntry.action == "api_token.revoke")).all()
+    assert sorted(revocations) == sorted([(first.id, None), (second.id, None)])
     assert _api(app, second_plain).status_code == 401
     assert _api(app, third_plain).status_code == 200
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from accounts.management import create_account, reset_password, set_account_active, update_account
 from accounts.models import Role
-from accounts.service import Scope, issue_api_token, revoke_api_token
+from accounts.service import Scope, change_own_password, issue_api_token, revoke_api_token
 from audit.models import AuditEntry
 from catalog_export.listings import end_listing, record_listing
 from catalog_export.models import ProductStatus
@@ -19,6 +19,7 @@ from market.service import close_market, create_market, reopen_market, update_ma
 from market.stalls import create_stall, merge_stalls, update_stall
 from tests.factories import (
     DAI_TU,
+    PASSWORD,
     TAN_CUONG,
     THAI_NGUYEN,
     make_market,
@@ -189,3 +190,19 @@ def test_api_tokens_log_their_issue_and_revocation_not_their_secret(session, peo
         "api_token.issue", province.id, {"name": "Máy tính bảng"})
     assert (revoked.action, revoked.user_id) == ("api_token.revoke", admin.id)
     assert plain not in repr(issued.after) and token.token_hash not in repr(issued.after)
+
+
+def test_a_password_change_logs_each_token_it_revokes(session, people):
+    _admin, province, _commune = people
+    kept_revoked, _ = issue_api_token(session, province, "Đã thu hồi trước")
+    revoke_api_token(session, province, kept_revoked.id)
+    first, _ = issue_api_token(session, province, "Máy chủ tỉnh")
+    second, _ = issue_api_token(session, province, "Điện thoại")
+    change_own_password(session, province, current=PASSWORD, new="một mật khẩu mới rất dài",
+                        confirmation="một mật khẩu mới rất dài")
+    revocations = session.execute(select(AuditEntry.entity_id, AuditEntry.user_id, AuditEntry.after)
+                                  .where(AuditEntry.action == "api_token.revoke")
+                                  .order_by(AuditEntry.id)).all()
+    assert revocations == [(kept_revoked.id, province.id, {"name": "Đã thu hồi trước"}),
+                           (first.id, province.id, {"name": "Máy chủ tỉnh"}),
+                           (second.id, province.id, {"name": "Điện thoại"})]
