@@ -16,6 +16,7 @@ from sqlalchemy import and_, bindparam, insert, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from accounts.models import Role, User
 from accounts.permissions import REGISTER_VENDORS, market_scope, vendor_scope, ward_scope
@@ -288,10 +289,13 @@ def _insert_vendor(session: Session, actor: User, data: dict, place: _Place, met
             "vendor_id": vendor.id, "created_at": now}])
     insert_entries(session, market.ward_code if market else place.ward_code, _registration_log(
         actor, vendor, joined_on, payment_methods, new_stalls))
-    vendor.market, vendor.stall = market, stall
-    vendor.status_periods = [period]
-    # Listed as a reload lists them (Vendor.payment_methods is ordered by the day first used).
-    vendor.payment_methods = sorted(payment_methods, key=lambda method: method.started_on)
+    # Set as a query's loader sets them: no change events, so no backref puts the vendor into
+    # the market's or stall's collections and nothing is left for the flush at commit.
+    for name, value in (("market", market), ("stall", stall), ("status_periods", [period]),
+                        # Listed as a reload lists them (ordered by the day first used).
+                        ("payment_methods", sorted(payment_methods,
+                                                   key=lambda method: method.started_on))):
+        set_committed_value(vendor, name, value)
     for new in (vendor, period, *payment_methods, *new_stalls):
         make_transient_to_detached(new)
     session.add(vendor)
