@@ -16,7 +16,8 @@ ENTRY_MODULES = {"routes", "api", "cli", "import_routes", "edit_routes", "readin
 # Where correctness matters most: plain values in, plain values out.
 PURE_MODULES = {"accounts.passwords", "domain_errors", "formats", "textnorm", "spreadsheets", "qr.payload", "market.indicators",
                 "market.charts",
-                "vendors.import_file"}
+                "vendors.import_file", "vendors.import_columns", "vendors.import_cells",
+                "vendors.import_template"}
 FLASK = ("flask", "flask_babel", "flask_login", "flask_wtf", "flask_smorest",
          "flask_sqlalchemy", "flask_migrate")
 # Modules of a domain package that work with Flask by design, besides its entry modules.

@@ -28,7 +28,8 @@ from files import atomic_output
 from qr.scan import ScanError, read_payment_code
 from tests.factories import DAI_TU, login, make_market, make_user
 from uploads import DEFAULTS, UploadRefused, UploadTooLarge, check_xlsx, delete_stale_files
-from vendors.import_file import read_sheet, template_workbook
+from vendors.import_file import read_sheet
+from vendors.import_template import template_workbook
 from vendors.models import ImportUpload
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -18,7 +18,7 @@ from jobs.runner import enqueue, job_page
 from jobs.service import get_job
 from market.service import search_markets
 from uploads import limits, read_stream
-from vendors.import_file import MAX_ROWS, template_workbook
+from vendors.import_file import MAX_ROWS
 from vendors.import_jobs import (
     CHECK_JOB,
     COMMIT_JOB,
@@ -29,6 +29,7 @@ from vendors.import_jobs import (
     import_upload,
     keep_upload,
 )
+from vendors.import_template import template_workbook
 
 bp = Blueprint("vendor_import", __name__, url_prefix="/vendors/import")
 

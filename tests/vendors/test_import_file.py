@@ -9,7 +9,8 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from vendors.import_file import ImportFileError, read_sheet, template_workbook
+from vendors.import_file import ImportFileError, read_sheet
+from vendors.import_template import template_workbook
 
 HEADER = ["Họ và tên", "Số điện thoại", "Chợ", "Số quầy", "Ngân hàng", "Số tài khoản",
           "Chủ tài khoản"]
