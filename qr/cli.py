@@ -155,7 +155,9 @@ def _read_image_codes(path: Path) -> list[str]:
 
 
 def _decoded(payload: str) -> dict:
-    from qr.payload import PayloadError, extract_vietqr_transfer, parse_payload
+    from qr.payload import PayloadError
+    from qr.payload_parse import parse_payload
+    from qr.payload_read import extract_vietqr_transfer
 
     try:
         parsed = parse_payload(payload)

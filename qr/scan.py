@@ -9,14 +9,9 @@ import zxingcpp
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from domain_errors import N_, Invalid, Message
-from qr.payload import (
-    PayloadError,
-    VietQRTransfer,
-    WalletPayload,
-    check_wallet_payload,
-    extract_vietqr_transfer,
-    parse_payload,
-)
+from qr.payload import PayloadError, VietQRTransfer, WalletPayload
+from qr.payload_parse import parse_payload
+from qr.payload_read import check_wallet_payload, extract_vietqr_transfer
 from uploads import DEFAULTS, check_bytes, limits, too_many_pixels
 
 # A 50-megapixel phone photo is about 50 million pixels; more is no photo of a sticker, and

@@ -15,7 +15,7 @@ ENTRY_MODULES = {"routes", "api", "cli", "import_routes", "edit_routes", "readin
                  "export_api", "export_cli", "dashboard_routes", "stats_api", "stats_cli"}
 # Where correctness matters most: plain values in, plain values out.
 PURE_MODULES = {"accounts.passwords", "domain_errors", "formats", "textnorm", "spreadsheets", "qr.payload", "market.indicators",
-                "market.charts",
+                "qr.payload_parse", "qr.payload_read", "market.charts",
                 "vendors.import_file", "vendors.import_columns", "vendors.import_cells",
                 "vendors.import_template"}
 FLASK = ("flask", "flask_babel", "flask_login", "flask_wtf", "flask_smorest",

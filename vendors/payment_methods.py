@@ -11,7 +11,8 @@ from accounts.permissions import vendor_scope
 from audit.service import record, snapshot
 from domain_errors import N_, Invalid, NotFound
 from qr.banks import validate_bank_account
-from qr.payload import PayloadError, check_wallet_payload
+from qr.payload import PayloadError
+from qr.payload_read import check_wallet_payload
 from vendors.changes import writable_vendor
 from vendors.models import PaymentMethod, PaymentMethodKind
 from vendors.search import get_payment_method

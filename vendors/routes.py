@@ -32,7 +32,7 @@ from errors import domain_error_response, form_messages, translate, translated_f
 from input_hygiene import record_id
 from market.service import search_markets
 from market.stalls import search_stalls
-from qr.payload import offline_reading_rules
+from qr.payload_read import offline_reading_rules
 from qr.placard_data import vendor_placard
 from rate_limits import duplicate_lookups, scans
 from vendors.models import VendorKind, VisitAnswer, WalletProvider

@@ -11,7 +11,7 @@ from qr.models import Bank
 from qr.scan import ScanError, ScannedCode, read_payment_code, read_payment_text
 from vendors.models import WalletProvider
 
-# qr.payload names the wallet a sticker pays; these are the wallets cho40 records.
+# qr.payload_read names the wallet a sticker pays; these are the wallets cho40 records.
 _WALLETS_BY_NAME = {"MoMo": WalletProvider.MOMO, "ZaloPay": WalletProvider.ZALOPAY,
                     "Viettel Money": WalletProvider.VIETTEL_MONEY,
                     "VNPT Money": WalletProvider.VNPT_MONEY, "ShopeePay": WalletProvider.SHOPEEPAY}

@@ -1,8 +1,8 @@
 /* Reading a trader's QR sticker on the phone itself: the browser's BarcodeDetector where it has
    one, else the decoder served by this site (static/vendor/qr-scanner) in a Web Worker, started
    only when a photo is taken. No network is needed to find the code; what it pays is then asked
-   of the server (qr/payload.py holds the rules), or, with no network, read here just far enough
-   to fill in a bank account, which the server checks again when the registration is sent. */
+   of the server (qr/payload_read.py holds the rules), or, with no network, read here just far
+   enough to fill in a bank account, which the server checks again when the registration is sent. */
 (function () {
   'use strict';
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 import pytest
 
 from qr import library_internals
-from qr.payload import extract_vietqr_transfer, parse_payload
+from qr.payload_parse import parse_payload
+from qr.payload_read import extract_vietqr_transfer
 from qr.render import qr_symbol
 from tests.factories import make_bank_account, make_market, make_stall, make_vendor
 from vendors.models import PaymentMethod, PaymentMethodKind, WalletProvider

@@ -22,12 +22,11 @@ from qr.payload import (
     PayloadError,
     VietQRTransfer,
     build_vietqr,
-    check_wallet_payload,
     crc16_ccitt_false,
-    extract_vietqr_transfer,
-    parse_payload,
     transliterate_for_qr,
 )
+from qr.payload_parse import parse_payload
+from qr.payload_read import check_wallet_payload, extract_vietqr_transfer
 
 FAST = settings(max_examples=200, deadline=None, database=None)
 
@@ -731,10 +730,10 @@ def test_a_nested_part_of_a_message_is_translated_with_it():
 # --- Purity
 
 
-def test_payload_module_imports_neither_flask_nor_the_database_nor_the_app():
+def test_payload_modules_import_neither_flask_nor_the_database_nor_the_app():
     root = Path(__file__).resolve().parents[2]
     probe = (
-        "import sys, qr.payload\n"
+        "import sys, qr.payload, qr.payload_parse, qr.payload_read\n"
         "loaded = {name.split('.')[0] for name in sys.modules}\n"
         "print(sorted(loaded & {'flask', 'sqlalchemy', 'flask_sqlalchemy', 'db', 'app', 'config', 'vendors', 'market'}))\n"
     )

@@ -16,7 +16,8 @@ from PIL import Image
 from qrcode.util import MODE_8BIT_BYTE, QRData
 
 from qr import library_internals, render
-from qr.payload import PayloadError, build_vietqr, parse_payload
+from qr.payload import PayloadError, build_vietqr
+from qr.payload_parse import parse_payload
 from qr.render import QUIET_ZONE, qr_pdf_operators, qr_png, qr_svg, qr_symbol
 
 SVG = "{http://www.w3.org/2000/svg}"

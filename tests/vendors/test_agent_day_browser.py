@@ -16,7 +16,9 @@ from sqlalchemy import func, select
 
 from accounts.models import Role
 from accounts.service import Scope
-from qr.payload import build_vietqr, extract_vietqr_transfer, parse_payload
+from qr.payload import build_vietqr
+from qr.payload_parse import parse_payload
+from qr.payload_read import extract_vietqr_transfer
 from tests.factories import login_in_browser, make_market, make_user, make_vendor
 from tests.qr.pdf_checks import read_codes
 from vendors.models import IdempotencyRecord, Vendor

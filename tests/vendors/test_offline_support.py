@@ -11,13 +11,9 @@ import pytest
 from accounts.models import Role
 from accounts.service import Scope
 from db import utcnow
-from qr.payload import (
-    PayloadError,
-    build_vietqr,
-    extract_vietqr_transfer,
-    offline_reading_rules,
-    parse_payload,
-)
+from qr.payload import PayloadError, build_vietqr
+from qr.payload_parse import parse_payload
+from qr.payload_read import extract_vietqr_transfer, offline_reading_rules
 from qr.scan import MAX_PAYLOAD_LENGTH
 from tests.factories import login, make_market, make_user, make_vendor
 from tests.vendors.test_onboarding_pages import MOMO_STICKER
@@ -147,7 +143,7 @@ def _payloads() -> list[str]:
 @pytest.mark.browser
 def test_the_phone_reads_a_code_offline_exactly_as_the_server_would(browser):
     """static/js/sticker.js fills in an account with no network only where the server's rules
-    (qr/payload.py) find the same transfer, and leaves every other code to the server."""
+    (qr/payload_read.py) find the same transfer, and leaves every other code to the server."""
     page = browser.new_page()
     try:
         page.add_script_tag(path=str(ROOT / "static" / "js" / "sticker.js"))
