@@ -99,6 +99,16 @@ N_plural = PluralMessage
 FieldErrors = Mapping[str, "Message | Iterable[Message]"]
 
 
+class RefusedValue(ValueError):
+    """A value a pure rule refuses (a spreadsheet cell, a stall code), raised below the services;
+    `message` says to a person what to do instead, and callers show it beside the field or row
+    it came from."""
+
+    def __init__(self, message: Message):
+        super().__init__(str(message))
+        self.message = message
+
+
 class DomainError(Exception):
     """A request a service refuses. `code` names the reason for programs (API clients, the
     phone's script); `message` says it to a person, `fields` says it beside each field at fault

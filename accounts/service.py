@@ -262,9 +262,7 @@ def revoke_api_token(session: Session, actor: User | None, token_id: int) -> Api
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         session.flush()
-        # No actor: revoked from the command line, by whoever runs the server.
-        record(session, actor.id if actor else None, "api_token.revoke", "api_token", token.id,
-               after={"name": token.name})
+        _log_revocation(session, actor, token.id, token.name)
     return token
 
 
@@ -276,9 +274,14 @@ def revoke_user_tokens(session: Session, actor: User | None, user_id: int) -> in
                               .values(revoked_at=utcnow())
                               .returning(ApiToken.id, ApiToken.name)).all()
     for token_id, name in revoked:
-        record(session, actor.id if actor else None, "api_token.revoke", "api_token", token_id,
-               after={"name": name})
+        _log_revocation(session, actor, token_id, name)
     return len(revoked)
+
+
+def _log_revocation(session: Session, actor: User | None, token_id: int, name: str) -> None:
+    # No actor: revoked from the command line, by whoever runs the server.
+    record(session, actor.id if actor else None, "api_token.revoke", "api_token", token_id,
+           after={"name": name})
 
 
 # Built once: every API request runs it, and building a statement and its cache key costs more

@@ -28,7 +28,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from domain_errors import N_, Message
+from domain_errors import N_, Message, RefusedValue
 from textnorm import search_key
 
 MAX_LENGTH = 20  # the column's width (stalls.code)
@@ -44,12 +44,8 @@ _SPACES = re.compile(r"\s+")
 _TOKENS = re.compile(r"[^\W\d_]+|\d+")
 
 
-class StallCodeError(ValueError):
+class StallCodeError(RefusedValue):
     """A typed code, or a market's pattern, that breaks the rules; `message` says how."""
-
-    def __init__(self, message: Message):
-        super().__init__(str(message))
-        self.message = message
 
 
 def _describe(chars: Iterable[str]) -> str:

@@ -242,8 +242,8 @@ def validate_account_number(
 
 # Every registration with a bank account runs it: built once, and reading plain columns rather
 # than a Bank object (which costs twice as much to load).
-_BANK_BY_BIN = (select(Bank.__table__.c.bin, Bank.__table__.c.short_name)
-                .where(Bank.__table__.c.bin == bindparam("bin")))
+_BANKS = Bank.__table__
+_BANK_BY_BIN = select(_BANKS.c.bin, _BANKS.c.short_name).where(_BANKS.c.bin == bindparam("bin"))
 
 
 def validate_bank_account(session: Session, bank_bin: str, number: str) -> ValidatedAccount:

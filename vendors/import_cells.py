@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from domain_errors import N_, Message
+from domain_errors import N_, Message, RefusedValue
 from textnorm import nfc
 from vendors.import_columns import DIGIT_FIELDS, LABELS, header_key
 
@@ -26,12 +26,8 @@ _DATE_TEXT = re.compile(r"([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4}|[0-9]{2}
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T\s].*)?")
 
 
-class CellError(ValueError):
+class CellError(RefusedValue):
     """A cell whose value cannot be used; `message` says what to do in Excel."""
-
-    def __init__(self, message: Message):
-        super().__init__(str(message))
-        self.message = message
 
 
 def cell_text(cell) -> str:

@@ -291,11 +291,12 @@ def _insert_vendor(session: Session, actor: User, data: dict, place: _Place, met
         actor, vendor, joined_on, payment_methods, new_stalls))
     # Set as a query's loader sets them: no change events, so no backref puts the vendor into
     # the market's or stall's collections and nothing is left for the flush at commit.
-    for name, value in (("market", market), ("stall", stall), ("status_periods", [period]),
-                        # Listed as a reload lists them (ordered by the day first used).
-                        ("payment_methods", sorted(payment_methods,
-                                                   key=lambda method: method.started_on))):
-        set_committed_value(vendor, name, value)
+    set_committed_value(vendor, "market", market)
+    set_committed_value(vendor, "stall", stall)
+    set_committed_value(vendor, "status_periods", [period])
+    # Listed as a reload lists them (Vendor.payment_methods is ordered by the day first used).
+    set_committed_value(vendor, "payment_methods",
+                        sorted(payment_methods, key=lambda method: method.started_on))
     for new in (vendor, period, *payment_methods, *new_stalls):
         make_transient_to_detached(new)
     session.add(vendor)
@@ -372,7 +373,7 @@ def insert_rows(session: Session, model, rows: list[dict]) -> list:
     result = session.connection().execute(
         _insert_returning_row(model.__table__), rows[0] if len(rows) == 1 else rows)
     columns = [column.key for column in model.__table__.columns]
-    new_instance = model._sa_class_manager.new_instance
+    new_instance = inspect(model).class_manager.new_instance
     made = []
     for row in result:
         # As the ORM's loader makes an object from a row: its state filled in directly, without
