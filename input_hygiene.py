@@ -85,7 +85,8 @@ def check_json(data: bytes) -> None:
     except ValueError:
         return
     # Walked with a list rather than recursion: the document may be as deep as Python allows.
-    pending = [(document, 1, "")]
+    # Each value carries the path to it as (parent's path, key), spelled out only for an error.
+    pending = [(document, 1, None)]
     while pending:
         value, depth, path = pending.pop()
         if isinstance(value, (dict, list)):
@@ -94,10 +95,20 @@ def check_json(data: bytes) -> None:
             items = value.items() if isinstance(value, dict) else enumerate(value)
             for key, inner in items:
                 if isinstance(key, str) and unstorable(key):
-                    raise _unstorable(path or "_schema")
-                pending.append((inner, depth + 1, f"{path}.{key}" if path else str(key)))
+                    raise _unstorable(_dotted(path))
+                pending.append((inner, depth + 1, (path, key)))
         elif isinstance(value, str) and unstorable(value):
-            raise _unstorable(path or "_schema")
+            raise _unstorable(_dotted(path))
+
+
+def _dotted(path) -> str:
+    """("payment_methods", 0, "account_holder") as check_json carries it, dotted; "_schema" for
+    the document itself."""
+    keys = []
+    while path is not None:
+        path, key = path
+        keys.append(str(key))
+    return ".".join(reversed(keys)) or "_schema"
 
 
 def _unstorable(field: str) -> UnstorableText:

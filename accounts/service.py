@@ -15,6 +15,7 @@ from accounts.models import ApiToken, Role, User
 from accounts.passwords import hash_password, password_problems, verify_password
 from accounts.permissions import token_scope
 from audit.service import record
+from core_rows import columns_of, loaded
 from db import utcnow
 from domain_errors import N_, Forbidden, Invalid, Message, NotFound
 from market.models import Market, Province, Ward
@@ -286,8 +287,10 @@ def _log_revocation(session: Session, actor: User | None, token_id: int, name: s
 
 # Built once: every API request runs it, and building a statement and its cache key costs more
 # than running this one.
+# Core, not an ORM query: every API request runs it (core_rows).
 _TOKEN_AND_USER = (
-    select(ApiToken.id, ApiToken.last_used_at, User).join(ApiToken, ApiToken.user_id == User.id)
+    select(ApiToken.id, ApiToken.last_used_at, *columns_of(User))
+    .select_from(User.__table__).join(ApiToken.__table__, ApiToken.user_id == User.id)
     .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
            ApiToken.expires_at > bindparam("now"), User.active)
 )
@@ -310,10 +313,12 @@ def use_api_token(session: Session, plain: str, *,
     if not plain or len(plain) > 200:
         return None
     now = now or utcnow()
-    row = session.execute(_TOKEN_AND_USER, {"token_hash": _token_digest(plain), "now": now}).first()
+    row = session.connection().execute(
+        _TOKEN_AND_USER, {"token_hash": _token_digest(plain), "now": now}).first()
     if row is None:
         return None
-    token_id, last_used_at, user = row
+    token_id, last_used_at = row[:2]
+    user = loaded(session, User, row[2:])
     cutoff = now - LAST_USE_RESOLUTION
     # Checked here first: an UPDATE that changes no row still takes SQLite's write lock. Then
     # again in SQL: of two requests at once, one writes.

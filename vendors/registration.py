@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import and_, bindparam, insert, inspect, select
+from sqlalchemy import and_, bindparam, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
@@ -21,6 +21,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from accounts.models import Role, User
 from accounts.permissions import REGISTER_VENDORS, market_scope, vendor_scope, ward_scope
 from audit.service import insert_entries, snapshot
+from core_rows import columns_of, insert_rows, loaded
 from db import utcnow
 from domain_errors import N_, Conflict, Invalid
 from market.closing import check_market_open
@@ -203,14 +204,18 @@ def _place_for_registration(session: Session, actor: User, data: dict) -> _Place
                         actor.cooperative_id)
     # By code, one row per stall sharing the code's match key (its near matches), or one row
     # with no stall.
-    rows = session.execute(_market_query(scope, stall_by), {
+    rows = session.connection().execute(_market_query(scope, stall_by), {
         "market_id": market_id,
         "stall": stall_id if stall_by == "id" else stall_match_key(code)}).all()
-    market = rows[0][0] if rows else None
-    if market is None:
+    if not rows:
         raise Invalid(fields={"market_id": N_("Không có chợ này trong địa bàn của bạn.")})
+    market = loaded(session, Market, rows[0][:_MARKET_WIDTH])
+    stalls = {}
+    for row in rows if stall_by else ():
+        if row[_MARKET_WIDTH] is not None:
+            stall = loaded(session, Stall, row[_MARKET_WIDTH:])
+            stalls[stall.id] = stall
     check_market_open(market, max(data.get("joined_on") or dt.date.today(), dt.date.today()))
-    stalls = {row[1].id: row[1] for row in rows if stall_by and row[1] is not None}
     if stall_by == "id":
         if not stalls:
             raise Invalid(fields={"stall_id": N_(
@@ -246,12 +251,17 @@ def _market_query(scope: _ActorScope, stall_by: str | None):
     that id (:stall) or None; when "code", each of its stalls with the match key :stall, or
     None. Built once per scope and kept: building a statement and its cache key costs about as
     much as running it, on every registration."""
-    stmt = select(Market).where(Market.id == bindparam("market_id"), market_scope(scope))
+    stmt = select(*columns_of(Market)).where(Market.id == bindparam("market_id"),
+                                             market_scope(scope))
     if stall_by:
         wanted = (Stall.id if stall_by == "id" else Stall.match_key) == bindparam("stall")
-        stmt = stmt.add_columns(Stall).outerjoin(
-            Stall, and_(Stall.market_id == Market.id, wanted))
+        stmt = stmt.add_columns(*columns_of(Stall)).select_from(Market.__table__).outerjoin(
+            Stall.__table__, and_(Stall.market_id == Market.id, wanted))
     return stmt
+
+
+# A row of _market_query: the market's columns, then the stall's.
+_MARKET_WIDTH = len(columns_of(Market))
 
 
 def _insert_vendor(session: Session, actor: User, data: dict, place: _Place, methods: list[dict],
@@ -359,32 +369,3 @@ def _insert_stall_if_new(dialect: str):
     return ({"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect](stalls)
             .on_conflict_do_nothing(index_elements=[stalls.c.market_id, stalls.c.code])
             .returning(stalls.c.id))
-
-
-def insert_rows(session: Session, model, rows: list[dict]) -> list:
-    """INSERT `rows` (dicts with the same keys) into the model's table with one statement (Core,
-    not the unit of work) and return the transient objects they make, in the order given, with
-    every column as stored: a column not given takes its default, as it would through the ORM."""
-    if not rows:
-        return []
-    keys = rows[0].keys()
-    if any(row.keys() != keys for row in rows):
-        raise ValueError("rows inserted together must have the same columns")
-    result = session.connection().execute(
-        _insert_returning_row(model.__table__), rows[0] if len(rows) == 1 else rows)
-    columns = [column.key for column in model.__table__.columns]
-    new_instance = inspect(model).class_manager.new_instance
-    made = []
-    for row in result:
-        # As the ORM's loader makes an object from a row: its state filled in directly, without
-        # the change events a constructor's attribute assignments fire.
-        instance = new_instance()
-        instance.__dict__.update(zip(columns, row))
-        made.append(instance)
-    return made
-
-
-@functools.cache
-def _insert_returning_row(table):
-    # Built once per table: building a statement and its cache key costs as much as running it.
-    return insert(table).returning(*table.columns, sort_by_parameter_order=True)

@@ -1,0 +1,85 @@
+"""Rows read or written with SQLAlchemy Core, made into ORM objects as a query would have made
+them. For the few statements on a hot path (a registration, the bearer token's user): an ORM
+query costs about twice its Core statement in Python, most of it in setting up the ORM's
+loading, which these rows do not need."""
+from __future__ import annotations
+
+import functools
+
+from sqlalchemy import insert, inspect
+from sqlalchemy.orm import Session, make_transient_to_detached
+
+
+@functools.cache
+def columns_of(model) -> tuple:
+    """The model's mapped columns, in the order `loaded` reads a row's values."""
+    # The mapper's columns, not its column_attrs: these are known before the mappers are
+    # configured, so statements can be built when a module is imported.
+    return tuple(inspect(model).columns)
+
+
+@functools.cache
+def _attribute_keys(model) -> tuple[str, ...]:
+    return tuple(inspect(model).columns.keys())
+
+
+def made_object(model, values, keys: tuple[str, ...] | None = None) -> object:
+    """A transient object of `model` with `values` as its state (a row of columns_of(model), or
+    of the attributes named by `keys`), set as the ORM's loader sets it: without the change
+    events a constructor fires."""
+    instance = inspect(model).class_manager.new_instance()
+    instance.__dict__.update(zip(keys or _attribute_keys(model), values))
+    return instance
+
+
+def loaded(session: Session, model, values) -> object:
+    """The object for a row of columns_of(model) read with Core, as a query would give it: the
+    session's own object with that primary key when it has one (a query does not overwrite it
+    either), else a new one, persistent in the session with nothing to flush."""
+    existing = session.identity_map.get(_identity(model, values))
+    if existing is not None:
+        return existing
+    instance = made_object(model, values)
+    make_transient_to_detached(instance)
+    session.add(instance)
+    return instance
+
+
+def _identity(model, values) -> tuple:
+    positions, mapper = _primary_key_positions(model), inspect(model)
+    return mapper.identity_key_from_primary_key([values[at] for at in positions])
+
+
+@functools.cache
+def _primary_key_positions(model) -> tuple[int, ...]:
+    columns = columns_of(model)
+    return tuple(columns.index(column) for column in inspect(model).primary_key)
+
+
+def insert_rows(session: Session, model, rows: list[dict]) -> list:
+    """INSERT `rows` (dicts with the same keys) into the model's table with one statement (Core,
+    not the unit of work) and return the transient objects they make, in the order given, with
+    every column as stored: a column not given takes its default, as it would through the ORM."""
+    if not rows:
+        return []
+    keys = rows[0].keys()
+    if any(row.keys() != keys for row in rows):
+        raise ValueError("rows inserted together must have the same columns")
+    statement, returned = _insert_returning(model, tuple(keys))
+    result = session.connection().execute(statement, rows[0] if len(rows) == 1 else rows)
+    # What was given is kept as given (as the ORM keeps it after a flush); what the database
+    # made (the id, the defaults) is read back.
+    made_keys = (*returned, *keys)
+    return [made_object(model, (*row, *given.values()), made_keys)
+            for given, row in zip(rows, result, strict=True)]
+
+
+@functools.cache
+def _insert_returning(model, given: tuple[str, ...]):
+    """The INSERT of rows with the `given` columns, returning the others, and their names."""
+    # Built once per model and columns given: building a statement and its cache key costs as
+    # much as running it.
+    returned = {key: column for key, column in inspect(model).columns.items() if key not in given}
+    statement = insert(model.__table__).returning(*returned.values(),
+                                                  sort_by_parameter_order=True)
+    return statement, tuple(returned)
