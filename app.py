@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask, has_request_context, session
 
 import config as config_module
+from cookie_session import CookieSessionInterface
 import security_headers
 from db import babel, compress, csrf, db, end_request_session, login_manager, migrate
 
@@ -13,6 +14,7 @@ from db import babel, compress, csrf, db, end_request_session, login_manager, mi
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(config_module.load_config(Path(app.instance_path), config))
+    app.session_interface = CookieSessionInterface()
 
     # Importing the models registers every table on db.metadata (Alembic compares against it).
     import accounts.models  # noqa: F401

@@ -5,6 +5,7 @@ and record ids past what the database's integer columns hold, which match no rou
 from __future__ import annotations
 
 import json
+import re
 
 from flask import Flask, request
 from werkzeug.routing import IntegerConverter
@@ -38,6 +39,13 @@ def record_id(text) -> int | None:
         return None
     number = int(value)
     return number if 1 <= number <= MAX_ID else None
+
+
+# How a JSON document's bytes can carry NUL or a lone surrogate into its text (json.loads reads
+# bytes with "surrogatepass"): the escapes \u0000 and \uD800-\uDFFF, a NUL byte (also in every
+# UTF-16 or UTF-32 document), or a surrogate encoded as UTF-8 (ED A0-BF). Without any of these
+# no string in the document needs looking at.
+_MAYBE_UNSTORABLE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])|\x00|\xed[\xa0-\xbf]")
 
 
 class UnstorableText(Invalid, code="unstorable_text"):
@@ -84,6 +92,8 @@ def check_json(data: bytes) -> None:
         raise _too_deep() from None
     except ValueError:
         return
+    # Text is looked at only when the bytes sent could spell NUL or a surrogate at all.
+    texts = _MAYBE_UNSTORABLE.search(data) is not None
     # Walked with a list rather than recursion: the document may be as deep as Python allows.
     # Each value carries the path to it as (parent's path, key), spelled out only for an error.
     pending = [(document, 1, None)]
@@ -94,9 +104,10 @@ def check_json(data: bytes) -> None:
                 raise _too_deep()
             items = value.items() if isinstance(value, dict) else enumerate(value)
             for key, inner in items:
-                if isinstance(key, str) and unstorable(key):
+                if texts and isinstance(key, str) and unstorable(key):
                     raise _unstorable(_dotted(path))
-                pending.append((inner, depth + 1, (path, key)))
+                if texts or isinstance(inner, (dict, list)):
+                    pending.append((inner, depth + 1, (path, key)))
         elif isinstance(value, str) and unstorable(value):
             raise _unstorable(_dotted(path))
 

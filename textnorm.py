@@ -49,6 +49,8 @@ def identifier_text(text: str | None) -> str | None:
     if text is None:
         return None
     folded = unicodedata.normalize("NFKC", without_invisible_controls(text))
+    if folded.isascii():  # (most of what is typed: nothing to fold digit by digit)
+        return folded.strip()
     return "".join(map(_ascii_digit, folded)).strip()
 
 

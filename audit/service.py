@@ -28,6 +28,10 @@ PAGE_SIZE = 50
 MAX_PAGE = 100_000
 
 
+# JSON values already (exactly these types: an enum may be a str too).
+_KEPT_AS_THEY_ARE = frozenset({str, int, bool, float})
+
+
 def snapshot(record, fields: tuple[str, ...]) -> dict:
     """The named attributes of a record as JSON values (dates as ISO text, enums as values)."""
     return {name: plain(getattr(record, name)) for name in fields}
@@ -35,6 +39,8 @@ def snapshot(record, fields: tuple[str, ...]) -> dict:
 
 def plain(value):
     """A value as the log keeps it in JSON."""
+    if value is None or type(value) in _KEPT_AS_THEY_ARE:
+        return value
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, (dt.date, dt.datetime)):

@@ -354,8 +354,8 @@ def _new_stall(session: Session, market: Market, code: str) -> Stall:
     the same stall since it was looked for (two agents at one new row of stalls), that one."""
     values = {"market_id": market.id, "code": code, "zone": None,
               "match_key": stall_match_key(code)}
-    stall_id = session.connection().execute(
-        _insert_stall_if_new(session.get_bind().dialect.name), values).scalar()
+    connection = session.connection()
+    stall_id = connection.execute(_insert_stall_if_new(connection.dialect.name), values).scalar()
     if stall_id is None:
         return session.scalars(select(Stall).where(
             Stall.market_id == market.id, Stall.code == code)).one()
