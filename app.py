@@ -6,8 +6,8 @@ from pathlib import Path
 from flask import Flask, has_request_context, session
 
 import config as config_module
-from cookie_session import CookieSessionInterface
 import security_headers
+from cookie_session import CookieSessionInterface
 from db import babel, compress, csrf, db, end_request_session, login_manager, migrate
 
 
