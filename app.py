@@ -1,6 +1,8 @@
 """cho40's application factory: configuration, extensions, blueprints and CLI groups."""
 from __future__ import annotations
 
+import functools
+import inspect
 from pathlib import Path
 
 from flask import Flask, has_request_context, session
@@ -11,8 +13,31 @@ from cookie_session import CookieSessionInterface
 from db import babel, compress, csrf, db, end_request_session, login_manager, migrate
 
 
+class Cho40Flask(Flask):
+    """Flask, remembering which functions are coroutine functions. Flask asks inspect before it
+    calls any view, hook or decorator layer (flask-smorest's and Flask-Limiter's too: about 20
+    times a request, each unwrapping the function), and the answer is a flag of the function's
+    code object, which never changes; code objects are few, so the answers kept are too."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._coroutine_code: dict = {}
+
+    def ensure_sync(self, func):
+        target = func
+        while isinstance(target, functools.partial):
+            target = target.func
+        code = getattr(getattr(target, "__func__", target), "__code__", None)
+        if code is None:
+            return super().ensure_sync(func)
+        coroutine = self._coroutine_code.get(code)
+        if coroutine is None:
+            coroutine = self._coroutine_code[code] = inspect.iscoroutinefunction(func)
+        return self.async_to_sync(func) if coroutine else func
+
+
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    app = Cho40Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(config_module.load_config(Path(app.instance_path), config))
     app.session_interface = CookieSessionInterface()
 
