@@ -182,7 +182,7 @@ def _authenticate() -> None:
     if scheme.lower() != "bearer" or not token.strip():
         abort(401, message=_("Thiếu khóa API: gửi tiêu đề Authorization: Bearer <khóa>."),
               headers=challenge)
-    use = use_api_token(db.session, token.strip())
+    use = use_api_token(db.session(), token.strip())  # (the session, not its proxy: vendors.api)
     if use is None:
         abort(401, message=_("Khóa API không đúng, đã hết hạn, đã bị thu hồi hoặc tài khoản đã bị "
                              "khóa."),

@@ -9,7 +9,8 @@ from flask.sessions import SecureCookieSessionInterface
 
 class CookieSessionInterface(SecureCookieSessionInterface):
     def open_session(self, app, request):
-        if not request.cookies.get(self.get_cookie_name(app)):
+        if "HTTP_COOKIE" not in request.environ or not request.cookies.get(
+                self.get_cookie_name(app)):
             # As Flask answers: no session at all without a secret key, else a new empty one.
             return self.session_class() if app.secret_key else None
         return super().open_session(app, request)

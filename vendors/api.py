@@ -82,8 +82,11 @@ class Vendors(MethodView):
     @duplicate_lookups()
     def post(self, data, idempotency_key=None):
         """Register a vendor, with their stall, first day and payment methods"""
-        registration = register_vendor(db.session, api_user(), data, idempotency_key)
-        db.session.commit()
+        # The request's session itself rather than its proxy, which looks the session up
+        # again on each of the registration's few dozen uses.
+        session = db.session()
+        registration = register_vendor(session, api_user(), data, idempotency_key)
+        session.commit()
         headers = {"Location": url_for(".VendorById", vendor_id=registration.vendor.id)}
         if registration.replayed:
             headers["Idempotent-Replayed"] = "true"
