@@ -1,13 +1,22 @@
 """Rows read or written with SQLAlchemy Core, made into ORM objects as a query would have made
 them. For the few statements on a hot path (a registration, the bearer token's user): an ORM
 query costs about twice its Core statement in Python, most of it in setting up the ORM's
-loading, which these rows do not need."""
+loading, which these rows do not need.
+
+`as_loaded` puts such an object into the session the way SQLAlchemy's own loader does
+(sqlalchemy/orm/loading.py, `_instance`): with its identity key, in the identity map, its state
+committed. That takes three of SQLAlchemy's private names (`InstanceState.session_id`,
+`IdentityMap._add_unpresent`, `InstanceState._commit_all`) because no public function does it:
+the public way, make_transient_to_detached and Session.add, cost 80 Python calls an object,
+most of them cascading through relationships nothing has loaded. SQLAlchemy is pinned
+(requirements.txt); tests/test_core_rows.py fails at once if a new version moves these.
+"""
 from __future__ import annotations
 
 import functools
 
 from sqlalchemy import insert, inspect
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session, scoped_session
 
 
 @functools.cache
@@ -36,18 +45,39 @@ def loaded(session: Session, model, values) -> object:
     """The object for a row of columns_of(model) read with Core, as a query would give it: the
     session's own object with that primary key when it has one (a query does not overwrite it
     either), else a new one, persistent in the session with nothing to flush."""
-    existing = session.identity_map.get(_identity(model, values))
+    identity = _identity(model, [values[at] for at in _primary_key_positions(model)])
+    existing = session.identity_map.get(identity)
     if existing is not None:
         return existing
     instance = made_object(model, values)
-    make_transient_to_detached(instance)
-    session.add(instance)
+    _attach(session, instance, identity)
     return instance
 
 
-def _identity(model, values) -> tuple:
-    positions, mapper = _primary_key_positions(model), inspect(model)
-    return mapper.identity_key_from_primary_key([values[at] for at in positions])
+def as_loaded(session: Session, instance) -> None:
+    """Make `instance` (transient, every column set, its primary key among them: made_object's,
+    or a constructor's) persistent in the session as if a query had loaded it: in the identity
+    map, nothing to flush, its relationships loading when first read. It must not be in the
+    identity map yet (a row just inserted)."""
+    mapper = inspect(instance).mapper
+    primary_key = [getattr(instance, column.key) for column in mapper.primary_key]
+    _attach(session, instance, _identity(type(instance), primary_key))
+
+
+def _attach(session: Session | scoped_session, instance, identity: tuple) -> None:
+    # The steps of SQLAlchemy's loader for a new instance (see the module's docstring), on the
+    # Session itself (db.session is the proxy of the request's).
+    if isinstance(session, scoped_session):
+        session = session()
+    state = inspect(instance)
+    state.key = identity
+    state.session_id = session.hash_key
+    session.identity_map._add_unpresent(state, identity)
+    state._commit_all(state.dict, session.identity_map)
+
+
+def _identity(model, primary_key: list) -> tuple:
+    return inspect(model).identity_key_from_primary_key(primary_key)
 
 
 @functools.cache

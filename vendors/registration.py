@@ -15,13 +15,13 @@ from typing import NamedTuple
 from sqlalchemy import and_, bindparam, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from accounts.models import Role, User
 from accounts.permissions import REGISTER_VENDORS, market_scope, vendor_scope, ward_scope
 from audit.service import insert_entries, snapshot
-from core_rows import columns_of, insert_rows, loaded
+from core_rows import as_loaded, columns_of, insert_rows, loaded
 from db import utcnow
 from domain_errors import N_, Conflict, Invalid
 from market.closing import check_market_open
@@ -272,7 +272,7 @@ def _insert_vendor(session: Session, actor: User, data: dict, place: _Place, met
     This is the onboarding hot path (bench/onboarding.py). The ORM's unit of work spent a third
     of a registration's time finding the order of these inserts, which is known here; the
     objects are built after the rows are in and handed to the session as already loaded
-    (make_transient_to_detached), so nothing is flushed again and callers get a Vendor like any
+    (core_rows.as_loaded), so nothing is flushed again and callers get a Vendor like any
     other, relationships filled in, with no query for them.
     """
     now = utcnow()
@@ -308,8 +308,7 @@ def _insert_vendor(session: Session, actor: User, data: dict, place: _Place, met
     set_committed_value(vendor, "payment_methods",
                         sorted(payment_methods, key=lambda method: method.started_on))
     for new in (vendor, period, *payment_methods, *new_stalls):
-        make_transient_to_detached(new)
-    session.add(vendor)
+        as_loaded(session, new)
     return vendor
 
 
