@@ -14,9 +14,12 @@ most of them cascading through relationships nothing has loaded. SQLAlchemy is p
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import NamedTuple
 
 from sqlalchemy import insert, inspect
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm import InstanceState, Mapper, Session, scoped_session
+from sqlalchemy.orm.attributes import instance_state
 
 
 @functools.cache
@@ -27,17 +30,33 @@ def columns_of(model) -> tuple:
     return tuple(inspect(model).columns)
 
 
+class _Shape(NamedTuple):
+    """What making and attaching objects of a model reads, looked up once per model."""
+
+    mapper: Mapper
+    new_instance: Callable[[], object]
+    keys: tuple[str, ...]  # of columns_of(model)
+    primary_key_keys: tuple[str, ...]
+    primary_key_positions: tuple[int, ...]  # in columns_of(model)
+
+
 @functools.cache
-def _attribute_keys(model) -> tuple[str, ...]:
-    return tuple(inspect(model).columns.keys())
+def _shape(model) -> _Shape:
+    mapper = inspect(model)
+    keys = tuple(mapper.columns.keys())
+    primary_key_keys = tuple(mapper.get_property_by_column(column).key
+                             for column in mapper.primary_key)
+    return _Shape(mapper, mapper.class_manager.new_instance, keys, primary_key_keys,
+                  tuple(keys.index(key) for key in primary_key_keys))
 
 
 def made_object(model, values, keys: tuple[str, ...] | None = None) -> object:
     """A transient object of `model` with `values` as its state (a row of columns_of(model), or
     of the attributes named by `keys`), set as the ORM's loader sets it: without the change
     events a constructor fires."""
-    instance = inspect(model).class_manager.new_instance()
-    instance.__dict__.update(zip(keys or _attribute_keys(model), values))
+    shape = _shape(model)
+    instance = shape.new_instance()
+    instance.__dict__.update(zip(keys or shape.keys, values))
     return instance
 
 
@@ -45,12 +64,14 @@ def loaded(session: Session, model, values) -> object:
     """The object for a row of columns_of(model) read with Core, as a query would give it: the
     session's own object with that primary key when it has one (a query does not overwrite it
     either), else a new one, persistent in the session with nothing to flush."""
-    identity = _identity(model, [values[at] for at in _primary_key_positions(model)])
+    shape = _shape(model)
+    identity = shape.mapper.identity_key_from_primary_key(
+        [values[at] for at in shape.primary_key_positions])
     existing = session.identity_map.get(identity)
     if existing is not None:
         return existing
     instance = made_object(model, values)
-    _attach(session, instance, identity)
+    _attach(session, instance_state(instance), identity)
     return instance
 
 
@@ -59,31 +80,22 @@ def as_loaded(session: Session, instance) -> None:
     or a constructor's) persistent in the session as if a query had loaded it: in the identity
     map, nothing to flush, its relationships loading when first read. It must not be in the
     identity map yet (a row just inserted)."""
-    mapper = inspect(instance).mapper
-    primary_key = [getattr(instance, column.key) for column in mapper.primary_key]
-    _attach(session, instance, _identity(type(instance), primary_key))
+    state = instance_state(instance)
+    shape = _shape(type(instance))
+    identity = shape.mapper.identity_key_from_primary_key(
+        [state.dict[key] for key in shape.primary_key_keys])
+    _attach(session, state, identity)
 
 
-def _attach(session: Session | scoped_session, instance, identity: tuple) -> None:
+def _attach(session: Session | scoped_session, state: InstanceState, identity: tuple) -> None:
     # The steps of SQLAlchemy's loader for a new instance (see the module's docstring), on the
     # Session itself (db.session is the proxy of the request's).
     if isinstance(session, scoped_session):
         session = session()
-    state = inspect(instance)
     state.key = identity
     state.session_id = session.hash_key
     session.identity_map._add_unpresent(state, identity)
     state._commit_all(state.dict, session.identity_map)
-
-
-def _identity(model, primary_key: list) -> tuple:
-    return inspect(model).identity_key_from_primary_key(primary_key)
-
-
-@functools.cache
-def _primary_key_positions(model) -> tuple[int, ...]:
-    columns = columns_of(model)
-    return tuple(columns.index(column) for column in inspect(model).primary_key)
 
 
 def insert_rows(session: Session, model, rows: list[dict]) -> list:

@@ -2,8 +2,8 @@
 do (one object per row, nothing to flush, relationships that load, changes that are written)."""
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy import inspect as orm_inspect
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core_rows import as_loaded, columns_of, insert_rows, loaded
