@@ -63,13 +63,14 @@ def init_app(app: Flask) -> None:
 
 
 def check_request() -> None:
-    parts = [request.args]
-    if request.mimetype == "application/x-www-form-urlencoded":
+    parts = [request.args] if request.query_string else []
+    mimetype = request.mimetype
+    if mimetype == "application/x-www-form-urlencoded":
         # Read and kept first, so that the form is parsed from the copy and the API's own check
         # (api.py: "send JSON") still sees the body it was sent.
         request.get_data(cache=True)
         parts.append(request.form)
-    elif request.mimetype == "multipart/form-data" and not request.path.startswith("/api/"):
+    elif mimetype == "multipart/form-data" and not request.path.startswith("/api/"):
         # (The API takes files alone this way, and says so of anything else it is sent.)
         parts.append(request.form)
         for name, upload in request.files.items(multi=True):

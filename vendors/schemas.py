@@ -39,6 +39,18 @@ from vendors.models import PaymentMethodKind, VendorKind, VisitAnswer, WalletPro
 from vendors.status import is_active_on, is_cashless_on, method_in_use_on
 
 
+# The fields each kind of payment method needs, with what the form says when one is missing.
+_FIELDS_OF_KIND = {
+    PaymentMethodKind.BANK_ACCOUNT: {
+        "bank_bin": _l("Chọn ngân hàng."),
+        "account_number": _l("Nhập số tài khoản."),
+        "account_holder": _l("Nhập tên chủ tài khoản."),
+    },
+    PaymentMethodKind.EWALLET: {"wallet_provider": _l("Chọn ví điện tử.")},
+    PaymentMethodKind.CARD_TERMINAL: {"terminal_provider": _l("Nhập đơn vị cung cấp máy POS.")},
+}
+
+
 class PaymentMethodInput(Schema):
     class Meta:
         unknown = EXCLUDE
@@ -57,15 +69,7 @@ class PaymentMethodInput(Schema):
 
     @validates_schema(skip_on_field_errors=False)  # reported with the other fields' errors
     def _fields_of_kind(self, data, **kwargs):
-        needed = {
-            PaymentMethodKind.BANK_ACCOUNT: {
-                "bank_bin": _l("Chọn ngân hàng."),
-                "account_number": _l("Nhập số tài khoản."),
-                "account_holder": _l("Nhập tên chủ tài khoản."),
-            },
-            PaymentMethodKind.EWALLET: {"wallet_provider": _l("Chọn ví điện tử.")},
-            PaymentMethodKind.CARD_TERMINAL: {"terminal_provider": _l("Nhập đơn vị cung cấp máy POS.")},
-        }.get(data.get("kind"), {})
+        needed = _FIELDS_OF_KIND.get(data.get("kind"), {})
         errors = {name: [message] for name, message in needed.items() if not data.get(name)}
         if errors:
             raise ValidationError(errors)
