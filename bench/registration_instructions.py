@@ -6,10 +6,13 @@ most 2x the floor.
 
 Each app is counted twice, after the same warm-up, with FEW and with MANY registrations; the
 difference over MANY - FEW is what one registration costs, start-up and warm-up cancelled out.
+Start-up is about 8 billion instructions and varies by tens of millions from run to run (the same
+build, the same hash seed), so MANY is 510: with 110 that spread alone moved the figure by
+±0.5 M a registration.
 What is counted is the app's process (Python, Flask, SQLAlchemy, psycopg, the Redis client);
 PostgreSQL's own work is not, and the two apps send it the same statements.
 
-    .venv/bin/python bench/registration_instructions.py [--few 10] [--many 110] [--postgres URL]
+    .venv/bin/python bench/registration_instructions.py [--few 10] [--many 510] [--postgres URL]
 """
 from __future__ import annotations
 
@@ -33,7 +36,7 @@ APPS = ("floor", "cho40")
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--few", type=int, default=10)
-    parser.add_argument("--many", type=int, default=110)
+    parser.add_argument("--many", type=int, default=510)
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES)
     parser.add_argument("--child", choices=APPS, help=argparse.SUPPRESS)
     parser.add_argument("--registrations", type=int, help=argparse.SUPPRESS)
