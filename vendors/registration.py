@@ -21,7 +21,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from accounts.models import Role, User
 from accounts.permissions import REGISTER_VENDORS, market_scope, vendor_scope, ward_scope
 from audit.service import insert_entries, snapshot
-from core_rows import as_loaded, columns_of, insert_rows, loaded
+from core_rows import as_loaded, columns_of, insert_rows, loaded, made_object
 from db import utcnow
 from domain_errors import N_, Conflict, Invalid
 from market.closing import check_market_open
@@ -358,7 +358,7 @@ def _new_stall(session: Session, market: Market, code: str) -> Stall:
     if stall_id is None:
         return session.scalars(select(Stall).where(
             Stall.market_id == market.id, Stall.code == code)).one()
-    return Stall(id=stall_id, **values)
+    return made_object(Stall, (stall_id, *values.values()), ("id", *values))
 
 
 @functools.cache
