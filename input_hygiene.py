@@ -93,8 +93,11 @@ def check_json(data: bytes) -> None:
         raise _too_deep() from None
     except ValueError:
         return
-    # Text is looked at only when the bytes sent could spell NUL or a surrogate at all.
+    # Text is looked at only when the bytes sent could spell NUL or a surrogate at all, and
+    # depth only when there are more brackets than levels allowed (each level opens one).
     texts = _MAYBE_UNSTORABLE.search(data) is not None
+    if not texts and data.count(b"{") + data.count(b"[") <= MAX_JSON_DEPTH:
+        return
     # Walked with a list rather than recursion: the document may be as deep as Python allows.
     # Each value carries the path to it as (parent's path, key), spelled out only for an error.
     pending = [(document, 1, None)]

@@ -66,20 +66,31 @@ def nonced_styles(markup) -> Markup:
 
 
 def _add_headers(response: Response) -> Response:
-    headers = response.headers
     nonce = g.get("csp_nonce")
-    headers["Content-Security-Policy"] = (content_security_policy(nonce) if nonce
-                                          else _POLICY_WITHOUT_NONCE)
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers["X-Frame-Options"] = "DENY"  # frame-ancestors, for browsers that predate it
-    headers["Referrer-Policy"] = "same-origin"
+    ours = {"Content-Security-Policy": (content_security_policy(nonce) if nonce
+                                        else _POLICY_WITHOUT_NONCE),
+            "X-Content-Type-Options": "nosniff",
+            "X-Frame-Options": "DENY",  # frame-ancestors, for browsers that predate it
+            "Referrer-Policy": "same-origin"}
     if current_app.config.get("CHO40_ENV") == PRODUCTION:
-        headers["Strict-Transport-Security"] = HSTS
+        ours["Strict-Transport-Security"] = HSTS
     if request.endpoint not in APP_FILES and not _keeps_its_caching(response):
         # send_file's "no-cache" still lets a shared computer's disk keep a PDF of vendors.
-        headers["Cache-Control"] = "no-store"
-        headers.pop("Expires", None)
+        ours["Cache-Control"] = "no-store"
+        response.headers.pop("Expires", None)
+    _set_all(response.headers, ours)
     return response
+
+
+def _set_all(headers, values: dict[str, str]) -> None:
+    """headers[name] = value for each, in one pass over the headers there are rather than one
+    for each name set (werkzeug's Headers is a list)."""
+    there = {name.lower() for name in headers.keys()}
+    for name, value in values.items():
+        if name.lower() in there:
+            headers[name] = value
+        else:
+            headers.add(name, value)
 
 
 def _keeps_its_caching(response: Response) -> bool:
