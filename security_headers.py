@@ -85,7 +85,7 @@ def _add_headers(response: Response) -> Response:
 def _set_all(headers, values: dict[str, str]) -> None:
     """headers[name] = value for each, in one pass over the headers there are rather than one
     for each name set (werkzeug's Headers is a list)."""
-    there = {name.lower() for name in headers.keys()}
+    there = {name.lower() for name, _value in headers.items()}
     for name, value in values.items():
         if name.lower() in there:
             headers[name] = value
