@@ -38,7 +38,6 @@ from schema_fields import (
 from vendors.models import PaymentMethodKind, VendorKind, VisitAnswer, WalletProvider
 from vendors.status import is_active_on, is_cashless_on, method_in_use_on
 
-
 # The fields each kind of payment method needs, with what the form says when one is missing.
 _FIELDS_OF_KIND = {
     PaymentMethodKind.BANK_ACCOUNT: {
