@@ -2,7 +2,7 @@
 errors and retries)."""
 from __future__ import annotations
 
-from flask import url_for
+from flask import request, url_for
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import abort
@@ -19,7 +19,7 @@ from vendors.payment_methods import (
 )
 from vendors.registration import register_vendor
 from vendors.schemas import (
-    IdempotencyKeyHeader,
+    IDEMPOTENCY_KEY_PARAMETER,
     PaymentMethodCreateInput,
     PaymentMethodSchema,
     PaymentMethodStopInput,
@@ -67,7 +67,7 @@ class Vendors(MethodView):
 
     @blp.requires(REGISTER_VENDORS)
     @blp.arguments(VendorCreateInput)
-    @blp.arguments(IdempotencyKeyHeader, location="headers", as_kwargs=True)
+    @blp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
     @blp.response(201, VendorSchema, headers={
         "Location": {"schema": {"type": "string"}, "description": "The vendor's URL."},
         "Idempotent-Replayed": {"schema": {"type": "string", "enum": ["true"]},
@@ -80,8 +80,9 @@ class Vendors(MethodView):
                                        "short time (each answer says whether a phone, citizen "
                                        "ID or account is recorded); `Retry-After` says when.")
     @duplicate_lookups()
-    def post(self, data, idempotency_key=None):
+    def post(self, data):
         """Register a vendor, with their stall, first day and payment methods"""
+        idempotency_key = request.headers.get("Idempotency-Key")
         # The request's session itself rather than its proxy, which looks the session up
         # again on each of the registration's few dozen uses.
         session = db.session()
