@@ -23,31 +23,37 @@ from sqlalchemy.orm.attributes import instance_state
 
 
 @functools.cache
-def columns_of(model) -> tuple:
-    """The model's mapped columns, in the order `loaded` reads a row's values."""
+def columns_of(model, keys: tuple[str, ...] | None = None) -> tuple:
+    """The model's mapped columns (those of the attributes named by `keys`, its primary key
+    among them; all by default), in the order `loaded` reads a row's values."""
     # The mapper's columns, not its column_attrs: these are known before the mappers are
     # configured, so statements can be built when a module is imported.
-    return tuple(inspect(model).columns)
+    columns = inspect(model).columns
+    return tuple(columns[key] for key in keys) if keys else tuple(columns)
 
 
 class _Shape(NamedTuple):
-    """What making and attaching objects of a model reads, looked up once per model."""
+    """What making and attaching objects of a model from some of its columns reads, looked up
+    once per model and columns."""
 
     mapper: Mapper
     new_instance: Callable[[], object]
-    keys: tuple[str, ...]  # of columns_of(model)
+    keys: tuple[str, ...]  # of columns_of(model, keys)
     primary_key_keys: tuple[str, ...]
-    primary_key_positions: tuple[int, ...]  # in columns_of(model)
+    primary_key_positions: tuple[int, ...]  # in keys
+    unread: tuple[str, ...]  # the model's column attributes not in keys
 
 
 @functools.cache
-def _shape(model) -> _Shape:
+def _shape(model, keys: tuple[str, ...] | None = None) -> _Shape:
     mapper = inspect(model)
-    keys = tuple(mapper.columns.keys())
+    every_key = tuple(mapper.columns.keys())
+    keys = keys or every_key
     primary_key_keys = tuple(mapper.get_property_by_column(column).key
                              for column in mapper.primary_key)
     return _Shape(mapper, mapper.class_manager.new_instance, keys, primary_key_keys,
-                  tuple(keys.index(key) for key in primary_key_keys))
+                  tuple(keys.index(key) for key in primary_key_keys),
+                  tuple(key for key in every_key if key not in keys))
 
 
 def made_object(model, values, keys: tuple[str, ...] | None = None) -> object:
@@ -60,18 +66,22 @@ def made_object(model, values, keys: tuple[str, ...] | None = None) -> object:
     return instance
 
 
-def loaded(session: Session, model, values) -> object:
-    """The object for a row of columns_of(model) read with Core, as a query would give it: the
-    session's own object with that primary key when it has one (a query does not overwrite it
-    either), else a new one, persistent in the session with nothing to flush."""
-    shape = _shape(model)
+def loaded(session: Session, model, values, keys: tuple[str, ...] | None = None) -> object:
+    """The object for a row of columns_of(model, keys) read with Core, as a query would give it:
+    the session's own object with that primary key when it has one (a query does not overwrite
+    it either), else a new one, persistent in the session with nothing to flush. Columns not
+    read are expired, as after a commit: the first to be read loads them."""
+    shape = _shape(model, keys)
     identity = shape.mapper.identity_key_from_primary_key(
         [values[at] for at in shape.primary_key_positions])
     existing = session.identity_map.get(identity)
     if existing is not None:
         return existing
-    instance = made_object(model, values)
+    instance = shape.new_instance()
+    instance.__dict__.update(zip(shape.keys, values))
     _attach(session, instance_state(instance), identity)
+    if shape.unread:
+        session.expire(instance, shape.unread)
     return instance
 
 

@@ -287,9 +287,12 @@ def _log_revocation(session: Session, actor: User | None, token_id: int, name: s
 
 # Built once: every API request runs it, and building a statement and its cache key costs more
 # than running this one.
+# What API requests read of the token's user (the rest is loaded if something reads it).
+_API_USER_READ = ("id", "username", "full_name", "role", "province_code", "ward_code",
+                  "market_id", "cooperative_id", "active")
 # Core, not an ORM query: every API request runs it (core_rows).
 _TOKEN_AND_USER = (
-    select(ApiToken.id, ApiToken.last_used_at, *columns_of(User))
+    select(ApiToken.id, ApiToken.last_used_at, *columns_of(User, _API_USER_READ))
     .select_from(User.__table__).join(ApiToken.__table__, ApiToken.user_id == User.id)
     .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
            ApiToken.expires_at > bindparam("now"), User.active)
@@ -318,7 +321,7 @@ def use_api_token(session: Session, plain: str, *,
     if row is None:
         return None
     token_id, last_used_at = row[:2]
-    user = loaded(session, User, row[2:])
+    user = loaded(session, User, row[2:], _API_USER_READ)
     cutoff = now - LAST_USE_RESOLUTION
     # Checked here first: an UPDATE that changes no row still takes SQLite's write lock. Then
     # again in SQL: of two requests at once, one writes.

@@ -60,3 +60,19 @@ def test_an_inserted_row_made_loaded_is_tracked_like_any_other(session):
     stored = session.connection().execute(
         select(Stall.zone).where(Stall.id == stall.id)).scalar_one()
     assert stored == "Khu rau"
+
+
+def test_columns_not_read_load_when_first_read(session):
+    market_id = make_market(session, name="Chợ Hôm", address="Phố Huế, Hà Nội").id
+    session.commit()
+    session.expunge_all()
+    read = ("id", "name")
+    row = session.connection().execute(
+        select(*columns_of(Market, read)).where(Market.id == market_id)).one()
+
+    market = loaded(session, Market, row, read)
+
+    assert market.name == "Chợ Hôm"
+    assert "address" not in market.__dict__
+    assert market.address == "Phố Huế, Hà Nội"  # loaded by the session, not None
+    assert not session.dirty

@@ -209,7 +209,7 @@ def _place_for_registration(session: Session, actor: User, data: dict) -> _Place
         "stall": stall_id if stall_by == "id" else stall_match_key(code)}).all()
     if not rows:
         raise Invalid(fields={"market_id": N_("Không có chợ này trong địa bàn của bạn.")})
-    market = loaded(session, Market, rows[0][:_MARKET_WIDTH])
+    market = loaded(session, Market, rows[0][:_MARKET_WIDTH], _MARKET_READ)
     stalls = {}
     for row in rows if stall_by else ():
         if row[_MARKET_WIDTH] is not None:
@@ -251,8 +251,8 @@ def _market_query(scope: _ActorScope, stall_by: str | None):
     that id (:stall) or None; when "code", each of its stalls with the match key :stall, or
     None. Built once per scope and kept: building a statement and its cache key costs about as
     much as running it, on every registration."""
-    stmt = select(*columns_of(Market)).where(Market.id == bindparam("market_id"),
-                                             market_scope(scope))
+    stmt = select(*columns_of(Market, _MARKET_READ)).where(Market.id == bindparam("market_id"),
+                                                           market_scope(scope))
     if stall_by:
         wanted = (Stall.id if stall_by == "id" else Stall.match_key) == bindparam("stall")
         stmt = stmt.add_columns(*columns_of(Stall)).select_from(Market.__table__).outerjoin(
@@ -260,8 +260,10 @@ def _market_query(scope: _ActorScope, stall_by: str | None):
     return stmt
 
 
-# A row of _market_query: the market's columns, then the stall's.
-_MARKET_WIDTH = len(columns_of(Market))
+# What a registration reads of the market (the rest is loaded if something reads it); a row of
+# _market_query has these columns, then the stall's.
+_MARKET_READ = ("id", "name", "ward_code", "stall_code_pattern", "closed_on")
+_MARKET_WIDTH = len(_MARKET_READ)
 
 
 def _insert_vendor(session: Session, actor: User, data: dict, place: _Place, methods: list[dict],
