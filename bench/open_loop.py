@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -80,8 +81,10 @@ def _serve_and_offer(name: str, database, args, first_serial: int) -> dict:
     try:
         wait_until_up(port)
         _warm_up(port, database.token)
+        cpu_before, started = _cpu_seconds(gunicorn.pid), time.monotonic()
         latencies, errors = _offer(port, database.token, database.market_id, args.rate,
                                    args.seconds, first_serial)
+        cpu_after, wall = _cpu_seconds(gunicorn.pid), time.monotonic() - started
     finally:
         gunicorn.terminate()
         gunicorn.wait(timeout=30)
@@ -100,9 +103,49 @@ def _serve_and_offer(name: str, database, args, first_serial: int) -> dict:
                f"{len(latencies)} answered 201, errors {dict(errors) or 0}; vendors created "
                f"{created}\n  latency from when each was due: p50 {quantile(0.5):.1f} ms, "
                f"p90 {quantile(0.9):.1f} ms, p99 {p99:.1f} ms, p99.9 {quantile(0.999):.1f} ms, "
-               f"max {quantile(1.0):.1f} ms")
+               f"max {quantile(1.0):.1f} ms\n  "
+               + _cpu_summary(cpu_before, cpu_after, wall, max(1, len(latencies))))
     return {"summary": summary,
             "met": p99 <= TARGET_P99_MS and not errors and created == len(latencies)}
+
+
+# Where the CPU time of a run goes, read from /proc: the app's processes (gunicorn and its
+# workers), PostgreSQL's and Redis's (every process of theirs on the machine: nothing else uses
+# them during a run) and this load generator's.
+CPU_PARTS = ("app", "PostgreSQL", "Redis", "load generator")
+
+
+def _cpu_seconds(gunicorn_pid: int) -> dict[str, float]:
+    ticks = os.sysconf("SC_CLK_TCK")
+    spent = dict.fromkeys(CPU_PARTS, 0.0)
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)
+        except OSError:
+            continue  # ended meanwhile
+        name = fields[0].split("(", 1)[1]
+        rest = fields[1].split()
+        parent, used = int(rest[1]), (int(rest[11]) + int(rest[12])) / ticks
+        if int(entry) == gunicorn_pid or parent == gunicorn_pid:
+            spent["app"] += used
+        elif name.startswith("postgres"):
+            spent["PostgreSQL"] += used
+        elif name.startswith("redis-server"):
+            spent["Redis"] += used
+    spent["load generator"] = time.process_time()
+    return spent
+
+
+def _cpu_summary(before: dict, after: dict, wall: float, answered: int) -> str:
+    """CPU milliseconds per registration answered, for each part, and the cores they kept busy
+    together: what a rate costs this machine, in the same run as its latencies."""
+    used = {part: after[part] - before[part] for part in CPU_PARTS}
+    each = ", ".join(f"{part} {used[part] * 1000 / answered:.2f}" for part in CPU_PARTS)
+    return (f"CPU per registration (ms): {each}; {sum(used.values()) / wall:.2f} of "
+            f"{os.cpu_count()} cores busy")
 
 
 def _offer(port: int, token: str, market_id: int, rate: float, seconds: float, first_serial: int):
