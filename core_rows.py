@@ -77,8 +77,7 @@ def loaded(session: Session, model, values, keys: tuple[str, ...] | None = None)
     existing = session.identity_map.get(identity)
     if existing is not None:
         return existing
-    instance = shape.new_instance()
-    instance.__dict__.update(zip(shape.keys, values))
+    instance = made_object(model, values, shape.keys)
     _attach(session, instance_state(instance), identity)
     if shape.unread:
         session.expire(instance, shape.unread)

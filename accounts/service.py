@@ -285,12 +285,11 @@ def _log_revocation(session: Session, actor: User | None, token_id: int, name: s
            after={"name": name})
 
 
-# Built once: every API request runs it, and building a statement and its cache key costs more
-# than running this one.
 # What API requests read of the token's user (the rest is loaded if something reads it).
 _API_USER_READ = ("id", "username", "full_name", "role", "province_code", "ward_code",
                   "market_id", "cooperative_id", "active")
-# Core, not an ORM query: every API request runs it (core_rows).
+# Every API request runs it: Core, not an ORM query (core_rows), and built once (building a
+# statement and its cache key costs more than running this one).
 _TOKEN_AND_USER = (
     select(ApiToken.id, ApiToken.last_used_at, *columns_of(User, _API_USER_READ))
     .select_from(User.__table__).join(ApiToken.__table__, ApiToken.user_id == User.id)

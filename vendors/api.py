@@ -19,6 +19,7 @@ from vendors.payment_methods import (
 )
 from vendors.registration import register_vendor
 from vendors.schemas import (
+    IDEMPOTENCY_KEY_HEADER,
     IDEMPOTENCY_KEY_PARAMETER,
     PaymentMethodCreateInput,
     PaymentMethodSchema,
@@ -82,7 +83,7 @@ class Vendors(MethodView):
     @duplicate_lookups()
     def post(self, data):
         """Register a vendor, with their stall, first day and payment methods"""
-        idempotency_key = request.headers.get("Idempotency-Key")
+        idempotency_key = request.headers.get(IDEMPOTENCY_KEY_HEADER)
         # The request's session itself rather than its proxy, which looks the session up
         # again on each of the registration's few dozen uses.
         session = db.session()

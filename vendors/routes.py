@@ -41,6 +41,7 @@ from vendors.onboarding import new_idempotency_key, onboarding_choices
 from vendors.pages import detail_page, duplicate_rows
 from vendors.registration import field_problems, register_vendor
 from vendors.schemas import (
+    IDEMPOTENCY_KEY_HEADER,
     ONBOARDING_BANK_FIELDS,
     ONBOARDING_WALLET_FIELDS,
     OnboardingFormInput,
@@ -158,7 +159,7 @@ def new():
         return _render_form(values)
     if values.get("use_stall"):  # "Có phải quầy C-07?" answered with that stall
         values["stall_code"] = values.pop("use_stall")
-    key = request.headers.get("Idempotency-Key") or values.get("idempotency_key") or None
+    key = request.headers.get(IDEMPOTENCY_KEY_HEADER) or values.get("idempotency_key") or None
     try:
         data = OnboardingFormInput().load(values)
         registration = register_vendor(db.session, current_user, data, key)

@@ -275,12 +275,14 @@ class VendorSchema(Schema):
     created_at = fields.DateTime()
 
 
-# The retry key of a registration (vendors.registration.IDEMPOTENCY_KEY), a header read as the
-# onboarding page reads it (request.headers), and documented for the API with this parameter:
+# The retry key of a registration (vendors.registration.IDEMPOTENCY_KEY), a header the onboarding
+# page and the API read from request.headers, documented for the API with this parameter:
 # parsing one optional string through webargs' pass over every header cost 80 Python calls a
 # registration, on the API's busiest route, and register_vendor checks the key anyway.
+IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_KEY_PARAMETER = {
-    "in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string"},
+    "in": "header", "name": IDEMPOTENCY_KEY_HEADER, "required": False,
+    "schema": {"type": "string"},
     "description": (
         "8-64 letters, digits, `-` or `_`, generated once per registration: resending the same "
         "content with the same key returns the vendor created the first time (201, with "
